@@ -1,31 +1,3 @@
-using CommandLine;
-using LatticeFlow;
 using LatticeFlow.Cli;
 
-// Verbs live one per file; adding one means adding its options type here.
-Type[] verbs =
-[
-];
-
-var parser = new Parser(s =>
-{
-    s.HelpWriter = Console.Error;
-    s.CaseSensitive = true;
-    s.CaseInsensitiveEnumValues = true;
-    s.AutoVersion = false;
-});
-
-try
-{
-    return parser.ParseArguments(args, verbs).MapResult(o => ((IVerb)o).Run(), _ => 2);
-}
-catch (InvalidInputException e)
-{
-    Console.Error.WriteLine($"latticeflow: error: {e.Message}");
-    return 2;
-}
-catch (Exception e) when (Environment.GetEnvironmentVariable("LATTICEFLOW_DEBUG") is null)
-{
-    Console.Error.WriteLine($"latticeflow: internal error ({e.GetType().Name}): {e.Message} (set LATTICEFLOW_DEBUG=1 for the stack trace)");
-    return 1;
-}
+return LatticeFlowCli.Run(args);

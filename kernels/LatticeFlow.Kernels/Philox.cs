@@ -1,0 +1,60 @@
+namespace LatticeFlow.Kernels;
+
+/// <summary>Four 32-bit random words from one Philox call.</summary>
+public readonly struct RandomWords(uint x0, uint x1, uint x2, uint x3)
+{
+    public readonly uint X0 = x0, X1 = x1, X2 = x2, X3 = x3;
+}
+
+/// <summary>The 64-bit key of a run's random numbers, derived from the user's seed.</summary>
+public readonly struct RngKey(ulong seed)
+{
+    public readonly uint K0 = (uint)seed, K1 = (uint)(seed >> 32);
+}
+
+/// <summary>
+/// Philox4x32-10, the counter-based generator of Salmon et al., "Parallel random numbers: as easy as
+/// 1, 2, 3" (SC11). Every random number is a pure function of (seed; site, chain, step, stream), so
+/// an ensemble does not depend on the backend, the thread count or where a run was resumed
+/// (DESIGN.md, principle 3). Streams keep the uses apart (<see cref="RngStream"/>).
+/// </summary>
+public static class Philox
+{
+    private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+
+    public static RandomWords Generate(RngKey key, uint site, uint chain, uint step, uint stream)
+    {
+        uint c0 = site, c1 = chain, c2 = step, c3 = stream, k0 = key.K0, k1 = key.K1;
+        for (int r = 0; r < 10; r++)
+        {
+            ulong p0 = (ulong)M0 * c0;
+            ulong p1 = (ulong)M1 * c2;
+            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0;
+            uint n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+            c1 = (uint)p1;
+            c3 = (uint)p0;
+            c0 = n0;
+            c2 = n2;
+            k0 += W0;
+            k1 += W1;
+        }
+        return new RandomWords(c0, c1, c2, c3);
+    }
+
+    /// <summary>A uniform number in (0, 1) from one word (32 bits of resolution, never 0 or 1).</summary>
+    public static double Uniform(uint w) => (w + 0.5) * (1.0 / 4294967296.0);
+
+    /// <summary>A uniform number in (0, 1) with 53 bits of resolution from two words.</summary>
+    public static double Uniform53(uint hi, uint lo) =>
+        ((((ulong)hi << 21) ^ (lo >> 11)) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/// <summary>The stream word of the Philox counter: which part of which algorithm draws the numbers.</summary>
+public static class RngStream
+{
+    /// <summary>Local Metropolis, hits 2k and 2k+1 share stream Metropolis + k.</summary>
+    public const uint Metropolis = 0x1000;
+    public const uint HmcMomentum = 0x2000;
+    public const uint HmcAccept = 0x2001;
+    public const uint InitialField = 0x3000;
+}

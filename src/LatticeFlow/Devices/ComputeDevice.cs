@@ -1,0 +1,51 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LatticeFlow.Kernels;
+
+namespace LatticeFlow.Devices;
+
+/// <summary>
+/// Where kernels run: memory comes from an ILGPU accelerator (host memory for the CPU paths), and
+/// <see cref="Launch{T}"/> runs an <see cref="IKernel"/> over its work items. The two launchers
+/// (<see cref="ManagedDevice"/>, <see cref="IlgpuDevice"/>) run the same kernel bodies (DESIGN.md, principle 1).
+/// </summary>
+public abstract class ComputeDevice : IDisposable
+{
+    /// <summary>What the user asked for and what it resolved to, e.g. "cpu (managed, 2 threads)".</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The accelerator that owns the buffers.</summary>
+    public abstract Accelerator Accelerator { get; }
+
+    /// <summary>True when buffers live in host memory and can be read without a copy.</summary>
+    public abstract bool HostMemory { get; }
+
+    /// <summary>
+    /// Sites of one row that one work item covers: the managed launcher gives a whole row to one
+    /// call (fewer index computations), a GPU one site to one thread (coalesced loads).
+    /// </summary>
+    public abstract int ItemWidth(int sitesInRow);
+
+    /// <summary>
+    /// Runs kernel.Execute(i) for i in [0, items); results are visible to later launches.
+    /// <paramref name="sites"/> is the work it does, in lattice sites, so a CPU launcher can run small jobs on one thread.
+    /// </summary>
+    public abstract void Launch<T>(int items, long sites, T kernel) where T : struct, IKernel;
+
+    /// <summary>Waits for all launched work.</summary>
+    public virtual void Synchronize() => Accelerator.Synchronize();
+
+    public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length) where T : unmanaged
+    {
+        var buffer = Accelerator.Allocate1D<T>(Math.Max(length, 1));
+        buffer.MemSetToZero();
+        return buffer;
+    }
+
+    public LatticeShape Shape(int lx, int ly, int chains) => new(lx, ly, chains, ItemWidth(ly));
+
+    /// <summary>Shape for kernels that visit one checkerboard colour (Width counts sites of that colour).</summary>
+    public LatticeShape HalfShape(int lx, int ly, int chains) => new(lx, ly, chains, ItemWidth(ly / 2));
+
+    public abstract void Dispose();
+}

@@ -1,0 +1,10 @@
+using System.Reflection;
+
+namespace LatticeFlow.Runs;
+
+/// <summary>The version and git commit this build came from (stamped at build time, see Directory.Build.props).</summary>
+public static class CodeVersion
+{
+    public static string Current { get; } =
+        typeof(CodeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+}

@@ -1,0 +1,127 @@
+using ILGPU.Runtime;
+using ILGPU;
+using LatticeFlow.Devices;
+using LatticeFlow.Kernels;
+using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
+
+namespace LatticeFlow.Sampling;
+
+/// <summary>
+/// Hybrid Monte Carlo on every chain of a batch: fresh Gaussian momenta, a molecular-dynamics trajectory,
+/// and a Metropolis test on ΔH per chain; rejected chains get their old field back. Only B numbers per
+/// trajectory (ΔH and the decision) come back to the host.
+/// </summary>
+public sealed class Hmc : IMarkovSampler
+{
+    private readonly ComputeDevice _device;
+    private readonly Phi4Action _action;
+    private readonly int _chains;
+    private readonly RngKey _key;
+    private readonly IIntegrator _integrator;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _momenta, _saved, _hStart, _hEnd, _deltaH;
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _acceptFlags;
+    private readonly double[] _hostDeltaH;
+    private readonly int[] _hostFlags;
+    private readonly double[] _accepted;
+    private long _updates;
+
+    public HmcSettings Settings { get; }
+    public StepSizeTuner Tuner { get; }
+    public string Name => "hmc";
+    public IIntegrator Integrator => _integrator;
+
+    public Hmc(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, HmcSettings settings, ulong seed)
+    {
+        Settings = settings.Validated();
+        _device = device;
+        _chains = chains;
+        _action = new Phi4Action(device, geometry, chains, couplings);
+        _key = new RngKey(seed);
+        _integrator = IIntegrator.Create(settings.Integrator);
+        long sites = (long)geometry.Volume * chains;
+        _momenta = device.Allocate<double>(sites);
+        _saved = device.Allocate<double>(sites);
+        _hStart = device.Allocate<double>(chains);
+        _hEnd = device.Allocate<double>(chains);
+        _deltaH = device.Allocate<double>(chains);
+        _acceptFlags = device.Allocate<int>(chains);
+        _hostDeltaH = new double[chains];
+        _hostFlags = new int[chains];
+        _accepted = new double[chains];
+        Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance);
+    }
+
+    /// <summary>The integrator step ε; the trajectory length is Steps·ε.</summary>
+    public double StepSize => Tuner.Value;
+    public double TrajectoryLength => StepSize * Settings.Steps;
+
+    public void Update(FieldBatch fields, long step)
+    {
+        var s = fields.Shape;
+        int v = fields.Geometry.Volume;
+        ArrayView<double> momenta = _momenta.View, saved = _saved.View;
+        _device.Launch(s.Items, fields.Sites, new CopyKernel(fields.View, saved, v, s.Width, _acceptFlags.View, -1));
+        _device.Launch(s.Items, fields.Sites, new GaussianKernel(momenta, v, s.Width, _key, (uint)step, RngStream.HmcMomentum, 1.0));
+        _action.Hamiltonian(fields, momenta, _hStart.View);
+        _integrator.Integrate(new MolecularDynamics(_action, fields, momenta), StepSize, Settings.Steps);
+        _action.Hamiltonian(fields, momenta, _hEnd.View);
+        _device.Launch(_chains, _chains, new HmcAcceptKernel(_hStart.View, _hEnd.View, _deltaH.View, _acceptFlags.View, _key, (uint)step));
+        _device.Launch(s.Items, fields.Sites, new CopyKernel(saved, fields.View, v, s.Width, _acceptFlags.View, 0));
+        _device.Synchronize();
+        _deltaH.View.AsContiguous().CopyToCPU(_hostDeltaH);
+        _acceptFlags.View.AsContiguous().CopyToCPU(_hostFlags);
+        for (int b = 0; b < _chains; b++) _accepted[b] += _hostFlags[b];
+        _updates++;
+    }
+
+    /// <summary>Uses ⟨min(1, e^−ΔH)⟩ over chains, a smoother estimate of the acceptance than the 0/1 decisions.</summary>
+    public void Adapt()
+    {
+        double sum = 0;
+        foreach (double dH in _hostDeltaH) sum += double.IsNaN(dH) ? 0 : Math.Min(1.0, Math.Exp(-dH));
+        Tuner.Observe(sum / _chains);
+    }
+
+    public void Acceptance(Span<double> perChain)
+    {
+        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / Math.Max(1, _updates);
+    }
+
+    public void ResetAcceptance()
+    {
+        Array.Clear(_accepted);
+        _updates = 0;
+    }
+
+    public AcceptanceTally Tally
+    {
+        get => new((double[])_accepted.Clone(), _updates);
+        set { value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+    }
+
+    public ReadOnlySpan<double> LastDeltaH => _hostDeltaH;
+
+    public IReadOnlyDictionary<string, object> Describe() => new Dictionary<string, object>
+    {
+        ["name"] = Name,
+        ["integrator"] = _integrator.Name,
+        ["md_steps"] = Settings.Steps,
+        ["step_size"] = StepSize,
+        ["trajectory_length"] = TrajectoryLength,
+        ["trajectory_length_initial"] = Settings.TrajectoryLength,
+        ["target_acceptance"] = Settings.TargetAcceptance,
+        ["tuning_iterations"] = Tuner.Iterations,
+    };
+
+    public void Dispose()
+    {
+        _action.Dispose();
+        _momenta.Dispose();
+        _saved.Dispose();
+        _hStart.Dispose();
+        _hEnd.Dispose();
+        _deltaH.Dispose();
+        _acceptFlags.Dispose();
+    }
+}

@@ -1,0 +1,39 @@
+using LatticeFlow.Lattice;
+
+namespace LatticeFlow.Sampling;
+
+/// <summary>
+/// A Markov chain update of every chain of a batch at once. <c>step</c> is the global update number:
+/// it keys the random numbers, so a run resumed at step n continues exactly.
+/// </summary>
+public interface IMarkovSampler : IDisposable
+{
+    /// <summary>"metropolis", "hmc", ...: the name in meta.json and on the command line.</summary>
+    string Name { get; }
+
+    /// <summary>One sweep (Metropolis) or one trajectory (HMC) of every chain.</summary>
+    void Update(FieldBatch fields, long step);
+
+    /// <summary>The step-size tuner; adapted after every thermalisation update, frozen afterwards.</summary>
+    StepSizeTuner Tuner { get; }
+
+    /// <summary>Nudges the tuned step towards the target from the last update's acceptance.</summary>
+    void Adapt();
+
+    /// <summary>Acceptance per chain of the updates since the last <see cref="ResetAcceptance"/>.</summary>
+    void Acceptance(Span<double> perChain);
+
+    void ResetAcceptance();
+
+    /// <summary>What <see cref="Acceptance"/> is built from, for checkpoints: accepted trials per chain and updates.</summary>
+    AcceptanceTally Tally { get; set; }
+
+    /// <summary>ΔH of the last trajectory per chain (HMC), or null where the algorithm has none.</summary>
+    ReadOnlySpan<double> LastDeltaH { get; }
+
+    /// <summary>The settings and tuned values, for meta.json.</summary>
+    IReadOnlyDictionary<string, object> Describe();
+}
+
+/// <summary>Accepted trials per chain and updates done since the last measurement row.</summary>
+public sealed record AcceptanceTally(double[] Accepted, long Updates);

@@ -1,0 +1,113 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LatticeFlow.Devices;
+using LatticeFlow.Kernels;
+using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
+
+namespace LatticeFlow.Sampling;
+
+/// <summary>
+/// Checkerboard local Metropolis: a sweep updates the even sites, then the odd ones, each colour in one
+/// launch over all chains (<see cref="MetropolisKernel"/>).
+/// </summary>
+public sealed class LocalMetropolis : IMarkovSampler
+{
+    private readonly ComputeDevice _device;
+    private readonly LatticeGeometry _geometry;
+    private readonly int _chains;
+    private readonly Phi4Params _action;
+    private readonly RngKey _key;
+    private readonly LatticeShape _half;
+    private readonly MemoryBuffer1D<long, Stride1D.Dense> _counters;
+    private readonly long[] _hostCounters;
+    private readonly double[] _accepted;
+    private long _updates;
+
+    public MetropolisSettings Settings { get; }
+    public StepSizeTuner Tuner { get; }
+    public string Name => "metropolis";
+
+    public LocalMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, MetropolisSettings settings, ulong seed)
+    {
+        Settings = settings.Validated();
+        _device = device;
+        _geometry = geometry;
+        _chains = chains;
+        _action = couplings.Params;
+        _key = new RngKey(seed);
+        _half = device.HalfShape(geometry.Lx, geometry.Ly, chains);
+        _counters = device.Allocate<long>(_half.HalfItems);
+        _hostCounters = new long[_half.HalfItems];
+        _accepted = new double[chains];
+        Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance);
+    }
+
+    public double Delta => Tuner.Value;
+
+    public void Update(FieldBatch fields, long step)
+    {
+        double delta = Delta;
+        long sites = fields.Sites / 2;
+        for (int parity = 0; parity < 2; parity++)
+            _device.Launch(_half.HalfItems, sites, new MetropolisKernel(_half, _action, fields.View, _counters.View, _key, (uint)step, parity, delta, Settings.Hits));
+        _updates++;
+    }
+
+    public void Adapt()
+    {
+        long before = _accepted.Sum(a => (long)a);
+        Collect();
+        long total = _accepted.Sum(a => (long)a);
+        Tuner.Observe((double)(total - before) / ((long)_geometry.Volume * Settings.Hits * _chains));
+    }
+
+    /// <summary>Moves the device's per-item counts into the per-chain tally.</summary>
+    private void Collect()
+    {
+        _device.Synchronize();
+        _counters.View.AsContiguous().CopyToCPU(_hostCounters);
+        _counters.MemSetToZero();
+        int perChain = _hostCounters.Length / _chains;
+        for (int b = 0; b < _chains; b++)
+        {
+            long sum = 0;
+            for (int i = b * perChain; i < (b + 1) * perChain; i++) sum += _hostCounters[i];
+            _accepted[b] += sum;
+        }
+    }
+
+    public void Acceptance(Span<double> perChain)
+    {
+        Collect();
+        double trials = Math.Max(1, _updates) * (double)_geometry.Volume * Settings.Hits;
+        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / trials;
+    }
+
+    public void ResetAcceptance()
+    {
+        Collect();
+        Array.Clear(_accepted);
+        _updates = 0;
+    }
+
+    public AcceptanceTally Tally
+    {
+        get { Collect(); return new AcceptanceTally((double[])_accepted.Clone(), _updates); }
+        set { Collect(); value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+    }
+
+    public ReadOnlySpan<double> LastDeltaH => default;
+
+    public IReadOnlyDictionary<string, object> Describe() => new Dictionary<string, object>
+    {
+        ["name"] = Name,
+        ["delta"] = Delta,
+        ["delta_initial"] = Settings.Delta,
+        ["hits"] = Settings.Hits,
+        ["target_acceptance"] = Settings.TargetAcceptance,
+        ["tuning_iterations"] = Tuner.Iterations,
+    };
+
+    public void Dispose() => _counters.Dispose();
+}
