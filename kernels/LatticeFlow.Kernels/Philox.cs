@@ -57,4 +57,13 @@ public static class RngStream
     public const uint HmcMomentum = 0x2000;
     public const uint HmcAccept = 0x2001;
     public const uint InitialField = 0x3000;
+
+    /// <summary>Flow: prior draws z ~ N(0, 1) for training batches and proposals.</summary>
+    public const uint FlowPrior = 0x4000;
+
+    /// <summary>Flow Metropolis–Hastings: the accept/reject uniforms.</summary>
+    public const uint FlowAccept = 0x4001;
+
+    /// <summary>Flow: weight initialisation.</summary>
+    public const uint FlowInit = 0x4002;
 }
