@@ -3,16 +3,16 @@ using ILGPU;
 namespace LatticeFlow.Kernels;
 
 /// <summary>
-/// Row sums of the action density (and of π²/2 when <c>withMomenta</c>): one item per row b·Lx + x.
+/// Row sums of the action density (and of π²/2 when <c>withMomenta</c> is 1; an int, as ILGPU kernel parameters must be blittable): one item per row b·Lx + x.
 /// Summing rows, then rows per chain (<see cref="SegmentSumKernel"/>), keeps the order of additions
 /// fixed, so energies are bit-identical for any thread count.
 /// </summary>
-public readonly struct EnergyKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> pi, bool withMomenta, ArrayView<double> rowSums) : IKernel
+public readonly struct EnergyKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> pi, int withMomenta, ArrayView<double> rowSums) : IKernel
 {
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
     private readonly ArrayView<double> _phi = phi, _pi = pi, _rowSums = rowSums;
-    private readonly bool _withMomenta = withMomenta;
+    private readonly int _withMomenta = withMomenta;
 
     public void Execute(int index)
     {
@@ -25,7 +25,7 @@ public readonly struct EnergyKernel(LatticeShape shape, Phi4Params action, Array
         {
             double p = _phi[row + y];
             sum += _action.SiteAction(p, _phi[up + y], _phi[row + s.Next(y, s.Ly)]);
-            if (_withMomenta) sum += 0.5 * _pi[row + y] * _pi[row + y];
+            if (_withMomenta != 0) sum += 0.5 * _pi[row + y] * _pi[row + y];
         }
         _rowSums[index] = sum;
     }

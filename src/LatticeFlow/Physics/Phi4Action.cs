@@ -31,16 +31,16 @@ public sealed class Phi4Action : IDisposable
     }
 
     /// <summary>S(φ) for every chain of the batch.</summary>
-    public void Action(FieldBatch fields, Span<double> actionOut) => Energy(fields, fields.View, false, actionOut);
+    public void Action(FieldBatch fields, Span<double> actionOut) => Energy(fields, fields.View, 0, actionOut);
 
     /// <summary>H = S(φ) + ½ Σ π² for every chain (HMC).</summary>
-    public void Hamiltonian(FieldBatch fields, ArrayView<double> momenta, Span<double> energyOut) => Energy(fields, momenta, true, energyOut);
+    public void Hamiltonian(FieldBatch fields, ArrayView<double> momenta, Span<double> energyOut) => Energy(fields, momenta, 1, energyOut);
 
     /// <summary>H per chain left on the device, for kernels that consume it there.</summary>
     internal void Hamiltonian(FieldBatch fields, ArrayView<double> momenta, ArrayView<double> energyOut)
     {
         var s = fields.Shape;
-        Device.Launch(s.Rows, fields.Sites, new EnergyKernel(s, Couplings.Params, fields.View, momenta, true, _rows.View));
+        Device.Launch(s.Rows, fields.Sites, new EnergyKernel(s, Couplings.Params, fields.View, momenta, 1, _rows.View));
         Device.Launch(ChainCount, s.Rows, new SegmentSumKernel(_rows.View, energyOut, Geometry.Lx));
     }
 
@@ -51,7 +51,7 @@ public sealed class Phi4Action : IDisposable
         Device.Launch(s.Items, fields.Sites, new ForceKernel(s, Couplings.Params, fields.View, forceOut));
     }
 
-    private void Energy(FieldBatch fields, ArrayView<double> momenta, bool withMomenta, Span<double> output)
+    private void Energy(FieldBatch fields, ArrayView<double> momenta, int withMomenta, Span<double> output)
     {
         var s = fields.Shape;
         Device.Launch(s.Rows, fields.Sites, new EnergyKernel(s, Couplings.Params, fields.View, momenta, withMomenta, _rows.View));

@@ -1,0 +1,48 @@
+using LatticeFlow.Devices;
+
+namespace LatticeFlow.Tests;
+
+/// <summary>A fact that needs a CUDA device; skipped, with the reason shown, where none is present.</summary>
+public sealed class CudaFactAttribute : FactAttribute
+{
+    public CudaFactAttribute()
+    {
+        if (!DeviceFactory.HasCuda) Skip = "no CUDA device on this machine (CI and developer machines have none); run on the GPU machine to include it";
+    }
+}
+
+/// <summary>A theory that needs a CUDA device; skipped, with the reason shown, where none is present.</summary>
+public sealed class CudaTheoryAttribute : TheoryAttribute
+{
+    public CudaTheoryAttribute()
+    {
+        if (!DeviceFactory.HasCuda) Skip = "no CUDA device on this machine (CI and developer machines have none); run on the GPU machine to include it";
+    }
+}
+
+/// <summary>Scratch directories under the system temp folder, removed when disposed.</summary>
+public sealed class TempDir : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "latticeflow-tests", Guid.NewGuid().ToString("N"));
+
+    public TempDir() => Directory.CreateDirectory(Path);
+
+    public string Sub(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Deterministic host-side random fields for tests (independent of the engine's RNG).</summary>
+public static class TestFields
+{
+    public static double[] Random(int n, int seed, double scale = 1.0)
+    {
+        var rng = new Random(seed);
+        var a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = scale * (2 * rng.NextDouble() - 1);
+        return a;
+    }
+}
