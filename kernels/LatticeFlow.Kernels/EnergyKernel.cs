@@ -1,18 +1,20 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels;
 
 /// <summary>
-/// Row sums of the action density (and of π²/2 when <c>withMomenta</c> is 1; an int, as ILGPU kernel parameters must be blittable): one item per row b·Lx + x.
-/// Summing rows, then rows per chain (<see cref="SegmentSumKernel"/>), keeps the order of additions
+/// Row sums of the action density (and of π²/2 when <c>withMomenta</c> is 1): one item per row b·Lx + x.
+/// Summing rows, then rows per chain (<see cref="SegmentSumKernel{TV}"/>), keeps the order of additions
 /// fixed, so energies are bit-identical for any thread count.
 /// </summary>
-public readonly struct EnergyKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> pi, int withMomenta, ArrayView<double> rowSums) : IKernel
+public readonly struct EnergyKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV pi, int withMomenta, TV rowSums) : IRebindableKernel
+    where TV : struct, IView<double>
 {
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
-    private readonly ArrayView<double> _phi = phi, _pi = pi, _rowSums = rowSums;
+    private readonly TV _phi = phi, _pi = pi, _rowSums = rowSums;
     private readonly int _withMomenta = withMomenta;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new EnergyKernel<HostView<double>>(_shape, _action, _phi.Host, _pi.Host, _withMomenta, _rowSums.Host));
 
     public void Execute(int index)
     {
@@ -32,10 +34,13 @@ public readonly struct EnergyKernel(LatticeShape shape, Phi4Params action, Array
 }
 
 /// <summary>dst[i] = Σ_{j &lt; count} src[i·count + j]: per-chain totals from per-row partial sums.</summary>
-public readonly struct SegmentSumKernel(ArrayView<double> source, ArrayView<double> destination, int count) : IKernel
+public readonly struct SegmentSumKernel<TV>(TV source, TV destination, int count) : IRebindableKernel where TV : struct, IView<double>
 {
-    private readonly ArrayView<double> _source = source, _destination = destination;
+    private readonly TV _source = source, _destination = destination;
     private readonly int _count = count;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new SegmentSumKernel<HostView<double>>(_source.Host, _destination.Host, _count));
 
     public void Execute(int index)
     {

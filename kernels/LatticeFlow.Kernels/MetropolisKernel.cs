@@ -1,5 +1,3 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels;
 
 /// <summary>
@@ -7,21 +5,23 @@ namespace LatticeFlow.Kernels;
 /// so all of them update at once. Each hit proposes φ' = φ + δ·U(−1, 1) and accepts with
 /// probability min(1, exp(−ΔS)), ΔS from <see cref="Phi4Params.LocalAction"/>. Random numbers are keyed
 /// by (site, chain, sweep, hit), so the result does not depend on how sites are split into items.
-/// Each item adds its accepted hits to its own slot of <c>Accepted</c> (no atomics needed).
+/// Each item adds its accepted hits to its own slot of <c>accepted</c> (no atomics needed; counts stay
+/// exact in double up to 2⁵³).
 /// </summary>
-public readonly struct MetropolisKernel(
-    LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<long> accepted,
-    RngKey key, uint sweep, int parity, double delta, int hits) : IKernel
+public readonly struct MetropolisKernel<TV>(
+    LatticeShape shape, Phi4Params action, TV phi, TV accepted,
+    RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel where TV : struct, IView<double>
 {
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
-    private readonly ArrayView<double> _phi = phi;
-    private readonly ArrayView<long> _accepted = accepted;
+    private readonly TV _phi = phi, _accepted = accepted;
     private readonly RngKey _key = key;
     private readonly uint _sweep = sweep;
-    private readonly int _parity = parity;
+    private readonly int _parity = parity, _hits = hits;
     private readonly double _delta = delta;
-    private readonly int _hits = hits;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new MetropolisKernel<HostView<double>>(_shape, _action, _phi.Host, _accepted.Host, _key, _sweep, _parity, _delta, _hits));
 
     public void Execute(int index)
     {
@@ -31,7 +31,7 @@ public readonly struct MetropolisKernel(
         int up = s.RowOffset(b, s.Next(x, s.Lx));
         int down = s.RowOffset(b, s.Prev(x, s.Lx));
         int offset = (x + _parity) & 1;
-        long accepted = 0;
+        int accepted = 0;
         for (int k = k0; k < k0 + s.Width; k++)
         {
             int y = 2 * k + offset;

@@ -1,14 +1,16 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels;
 
 /// <summary>The momentum half of a molecular-dynamics step: π(x) ← π(x) − ε ∂S/∂φ(x).</summary>
-public readonly struct MomentumKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> pi, double epsilon) : IKernel
+public readonly struct MomentumKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV pi, double epsilon) : IRebindableKernel
+    where TV : struct, IView<double>
 {
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
-    private readonly ArrayView<double> _phi = phi, _pi = pi;
+    private readonly TV _phi = phi, _pi = pi;
     private readonly double _epsilon = epsilon;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new MomentumKernel<HostView<double>>(_shape, _action, _phi.Host, _pi.Host, _epsilon));
 
     public void Execute(int index)
     {
@@ -26,11 +28,15 @@ public readonly struct MomentumKernel(LatticeShape shape, Phi4Params action, Arr
 }
 
 /// <summary>The force itself, F(x) = ∂S/∂φ(x), into a buffer the caller owns.</summary>
-public readonly struct ForceKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> force) : IKernel
+public readonly struct ForceKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV force) : IRebindableKernel
+    where TV : struct, IView<double>
 {
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
-    private readonly ArrayView<double> _phi = phi, _force = force;
+    private readonly TV _phi = phi, _force = force;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new ForceKernel<HostView<double>>(_shape, _action, _phi.Host, _force.Host));
 
     public void Execute(int index)
     {

@@ -1,5 +1,3 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels;
 
 /// <summary>
@@ -9,13 +7,15 @@ namespace LatticeFlow.Kernels;
 /// out[3(b·Ly + t) + 2] = Σ_{x1} φ(x) [φ(x + x̂) + φ(x + ŷ)]  (nearest-neighbour products for the Ising energy)
 /// The host adds the Ly slices of each chain; everything proportional to V stays on the device.
 /// </summary>
-public readonly struct ObservableKernel(LatticeShape shape, Phi4Params action, ArrayView<double> phi, ArrayView<double> output) : IKernel
+public readonly struct ObservableKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV output) : IRebindableKernel
+    where TV : struct, IView<double>
 {
-    public const int PerSlice = 3;
-
     private readonly LatticeShape _shape = shape;
     private readonly Phi4Params _action = action;
-    private readonly ArrayView<double> _phi = phi, _output = output;
+    private readonly TV _phi = phi, _output = output;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new ObservableKernel<HostView<double>>(_shape, _action, _phi.Host, _output.Host));
 
     public void Execute(int index)
     {
@@ -31,8 +31,14 @@ public readonly struct ObservableKernel(LatticeShape shape, Phi4Params action, A
             act += _action.SiteAction(p, pUp, pRight);
             nn += p * (pUp + pRight);
         }
-        _output[PerSlice * index + 0] = slice;
-        _output[PerSlice * index + 1] = act;
-        _output[PerSlice * index + 2] = nn;
+        _output[ObservableSlots.PerSlice * index + 0] = slice;
+        _output[ObservableSlots.PerSlice * index + 1] = act;
+        _output[ObservableSlots.PerSlice * index + 2] = nn;
     }
+}
+
+/// <summary>Numbers per (chain, time slice) written by <see cref="ObservableKernel{TV}"/>.</summary>
+public static class ObservableSlots
+{
+    public const int PerSlice = 3;
 }

@@ -26,8 +26,8 @@ public sealed class ConfigurationMeter : IDisposable
         _geometry = geometry;
         _chains = chains;
         _action = couplings.Params;
-        _slices = device.Allocate<double>((long)ObservableKernel.PerSlice * geometry.Ly * chains);
-        _host = new double[ObservableKernel.PerSlice * geometry.Ly * chains];
+        _slices = device.Allocate<double>((long)ObservableSlots.PerSlice * geometry.Ly * chains);
+        _host = new double[ObservableSlots.PerSlice * geometry.Ly * chains];
     }
 
     /// <param name="measurements">One entry per chain.</param>
@@ -36,7 +36,7 @@ public sealed class ConfigurationMeter : IDisposable
     {
         int ly = _geometry.Ly;
         var shape = fields.Shape;
-        _device.Launch(_chains * ly, fields.Sites, new ObservableKernel(shape, _action, fields.View, _slices.View));
+        _device.Launch(_chains * ly, fields.Sites, new ObservableKernel<Reals>(shape, _action, fields.View, _slices.View));
         _device.Synchronize();
         _slices.View.AsContiguous().CopyToCPU(_host);
         double v = _geometry.Volume;
@@ -45,7 +45,7 @@ public sealed class ConfigurationMeter : IDisposable
             double m = 0, s = 0, nn = 0;
             for (int t = 0; t < ly; t++)
             {
-                int i = ObservableKernel.PerSlice * (b * ly + t);
+                int i = ObservableSlots.PerSlice * (b * ly + t);
                 timeslices[b * ly + t] = _host[i];
                 m += _host[i];
                 s += _host[i + 1];

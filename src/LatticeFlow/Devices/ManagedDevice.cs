@@ -1,3 +1,4 @@
+using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
@@ -8,7 +9,8 @@ namespace LatticeFlow.Devices;
 /// <summary>
 /// The fast CPU path: kernel bodies called from plain C# loops, chunks of items spread over threads
 /// with Parallel.For. Buffers come from ILGPU's CPU accelerator (host memory); its simulated GPU
-/// threads are never used here, being ~70× slower than this loop (DESIGN.md).
+/// threads are never used here, being ~70× slower than this loop (DESIGN.md). Kernels written over
+/// views (<see cref="IRebindableKernel"/>) run with raw host pointers.
 /// </summary>
 public sealed class ManagedDevice : ComputeDevice
 {
@@ -16,7 +18,7 @@ public sealed class ManagedDevice : ComputeDevice
     private const long InlineSites = 8192;
 
     private readonly CPUAccelerator _memory;
-    private readonly ParallelOptions _options;
+    private readonly HostLoop _loop;
 
     public int Threads { get; }
 
@@ -24,7 +26,7 @@ public sealed class ManagedDevice : ComputeDevice
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
         _memory = context.CreateCPUAccelerator(0);
-        _options = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+        _loop = new HostLoop(Threads);
     }
 
     public override string Description => $"cpu (managed launcher, {Threads} thread{(Threads == 1 ? "" : "s")}, {Environment.ProcessorCount} cores)";
@@ -34,20 +36,46 @@ public sealed class ManagedDevice : ComputeDevice
 
     public override void Launch<T>(int items, long sites, T kernel)
     {
-        if (Threads == 1 || items < 2 * Threads || sites < InlineSites)
-        {
-            for (int i = 0; i < items; i++) kernel.Execute(i);
-            return;
-        }
-        int chunks = Math.Min(items, Threads * 4);
-        Parallel.For(0, chunks, _options, c =>
-        {
-            int lo = (int)((long)items * c / chunks), hi = (int)((long)items * (c + 1) / chunks);
-            for (int i = lo; i < hi; i++) kernel.Execute(i);
-        });
+        if (Rebinder<T>.Launch is { } rebind) rebind(kernel, _loop, items, sites);
+        else ((IHostLauncher)_loop).Launch(items, sites, kernel);
     }
 
     public override void Synchronize() { }
 
     public override void Dispose() => _memory.Dispose();
+
+    private sealed class HostLoop(int threads) : IHostLauncher
+    {
+        private readonly ParallelOptions _options = new() { MaxDegreeOfParallelism = threads };
+
+        void IHostLauncher.Launch<T>(int items, long sites, T kernel)
+        {
+            if (threads == 1 || items < 2 * threads || sites < InlineSites)
+            {
+                for (int i = 0; i < items; i++) kernel.Execute(i);
+                return;
+            }
+            int chunks = Math.Min(items, threads * 4);
+            Parallel.For(0, chunks, _options, c =>
+            {
+                int lo = (int)((long)items * c / chunks), hi = (int)((long)items * (c + 1) / chunks);
+                for (int i = lo; i < hi; i++) kernel.Execute(i);
+            });
+        }
+    }
+
+    /// <summary>
+    /// For kernel types written over views, a delegate that calls their LaunchOnHost without boxing;
+    /// null for kernels that hold ArrayViews directly (they run as they are).
+    /// </summary>
+    private static class Rebinder<T> where T : struct, IKernel
+    {
+        public static readonly Action<T, IHostLauncher, int, long>? Launch = typeof(IRebindableKernel).IsAssignableFrom(typeof(T))
+            ? typeof(Rebinder<T>).GetMethod(nameof(Call), BindingFlags.NonPublic | BindingFlags.Static)!
+                .MakeGenericMethod(typeof(T)).CreateDelegate<Action<T, IHostLauncher, int, long>>()
+            : null;
+
+        private static void Call<TK>(TK kernel, IHostLauncher launcher, int items, long sites) where TK : struct, IRebindableKernel =>
+            kernel.LaunchOnHost(launcher, items, sites);
+    }
 }

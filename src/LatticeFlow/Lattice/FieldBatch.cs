@@ -38,7 +38,7 @@ public sealed class FieldBatch : IDisposable
     public void Randomize(ulong seed, double sigma)
     {
         var s = Shape;
-        Device.Launch(s.Items, Sites, new GaussianKernel(View, Geometry.Volume, s.Width, new RngKey(seed), 0, RngStream.InitialField, sigma));
+        Device.Launch(s.Items, Sites, new GaussianKernel<Reals>(View, Geometry.Volume, s.Width, new RngKey(seed), 0, RngStream.InitialField, sigma));
     }
 
     public double[] ToHost()

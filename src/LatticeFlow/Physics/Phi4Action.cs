@@ -40,22 +40,22 @@ public sealed class Phi4Action : IDisposable
     internal void Hamiltonian(FieldBatch fields, ArrayView<double> momenta, ArrayView<double> energyOut)
     {
         var s = fields.Shape;
-        Device.Launch(s.Rows, fields.Sites, new EnergyKernel(s, Couplings.Params, fields.View, momenta, 1, _rows.View));
-        Device.Launch(ChainCount, s.Rows, new SegmentSumKernel(_rows.View, energyOut, Geometry.Lx));
+        Device.Launch(s.Rows, fields.Sites, new EnergyKernel<Reals>(s, Couplings.Params, fields.View, momenta, 1, _rows.View));
+        Device.Launch(ChainCount, s.Rows, new SegmentSumKernel<Reals>(_rows.View, energyOut, Geometry.Lx));
     }
 
     /// <summary>∂S/∂φ(x) for every site of every chain.</summary>
     public void Force(FieldBatch fields, ArrayView<double> forceOut)
     {
         var s = fields.Shape;
-        Device.Launch(s.Items, fields.Sites, new ForceKernel(s, Couplings.Params, fields.View, forceOut));
+        Device.Launch(s.Items, fields.Sites, new ForceKernel<Reals>(s, Couplings.Params, fields.View, forceOut));
     }
 
     private void Energy(FieldBatch fields, ArrayView<double> momenta, int withMomenta, Span<double> output)
     {
         var s = fields.Shape;
-        Device.Launch(s.Rows, fields.Sites, new EnergyKernel(s, Couplings.Params, fields.View, momenta, withMomenta, _rows.View));
-        Device.Launch(ChainCount, s.Rows, new SegmentSumKernel(_rows.View, _chains.View, Geometry.Lx));
+        Device.Launch(s.Rows, fields.Sites, new EnergyKernel<Reals>(s, Couplings.Params, fields.View, momenta, withMomenta, _rows.View));
+        Device.Launch(ChainCount, s.Rows, new SegmentSumKernel<Reals>(_rows.View, _chains.View, Geometry.Lx));
         Device.Synchronize();
         _chains.View.AsContiguous().SubView(0, ChainCount).CopyToCPU(output[..ChainCount]);
     }

@@ -20,9 +20,9 @@ public sealed class Hmc : IMarkovSampler
     private readonly RngKey _key;
     private readonly IIntegrator _integrator;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _momenta, _saved, _hStart, _hEnd, _deltaH;
-    private readonly MemoryBuffer1D<int, Stride1D.Dense> _acceptFlags;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _acceptFlags;
     private readonly double[] _hostDeltaH;
-    private readonly int[] _hostFlags;
+    private readonly double[] _hostFlags;
     private readonly double[] _accepted;
     private long _updates;
 
@@ -45,9 +45,9 @@ public sealed class Hmc : IMarkovSampler
         _hStart = device.Allocate<double>(chains);
         _hEnd = device.Allocate<double>(chains);
         _deltaH = device.Allocate<double>(chains);
-        _acceptFlags = device.Allocate<int>(chains);
+        _acceptFlags = device.Allocate<double>(chains);
         _hostDeltaH = new double[chains];
-        _hostFlags = new int[chains];
+        _hostFlags = new double[chains];
         _accepted = new double[chains];
         Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance);
     }
@@ -61,13 +61,13 @@ public sealed class Hmc : IMarkovSampler
         var s = fields.Shape;
         int v = fields.Geometry.Volume;
         ArrayView<double> momenta = _momenta.View, saved = _saved.View;
-        _device.Launch(s.Items, fields.Sites, new CopyKernel(fields.View, saved, v, s.Width, _acceptFlags.View, -1));
-        _device.Launch(s.Items, fields.Sites, new GaussianKernel(momenta, v, s.Width, _key, (uint)step, RngStream.HmcMomentum, 1.0));
+        _device.Launch(s.Items, fields.Sites, new CopyKernel<Reals>(fields.View, saved, v, s.Width, _acceptFlags.View, -1));
+        _device.Launch(s.Items, fields.Sites, new GaussianKernel<Reals>(momenta, v, s.Width, _key, (uint)step, RngStream.HmcMomentum, 1.0));
         _action.Hamiltonian(fields, momenta, _hStart.View);
         _integrator.Integrate(new MolecularDynamics(_action, fields, momenta), StepSize, Settings.Steps);
         _action.Hamiltonian(fields, momenta, _hEnd.View);
-        _device.Launch(_chains, _chains, new HmcAcceptKernel(_hStart.View, _hEnd.View, _deltaH.View, _acceptFlags.View, _key, (uint)step));
-        _device.Launch(s.Items, fields.Sites, new CopyKernel(saved, fields.View, v, s.Width, _acceptFlags.View, 0));
+        _device.Launch(_chains, _chains, new HmcAcceptKernel<Reals>(_hStart.View, _hEnd.View, _deltaH.View, _acceptFlags.View, _key, (uint)step));
+        _device.Launch(s.Items, fields.Sites, new CopyKernel<Reals>(saved, fields.View, v, s.Width, _acceptFlags.View, 0));
         _device.Synchronize();
         _deltaH.View.AsContiguous().CopyToCPU(_hostDeltaH);
         _acceptFlags.View.AsContiguous().CopyToCPU(_hostFlags);

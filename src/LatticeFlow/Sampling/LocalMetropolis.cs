@@ -19,8 +19,8 @@ public sealed class LocalMetropolis : IMarkovSampler
     private readonly Phi4Params _action;
     private readonly RngKey _key;
     private readonly LatticeShape _half;
-    private readonly MemoryBuffer1D<long, Stride1D.Dense> _counters;
-    private readonly long[] _hostCounters;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _counters;
+    private readonly double[] _hostCounters;
     private readonly double[] _accepted;
     private long _updates;
 
@@ -37,8 +37,8 @@ public sealed class LocalMetropolis : IMarkovSampler
         _action = couplings.Params;
         _key = new RngKey(seed);
         _half = device.HalfShape(geometry.Lx, geometry.Ly, chains);
-        _counters = device.Allocate<long>(_half.HalfItems);
-        _hostCounters = new long[_half.HalfItems];
+        _counters = device.Allocate<double>(_half.HalfItems);
+        _hostCounters = new double[_half.HalfItems];
         _accepted = new double[chains];
         Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance);
     }
@@ -50,15 +50,15 @@ public sealed class LocalMetropolis : IMarkovSampler
         double delta = Delta;
         long sites = fields.Sites / 2;
         for (int parity = 0; parity < 2; parity++)
-            _device.Launch(_half.HalfItems, sites, new MetropolisKernel(_half, _action, fields.View, _counters.View, _key, (uint)step, parity, delta, Settings.Hits));
+            _device.Launch(_half.HalfItems, sites, new MetropolisKernel<Reals>(_half, _action, fields.View, _counters.View, _key, (uint)step, parity, delta, Settings.Hits));
         _updates++;
     }
 
     public void Adapt()
     {
-        long before = _accepted.Sum(a => (long)a);
+        double before = _accepted.Sum();
         Collect();
-        long total = _accepted.Sum(a => (long)a);
+        double total = _accepted.Sum();
         Tuner.Observe((double)(total - before) / ((long)_geometry.Volume * Settings.Hits * _chains));
     }
 
@@ -71,7 +71,7 @@ public sealed class LocalMetropolis : IMarkovSampler
         int perChain = _hostCounters.Length / _chains;
         for (int b = 0; b < _chains; b++)
         {
-            long sum = 0;
+            double sum = 0;
             for (int i = b * perChain; i < (b + 1) * perChain; i++) sum += _hostCounters[i];
             _accepted[b] += sum;
         }

@@ -17,12 +17,12 @@ public sealed class MolecularDynamics(Phi4Action action, FieldBatch fields, Arra
     public void UpdateMomenta(double epsilon)
     {
         var s = fields.Shape;
-        action.Device.Launch(s.Items, fields.Sites, new MomentumKernel(s, action.Couplings.Params, fields.View, momenta, epsilon));
+        action.Device.Launch(s.Items, fields.Sites, new MomentumKernel<Reals>(s, action.Couplings.Params, fields.View, momenta, epsilon));
     }
 
     public void UpdateField(double epsilon)
     {
         var s = fields.Shape;
-        action.Device.Launch(s.Items, fields.Sites, new FieldKernel(fields.View, momenta, epsilon, s.Width));
+        action.Device.Launch(s.Items, fields.Sites, new FieldKernel<Reals>(fields.View, momenta, epsilon, s.Width));
     }
 }

@@ -1,0 +1,3 @@
+// Kernel bodies are generic over how they see memory; the library builds them over device views,
+// and the managed launcher rebinds them to host pointers (kernels/LatticeFlow.Kernels/Views.cs).
+global using Reals = LatticeFlow.Kernels.DeviceView<double>;
