@@ -11,7 +11,7 @@ public sealed class DemoVerb : IVerb
     [Option("out", Default = "runs", HelpText = "Folder for the run directories demo-metropolis and demo-hmc (replaced if they exist).")]
     public string Out { get; set; } = "runs";
 
-    [Option("n", HelpText = "Configurations per sampler.")] public long? Configurations { get; set; }
+    [Option("configs", HelpText = "--n: configurations per sampler (default 20000).")] public long? Configurations { get; set; }
     [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl")] public string Device { get; set; } = "auto";
 
     public int Run()

@@ -10,6 +10,7 @@ public static class LatticeFlowCli
     [
         typeof(SampleVerb),
         typeof(BenchVerb),
+        typeof(DemoVerb),
     ];
 
     public static int Run(string[] args)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LatticeFlow.Analysis;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Cli;
@@ -18,5 +19,26 @@ public static class RunSummary
             $"  {settings}",
             $"  time: thermalisation {r.ThermalizationSeconds.ToString("F1", c)} s, sampling {r.SamplingSeconds.ToString("F1", c)} s ({(perConfig * 1e3).ToString("G3", c)} ms per configuration)",
             $"  wrote {r.Directory}/ (meta.json, measurements.csv, timeslices.npy{(s.SaveFields ? ", fields.npy" : "")}, checkpoint.bin); analyse with: latticeflow analyze {r.Directory}");
+    }
+
+    /// <summary>
+    /// ⟨|M|⟩/V, χ₂ = (⟨M²⟩ − ⟨M⟩²)/V and E = ⟨ising_product⟩ − ⟨M⟩²/V² with Γ-method errors (chains as replicas),
+    /// and τ_int of the primaries, in Wolff's convention.
+    /// </summary>
+    public static string Observables(string dir)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var meta = RunMeta.Read(dir);
+        double v = meta["lattice"]!["Lx"]!.GetValue<int>() * meta["lattice"]!["Ly"]!.GetValue<int>();
+        var t = MeasurementTable.Load(dir);
+        double[][][] Replicas(params string[] names) => [.. Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray())];
+        string Line(string name, GammaResult r) =>
+            $"  {name,-14} {r.Value.ToString("G6", c),12} ± {r.Error.ToString("G2", c),-8}  tau_int {r.TauInt.ToString("F2", c)} ± {r.TauIntError.ToString("F2", c)}{(r.Reliable ? "" : " (too few configurations for a reliable tau)")}";
+        return string.Join(Environment.NewLine,
+            "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):",
+            Line("<|M|>/V", GammaMethod.Derived(Replicas("absM"), a => a[0] / v)),
+            Line("chi2", GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v)),
+            Line("E (Ising)", GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v))),
+            Line("S/V", GammaMethod.Derived(Replicas("action_density"), a => a[0])));
     }
 }

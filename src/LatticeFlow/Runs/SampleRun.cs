@@ -45,6 +45,8 @@ public static class SampleRun
             written = resumed.ConfigurationsWritten;
             sampler.Tuner.LogValue = resumed.TunerLogValue;
             sampler.Tuner.Iterations = resumed.TunerIterations;
+            sampler.Tuner.AverageSum = resumed.TunerAverageSum;
+            sampler.Tuner.AverageCount = resumed.TunerAverageCount;
             sampler.Tally = new AcceptanceTally(resumed.TallyAccepted, resumed.TallyUpdates);
             acceptanceSum = resumed.AcceptanceSum;
             thermSeconds = resumed.ThermalizationSeconds;
@@ -81,6 +83,7 @@ public static class SampleRun
                 Kappa = s.Couplings.Kappa, LambdaHop = s.Couplings.LambdaHop, Chains = s.Chains, Seed = s.Seed,
                 Thermalization = s.Thermalization, SaveEvery = s.SaveEvery, AlgorithmSettings = AlgorithmSettingsKey(s),
                 Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
+                TunerAverageSum = sampler.Tuner.AverageSum, TunerAverageCount = sampler.Tuner.AverageCount,
                 TallyAccepted = tally.Accepted, TallyUpdates = tally.Updates, AcceptanceSum = acceptanceSum,
                 ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, Field = host,
             });
@@ -108,6 +111,7 @@ public static class SampleRun
                 sampler.Adapt();
                 if (step == s.Thermalization)
                 {
+                    sampler.Tuner.Freeze();
                     sampler.ResetAcceptance();
                     phaseStartStep = step;
                 }
@@ -154,8 +158,8 @@ public static class SampleRun
 
     public static IMarkovSampler CreateSampler(SampleSettings s, ComputeDevice device) => s.Algorithm switch
     {
-        "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed),
-        "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed),
+        "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed, s.Thermalization),
+        "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed, s.Thermalization),
         _ => throw new InvalidInputException($"--algo {s.Algorithm}: unknown algorithm"),
     };
 

@@ -31,7 +31,7 @@ public sealed class Hmc : IMarkovSampler
     public string Name => "hmc";
     public IIntegrator Integrator => _integrator;
 
-    public Hmc(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, HmcSettings settings, ulong seed)
+    public Hmc(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, HmcSettings settings, ulong seed, long tuningIterations = 0)
     {
         Settings = settings.Validated();
         _device = device;
@@ -49,7 +49,7 @@ public sealed class Hmc : IMarkovSampler
         _hostDeltaH = new double[chains];
         _hostFlags = new double[chains];
         _accepted = new double[chains];
-        Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance);
+        Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance, tuningIterations);
     }
 
     /// <summary>The integrator step ε; the trajectory length is Steps·ε.</summary>

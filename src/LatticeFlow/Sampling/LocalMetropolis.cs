@@ -28,7 +28,7 @@ public sealed class LocalMetropolis : IMarkovSampler
     public StepSizeTuner Tuner { get; }
     public string Name => "metropolis";
 
-    public LocalMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, MetropolisSettings settings, ulong seed)
+    public LocalMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, MetropolisSettings settings, ulong seed, long tuningIterations = 0)
     {
         Settings = settings.Validated();
         _device = device;
@@ -40,7 +40,7 @@ public sealed class LocalMetropolis : IMarkovSampler
         _counters = device.Allocate<double>(_half.HalfItems);
         _hostCounters = new double[_half.HalfItems];
         _accepted = new double[chains];
-        Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance);
+        Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance, tuningIterations);
     }
 
     public double Delta => Tuner.Value;
