@@ -9,6 +9,7 @@ public static class LatticeFlowCli
     private static readonly Type[] Verbs =
     [
         typeof(SampleVerb),
+        typeof(TrainVerb),
         typeof(BenchVerb),
         typeof(DemoVerb),
     ];

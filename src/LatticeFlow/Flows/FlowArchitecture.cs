@@ -1,0 +1,75 @@
+namespace LatticeFlow.Flows;
+
+/// <summary>
+/// Shape of a Real NVP flow on an Lx × Ly lattice (Albergo et al. 2019, Sec. III; tutorial arXiv:2101.08176):
+/// <c>Layers</c> checkerboard couplings of alternating parity, each with a conv net 1 → hidden… → 2 (affine) or 1 (additive),
+/// kernel <c>Kernel</c> × <c>Kernel</c> with circular padding, <c>Activation</c> between layers and a final tanh when
+/// <c>FinalTanh</c>. The tutorial's model is <see cref="Tutorial"/>.
+/// </summary>
+public sealed record FlowArchitecture
+{
+    public required int Lx { get; init; }
+    public required int Ly { get; init; }
+    public int Layers { get; init; } = 16;
+    public int[] Hidden { get; init; } = [8, 8];
+    public int Kernel { get; init; } = 3;
+    public CouplingKind Coupling { get; init; } = CouplingKind.Affine;
+    public ActivationKind Activation { get; init; } = ActivationKind.LeakyRelu;
+    public bool FinalTanh { get; init; } = true;
+
+    /// <summary>L = 8, 16 affine layers, conv nets 1 → 8 → 8 → 2 with 3 × 3 kernels, LeakyReLU, final tanh.</summary>
+    public static FlowArchitecture Tutorial(int l = 8) => new() { Lx = l, Ly = l };
+
+    public int Volume => Lx * Ly;
+    public int Taps => Kernel * Kernel;
+    public int NetOutputs => Coupling == CouplingKind.Affine ? 2 : 1;
+
+    /// <summary>Channel widths of one conv net, input to output: 1, hidden…, outputs.</summary>
+    public int[] Channels => [1, .. Hidden, NetOutputs];
+
+    public int ParameterCount
+    {
+        get
+        {
+            var c = Channels;
+            int perNet = 0;
+            for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + c[j + 1];
+            return Layers * perNet;
+        }
+    }
+
+    public FlowArchitecture Validated()
+    {
+        if (Lx < 2 || Ly < 2 || Lx % 2 != 0 || Ly % 2 != 0)
+            throw new InvalidInputException($"lattice {Lx}x{Ly}: sizes must be even and at least 2 (the checkerboard masks must tile it)");
+        if (Layers < 1) throw new InvalidInputException($"--layers {Layers}: need at least one coupling layer");
+        if (Kernel < 1 || Kernel % 2 == 0) throw new InvalidInputException($"--kernel {Kernel}: the kernel size must be odd and positive (centred convolution)");
+        if (Kernel > Lx || Kernel > Ly) throw new InvalidInputException($"--kernel {Kernel}: larger than the {Lx}x{Ly} lattice");
+        if (Hidden.Any(h => h < 1 || h > 1024)) throw new InvalidInputException($"--hidden {string.Join(",", Hidden)}: widths must be between 1 and 1024");
+        return this;
+    }
+
+    public string Describe() =>
+        $"{Layers} {Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}), {ParameterCount} parameters";
+}
+
+/// <summary>Affine (Real NVP, arXiv:1605.08803) or additive (NICE, arXiv:1410.8516) coupling.</summary>
+public enum CouplingKind { Affine, Additive }
+
+/// <summary>Hidden-layer activation of the conv nets.</summary>
+public enum ActivationKind { LeakyRelu, Tanh }
+
+/// <summary>Names of activations on the command line and in model files.</summary>
+public static class ActivationNames
+{
+    public static string Name(ActivationKind a) => a == ActivationKind.LeakyRelu ? "leaky_relu" : "tanh";
+
+    public static ActivationKind Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "leaky_relu" or "leakyrelu" or "leaky-relu" => ActivationKind.LeakyRelu,
+        "tanh" => ActivationKind.Tanh,
+        _ => throw new InvalidInputException($"--activation {name}: unknown activation (leaky_relu or tanh)"),
+    };
+
+    public static int Code(ActivationKind a) => a == ActivationKind.LeakyRelu ? Kernels.Flows.ActivationCode.LeakyRelu : Kernels.Flows.ActivationCode.Tanh;
+}

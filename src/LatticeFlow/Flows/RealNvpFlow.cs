@@ -1,0 +1,222 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LatticeFlow.Devices;
+using LatticeFlow.Kernels;
+using LatticeFlow.Kernels.Flows;
+using LatticeFlow.Lattice;
+
+namespace LatticeFlow.Flows;
+
+/// <summary>
+/// Real NVP flow φ = f(z) on the lattice (Albergo et al. 2019, Sec. III; arXiv:1605.08803): a Gaussian prior and
+/// <see cref="FlowArchitecture.Layers"/> checkerboard couplings of alternating colour (layer l transforms colour l mod 2).
+/// log q(φ) = log r(z) − Σ_l log|det J_l| (Albergo et al. eq. 12), network in float32, log-densities in double.
+/// </summary>
+/// <example><code>
+/// using var flow = RealNvpFlow.Load("runs/flow-L8/model.lfm", device);
+/// flow.Sample(64, new RngKey(1), step: 0, fields, logQ);   // proposals and their log q
+/// flow.LogDensity(fields, logQ);                          // log q of any configurations
+/// </code></example>
+public sealed class RealNvpFlow : IDisposable
+{
+    private readonly FlowLattice _lattice;
+    private readonly CouplingLayer[] _layers;
+    private readonly GaussianPrior _prior;
+    private MemoryBuffer1D<float, Stride1D.Dense>[] _states = [];
+    private MemoryBuffer1D<double, Stride1D.Dense>? _logR, _logDet;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _gradient;
+    private double[] _hostLogR = [], _hostLogDet = [];
+
+    public FlowArchitecture Architecture { get; }
+    public ComputeDevice Device { get; }
+    public ParameterStore Parameters { get; }
+    public int Capacity { get; private set; }
+    public int Volume => Architecture.Volume;
+    public IReadOnlyList<CouplingLayer> Layers => _layers;
+
+    public RealNvpFlow(FlowArchitecture architecture, ComputeDevice device)
+    {
+        Architecture = architecture.Validated();
+        Device = device;
+        _lattice = new FlowLattice(device, architecture.Lx, architecture.Ly, architecture.Kernel);
+        Parameters = new ParameterStore(device, architecture.ParameterCount);
+        _layers = new CouplingLayer[architecture.Layers];
+        for (int l = 0; l < _layers.Length; l++) _layers[l] = new CouplingLayer(Parameters, _lattice, l % 2, architecture);
+        _prior = new GaussianPrior(device, Volume);
+    }
+
+    /// <summary>Reads a model file (<see cref="ModelFile"/>), validating it, and builds the flow on <paramref name="device"/>.</summary>
+    public static RealNvpFlow Load(string path, ComputeDevice device) => ModelFile.Read(path).ToFlow(device);
+
+    /// <summary>
+    /// PyTorch's default Conv2d initialisation, as in the tutorial: weights and biases uniform in ±1/√fan_in
+    /// (kaiming_uniform with a = √5), fan_in = in-channels × taps; numbers from Philox (FlowInit stream), keyed by parameter index.
+    /// </summary>
+    public void InitializeWeights(ulong seed)
+    {
+        var values = new float[Parameters.Count];
+        var key = new RngKey(seed);
+        foreach (var layer in _layers)
+            foreach (var conv in layer.Net.Layers)
+            {
+                float bound = 1f / MathF.Sqrt(conv.In * _lattice.Taps);
+                for (int j = 0; j < conv.WeightCount; j++) values[conv.WeightOffset + j] = Uniform(key, conv.WeightOffset + j, bound);
+                for (int j = 0; j < conv.Out; j++) values[conv.BiasOffset + j] = Uniform(key, conv.BiasOffset + j, bound);
+            }
+        Parameters.SetValues(values);
+    }
+
+    private static float Uniform(RngKey key, int index, float bound)
+    {
+        var w = Philox.Generate(key, (uint)index, 0, 0, RngStream.FlowInit);
+        return (float)((2.0 * Philox.Uniform53(w.X0, w.X1) - 1.0) * bound);
+    }
+
+    /// <summary>Makes room for batches of up to <paramref name="batch"/> samples (allocations happen here, never in the hot loop).</summary>
+    public void EnsureCapacity(int batch)
+    {
+        if (batch < 1) throw new ArgumentOutOfRangeException(nameof(batch));
+        foreach (var l in _layers) l.EnsureCapacity(batch);
+        if (batch <= Capacity) return;
+        foreach (var s in _states) s.Dispose();
+        _logR?.Dispose();
+        _logDet?.Dispose();
+        _gradient?.Dispose();
+        _states = new MemoryBuffer1D<float, Stride1D.Dense>[_layers.Length + 1];
+        for (int l = 0; l <= _layers.Length; l++) _states[l] = Device.Allocate<float>((long)batch * Volume);
+        _logR = Device.Allocate<double>(batch);
+        _logDet = Device.Allocate<double>(batch);
+        _gradient = Device.Allocate<float>((long)batch * Volume);
+        _hostLogR = new double[batch];
+        _hostLogDet = new double[batch];
+        Capacity = batch;
+    }
+
+    /// <summary>z of the last Forward or Inverse, [batch, V].</summary>
+    public ArrayView<float> Latent => _states[0].View;
+
+    /// <summary>φ of the last Forward or Inverse, [batch, V].</summary>
+    public ArrayView<float> Output => _states[^1].View;
+
+    /// <summary>Σ_l log|det J_l| per sample of the last Forward or Inverse.</summary>
+    public ArrayView<double> LogDet => _logDet!.View;
+
+    /// <summary>log r(z) per sample of the last Forward or Inverse.</summary>
+    public ArrayView<double> LogPrior => _logR!.View;
+
+    /// <summary>Where the caller writes ∂L/∂φ before <see cref="Backward"/>; it holds ∂L/∂z afterwards.</summary>
+    public ArrayView<float> Gradient => _gradient!.View;
+
+    /// <summary>Draws z ~ r into <see cref="Latent"/> and runs <see cref="Forward(int)"/>.</summary>
+    public void SampleLatent(int batch, RngKey key, uint step)
+    {
+        EnsureCapacity(batch);
+        _prior.Sample(batch, key, step, _states[0].View, _logR!.View);
+        Forward(batch);
+    }
+
+    /// <summary>φ = f(z) from <see cref="Latent"/> to <see cref="Output"/>, with <see cref="LogPrior"/> and <see cref="LogDet"/>.</summary>
+    public void Forward(int batch)
+    {
+        EnsureCapacity(batch);
+        _prior.LogDensity(batch, _states[0].View, _logR!.View);
+        _logDet!.MemSetToZero();
+        for (int l = 0; l < _layers.Length; l++) _layers[l].Forward(batch, _states[l].View, _states[l + 1].View, LogDet);
+    }
+
+    /// <summary>z = f⁻¹(φ) from <see cref="Output"/> to <see cref="Latent"/>, with <see cref="LogPrior"/> of z and the forward <see cref="LogDet"/>.</summary>
+    public void Inverse(int batch)
+    {
+        EnsureCapacity(batch);
+        _logDet!.MemSetToZero();
+        for (int l = _layers.Length - 1; l >= 0; l--) _layers[l].Inverse(batch, _states[l + 1].View, _states[l].View, LogDet);
+        _prior.LogDensity(batch, _states[0].View, _logR!.View);
+    }
+
+    /// <summary>
+    /// Back-propagates ∂L/∂φ in <see cref="Gradient"/> through the last Forward, with ∂L/∂(Σ log det) =
+    /// <paramref name="logDetGrad"/> per sample, accumulating parameter gradients (zero them first).
+    /// </summary>
+    public void Backward(int batch, float logDetGrad)
+    {
+        for (int l = _layers.Length - 1; l >= 0; l--) _layers[l].Backward(batch, _states[l].View, _gradient!.View, logDetGrad);
+    }
+
+    /// <summary>
+    /// Proposals: <paramref name="batch"/> configurations φ = f(z), z ~ r keyed by (<paramref name="key"/>, <paramref name="step"/>),
+    /// written to <paramref name="output"/> (float64) with log q(φ) in double.
+    /// </summary>
+    public void Sample(int batch, RngKey key, uint step, FieldBatch output, Span<double> logQ)
+    {
+        CheckBatch(output, batch);
+        SampleLatent(batch, key, step);
+        int width = Device.ItemWidth(Volume);
+        long n = (long)batch * Volume;
+        Device.Launch((int)(n / width), n, new FloatToDoubleKernel(Output, output.View, width));
+        ReadLogQ(batch, logQ);
+    }
+
+    /// <summary>log q(φ) of the first <paramref name="logQ"/>.Length configurations of <paramref name="fields"/>, through the inverse.</summary>
+    public void LogDensity(FieldBatch fields, Span<double> logQ)
+    {
+        int batch = logQ.Length;
+        CheckBatch(fields, batch);
+        EnsureCapacity(batch);
+        int width = Device.ItemWidth(Volume);
+        long n = (long)batch * Volume;
+        Device.Launch((int)(n / width), n, new DoubleToFloatKernel(fields.View, Output, 1.0, width));
+        Inverse(batch);
+        ReadLogQ(batch, logQ);
+    }
+
+    /// <summary>log q = log r(z) − Σ log det of the last Forward or Inverse, copied to the host.</summary>
+    public void ReadLogQ(int batch, Span<double> logQ)
+    {
+        Device.Synchronize();
+        LogPrior.SubView(0, batch).CopyToCPU(_hostLogR.AsSpan(0, batch));
+        LogDet.SubView(0, batch).CopyToCPU(_hostLogDet.AsSpan(0, batch));
+        for (int b = 0; b < batch; b++) logQ[b] = _hostLogR[b] - _hostLogDet[b];
+    }
+
+    /// <summary>Host round trip for tests and tools: φ = f(z) for [batch, V] floats, with log q per sample.</summary>
+    public void Forward(ReadOnlySpan<float> z, Span<float> phi, Span<double> logQ)
+    {
+        int batch = logQ.Length;
+        EnsureCapacity(batch);
+        Latent.SubView(0, (long)batch * Volume).CopyFromCPU(z[..(batch * Volume)]);
+        Forward(batch);
+        Device.Synchronize();
+        Output.SubView(0, (long)batch * Volume).CopyToCPU(phi[..(batch * Volume)]);
+        ReadLogQ(batch, logQ);
+    }
+
+    /// <summary>Host round trip: z = f⁻¹(φ) with log q(φ) per sample.</summary>
+    public void Inverse(ReadOnlySpan<float> phi, Span<float> z, Span<double> logQ)
+    {
+        int batch = logQ.Length;
+        EnsureCapacity(batch);
+        Output.SubView(0, (long)batch * Volume).CopyFromCPU(phi[..(batch * Volume)]);
+        Inverse(batch);
+        Device.Synchronize();
+        Latent.SubView(0, (long)batch * Volume).CopyToCPU(z[..(batch * Volume)]);
+        ReadLogQ(batch, logQ);
+    }
+
+    private void CheckBatch(FieldBatch fields, int batch)
+    {
+        if (fields.Geometry.Lx != Architecture.Lx || fields.Geometry.Ly != Architecture.Ly)
+            throw new InvalidInputException($"lattice {fields.Geometry} does not match the flow's {Architecture.Lx}x{Architecture.Ly}");
+        if (batch > fields.Chains) throw new ArgumentException($"batch {batch} exceeds the {fields.Chains} configurations of the field batch");
+    }
+
+    public void Dispose()
+    {
+        foreach (var l in _layers) l.Dispose();
+        foreach (var s in _states) s.Dispose();
+        _logR?.Dispose();
+        _logDet?.Dispose();
+        _gradient?.Dispose();
+        Parameters.Dispose();
+        _lattice.Dispose();
+    }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LatticeFlow.Devices;
+using LatticeFlow.Runs;
+
+namespace LatticeFlow.Flows;
+
+/// <summary>
+/// A training run in a directory: model.lfm (the trained model), checkpoint.lfm (model and Adam state, every
+/// CheckpointSeconds and at the end), history.csv, training.png/svg and train.json (the summary). Stops at the step
+/// count, at a target acceptance or ESS, on cancellation (checkpoint written) or on a non-finite loss or gradient
+/// (no update applied, the last good checkpoint kept, the reason reported).
+/// </summary>
+public static class TrainRun
+{
+    public const string Model = "model.lfm", Checkpoint = "checkpoint.lfm", History = "history.csv", Summary = "train.json";
+
+    public static TrainResult Execute(TrainSettings settings, ProgressReporter progress, CancellationToken cancel)
+    {
+        settings = settings.Validated();
+        string dir = settings.OutputDirectory;
+        PrepareDirectory(settings);
+        using var device = DeviceFactory.Create(settings.Device, settings.Threads);
+        using var flow = new RealNvpFlow(settings.Architecture, device);
+        using var trainer = new FlowTrainer(flow, settings.Couplings, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
+        long start = 0;
+        double previousSeconds = 0;
+        TrainingHistory history;
+        if (settings.Resume)
+        {
+            var c = ModelFile.Read(Path.Combine(dir, Checkpoint));
+            ModelFile.CheckMatches(c.Header, settings.Architecture.Lx, settings.Architecture.Ly, settings.Couplings, Checkpoint);
+            if (c.Header.Architecture().Describe() != settings.Architecture.Describe())
+                throw new InvalidInputException($"{Checkpoint}: its architecture ({c.Header.Architecture().Describe()}) differs from the one asked for");
+            flow.Parameters.SetValues(c.Weights);
+            if (c.AdamM is null || c.AdamV is null || c.Header.OptimizerStep is null) throw new InvalidInputException($"{Checkpoint}: no optimiser state (a model file, not a checkpoint)");
+            trainer.Optimizer.SetState(c.AdamM, c.AdamV, c.Header.OptimizerStep.Value);
+            start = c.Header.OptimizerStep.Value;
+            history = TrainingHistory.Read(Path.Combine(dir, History), start, settings.StopWindow);
+            previousSeconds = history.Rows.Count > 0 ? history.Rows[^1][8] : 0;
+        }
+        else
+        {
+            flow.InitializeWeights(settings.Seed);
+            history = new TrainingHistory(settings.StopWindow);
+        }
+
+        var schedule = new LearningRateSchedule(settings.Schedule, settings.LearningRate, settings.Steps);
+        var clock = Stopwatch.StartNew();
+        var lastCheckpoint = Stopwatch.StartNew();
+        string status = "complete", message = $"trained {settings.Steps} steps";
+        long step = start;
+        TrainStepMetrics last = default;
+        while (step < settings.Steps)
+        {
+            if (cancel.IsCancellationRequested) { status = "interrupted"; message = $"interrupted at step {step}; resume with --resume"; break; }
+            var m = trainer.Step(step, schedule.At(step));
+            if (!m.Finite)
+            {
+                status = "diverged";
+                message = $"step {step}: the {(double.IsFinite(m.Loss) ? "gradient norm" : "loss")} is {(double.IsFinite(m.Loss) ? m.GradientNorm : m.Loss)}; " +
+                    $"training stopped without applying it, the last good checkpoint ({Checkpoint}) is kept; try a smaller --lr or --clip";
+                break;
+            }
+            last = m;
+            step++;
+            history.Add(m, previousSeconds + clock.Elapsed.TotalSeconds);
+            double rate = (step - start) / clock.Elapsed.TotalSeconds;
+            progress.Report("train", step, settings.Steps, rate,
+                $"loss {m.Loss:F3}  ESS {history.RunningEss:F3}  acc {history.RunningAcceptance:F3}");
+            if (history.WindowFull && settings.TargetAcceptance is double ta && history.RunningAcceptance >= ta)
+            { status = "target reached"; message = $"running acceptance {history.RunningAcceptance:F3} ≥ {ta} at step {step}"; break; }
+            if (history.WindowFull && settings.TargetEss is double te && history.RunningEss >= te)
+            { status = "target reached"; message = $"running ESS {history.RunningEss:F3} ≥ {te} at step {step}"; break; }
+            if (lastCheckpoint.Elapsed.TotalSeconds >= settings.CheckpointSeconds)
+            {
+                WriteCheckpoint(dir, settings, flow, trainer, history);
+                lastCheckpoint.Restart();
+            }
+        }
+        progress.Finish();
+        double seconds = clock.Elapsed.TotalSeconds;
+        double stepsPerSecond = (step - start) / Math.Max(seconds, 1e-9);
+        if (status != "diverged")
+        {
+            WriteCheckpoint(dir, settings, flow, trainer, history);
+        }
+        FlowQuality? quality = null;
+        if (status != "diverged" && status != "interrupted" && settings.EvaluationProposals > 1)
+            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed);
+        var result = new TrainResult
+        {
+            OutputDirectory = dir,
+            Status = status,
+            Message = message,
+            Steps = step,
+            Seconds = previousSeconds + seconds,
+            StepsPerSecond = stepsPerSecond,
+            FinalLoss = last.Loss,
+            RunningEss = history.RunningEss,
+            RunningAcceptance = history.RunningAcceptance,
+            Quality = quality,
+            Device = device.Description,
+        };
+        if (status != "diverged")
+            ModelFile.Write(Path.Combine(dir, Model), Header(settings, flow, history, result), flow.Parameters.GetValues());
+        history.Write(Path.Combine(dir, History));
+        history.Plot(dir);
+        File.WriteAllText(Path.Combine(dir, Summary), JsonSerializer.Serialize(Summarize(settings, result), new JsonSerializerOptions { WriteIndented = true }));
+        return result;
+    }
+
+    private static void PrepareDirectory(TrainSettings s)
+    {
+        string dir = s.OutputDirectory;
+        if (s.Resume)
+        {
+            if (!File.Exists(Path.Combine(dir, Checkpoint))) throw new InvalidInputException($"--resume: {Path.Combine(dir, Checkpoint)} not found");
+            return;
+        }
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (!s.Force) throw new InvalidInputException($"{dir} exists and is not empty: use --force to overwrite or --resume to continue");
+            foreach (var f in new[] { Model, Checkpoint, History, Summary, "training.png", "training.svg" })
+                File.Delete(Path.Combine(dir, f));
+        }
+        Directory.CreateDirectory(dir);
+    }
+
+    private static void WriteCheckpoint(string dir, TrainSettings s, RealNvpFlow flow, FlowTrainer trainer, TrainingHistory history)
+    {
+        var (m, v) = trainer.Optimizer.GetMoments();
+        var header = ModelHeader.For(s.Architecture, s.Couplings) with
+        {
+            OptimizerStep = trainer.Optimizer.Step,
+            Training = Settings(s),
+        };
+        ModelFile.Write(Path.Combine(dir, Checkpoint), header, flow.Parameters.GetValues(), m, v);
+        history.Write(Path.Combine(dir, History));
+    }
+
+    private static ModelHeader Header(TrainSettings s, RealNvpFlow flow, TrainingHistory h, TrainResult r)
+    {
+        var training = Settings(s);
+        foreach (var (k, v) in Summarize(s, r)) if (v is not null) training[k] = JsonSerializer.SerializeToElement(v);
+        return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training };
+    }
+
+    /// <summary>The training settings as stored in model files (and read back by --resume).</summary>
+    public static Dictionary<string, JsonElement> Settings(TrainSettings s) => new()
+    {
+        ["batch"] = JsonSerializer.SerializeToElement(s.Batch),
+        ["steps"] = JsonSerializer.SerializeToElement(s.Steps),
+        ["lr"] = JsonSerializer.SerializeToElement(s.LearningRate),
+        ["beta1"] = JsonSerializer.SerializeToElement(s.Adam.Beta1),
+        ["beta2"] = JsonSerializer.SerializeToElement(s.Adam.Beta2),
+        ["eps"] = JsonSerializer.SerializeToElement(s.Adam.Epsilon),
+        ["schedule"] = JsonSerializer.SerializeToElement(s.Schedule.ToString().ToLowerInvariant()),
+        ["clip"] = JsonSerializer.SerializeToElement(s.ClipNorm),
+        ["seed"] = JsonSerializer.SerializeToElement(s.Seed),
+    };
+
+    private static Dictionary<string, object?> Summarize(TrainSettings s, TrainResult r) => new()
+    {
+        ["status"] = r.Status,
+        ["message"] = r.Message,
+        ["steps_done"] = r.Steps,
+        ["seconds"] = r.Seconds,
+        ["steps_per_second"] = r.StepsPerSecond,
+        ["final_loss"] = Finite(r.FinalLoss),
+        ["running_ess"] = Finite(r.RunningEss),
+        ["running_acceptance"] = Finite(r.RunningAcceptance),
+        ["eval_proposals"] = r.Quality?.Proposals,
+        ["eval_acceptance"] = r.Quality?.Acceptance,
+        ["eval_ess"] = r.Quality?.Ess,
+        ["eval_loss"] = r.Quality?.MeanLoss,
+        ["device"] = r.Device,
+        ["code_version"] = CodeVersion.Current,
+        ["architecture"] = s.Architecture.Describe(),
+    };
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+}

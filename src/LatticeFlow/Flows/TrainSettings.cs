@@ -1,0 +1,64 @@
+using LatticeFlow.Physics;
+
+namespace LatticeFlow.Flows;
+
+/// <summary>Everything a training run needs; defaults are the tutorial's (arXiv:2101.08176).</summary>
+public sealed record TrainSettings
+{
+    public required FlowArchitecture Architecture { get; init; }
+    public required Phi4Couplings Couplings { get; init; }
+    public required string OutputDirectory { get; init; }
+    public int Batch { get; init; } = 64;
+    public long Steps { get; init; } = 2500;
+    public double LearningRate { get; init; } = 1e-3;
+    public AdamSettings Adam { get; init; } = new();
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Constant;
+    /// <summary>Gradient-norm clipping threshold; 0: none.</summary>
+    public double ClipNorm { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public string Device { get; init; } = "auto";
+    public int Threads { get; init; }
+    public bool Resume { get; init; }
+    public bool Force { get; init; }
+    public double CheckpointSeconds { get; init; } = 30;
+    /// <summary>Stop once the running acceptance (mean over <see cref="StopWindow"/> steps) reaches this.</summary>
+    public double? TargetAcceptance { get; init; }
+    /// <summary>Stop once the running batch ESS reaches this.</summary>
+    public double? TargetEss { get; init; }
+    public int StopWindow { get; init; } = 100;
+    /// <summary>Fresh proposals for the final independence-Metropolis acceptance (0: skip).</summary>
+    public long EvaluationProposals { get; init; } = 10000;
+
+    public TrainSettings Validated()
+    {
+        Architecture.Validated();
+        Adam.Validated();
+        if (Batch < 2) throw new InvalidInputException($"--batch {Batch}: need at least 2");
+        if (Steps < 0) throw new InvalidInputException($"--steps {Steps}: must be ≥ 0");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new InvalidInputException($"--lr {LearningRate}: must be a positive number");
+        if (ClipNorm < 0 || !double.IsFinite(ClipNorm)) throw new InvalidInputException($"--clip {ClipNorm}: must be ≥ 0 (0: no clipping)");
+        if (TargetAcceptance is double a && !(a > 0 && a <= 1)) throw new InvalidInputException($"--target-accept {a}: must lie in (0, 1]");
+        if (TargetEss is double e && !(e > 0 && e <= 1)) throw new InvalidInputException($"--target-ess {e}: must lie in (0, 1]");
+        if (EvaluationProposals < 0) throw new InvalidInputException($"--eval {EvaluationProposals}: must be ≥ 0");
+        if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidInputException("--out is required");
+        return this;
+    }
+}
+
+/// <summary>How a training run ended.</summary>
+public sealed record TrainResult
+{
+    public required string OutputDirectory { get; init; }
+    /// <summary>"complete", "target reached", "interrupted" or "diverged".</summary>
+    public required string Status { get; init; }
+    public required string Message { get; init; }
+    public required long Steps { get; init; }
+    public required double Seconds { get; init; }
+    public required double StepsPerSecond { get; init; }
+    public required double FinalLoss { get; init; }
+    public required double RunningEss { get; init; }
+    public required double RunningAcceptance { get; init; }
+    public FlowQuality? Quality { get; init; }
+    public required string Device { get; init; }
+    public bool Completed => Status is "complete" or "target reached";
+}

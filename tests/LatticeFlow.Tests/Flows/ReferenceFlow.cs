@@ -1,0 +1,190 @@
+using LatticeFlow.Flows;
+
+namespace LatticeFlow.Tests.Flows;
+
+/// <summary>
+/// An independent, naive double-precision implementation of the same flow (written from the equations, not from the
+/// kernels): periodic convolutions by explicit index arithmetic, activations, checkerboard affine/additive coupling,
+/// log q, the φ⁴ action and its hand-written backward. It reads the flat parameter vector in the documented
+/// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases).
+/// </summary>
+internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
+{
+    private const double Slope = 0.01;
+    private readonly int _lx = arch.Lx, _ly = arch.Ly, _k = arch.Kernel, _r = (arch.Kernel - 1) / 2;
+    public double[] Theta { get; } = theta;
+    private int V => _lx * _ly;
+
+    private double Act(int code, double v) => code == 1 ? (v > 0 ? v : Slope * v) : code == 2 ? Math.Tanh(v) : v;
+    private double ActPrime(int code, double v) => code == 1 ? (v > 0 ? 1 : Slope) : code == 2 ? 1 - Math.Tanh(v) * Math.Tanh(v) : 1;
+
+    private int Code(int j, int nConv) => j < nConv - 1 ? (arch.Activation == ActivationKind.LeakyRelu ? 1 : 2) : (arch.FinalTanh ? 2 : 0);
+
+    private int Site(int x, int y) => ((x % _lx + _lx) % _lx) * _ly + ((y % _ly + _ly) % _ly);
+
+    /// <summary>Pre-activations and outputs of one conv net on one sample; channel-major [c][s].</summary>
+    private (double[][] Pre, double[][] Out) Net(int layer, double[] input, ref int offset)
+    {
+        var ch = arch.Channels;
+        int n = ch.Length - 1;
+        var pre = new double[n][];
+        var outs = new double[n + 1][];
+        outs[0] = input;
+        for (int j = 0; j < n; j++)
+        {
+            int cin = ch[j], cout = ch[j + 1];
+            int w0 = offset, b0 = offset + cout * cin * _k * _k;
+            offset = b0 + cout;
+            pre[j] = new double[cout * V];
+            outs[j + 1] = new double[cout * V];
+            for (int o = 0; o < cout; o++)
+                for (int x = 0; x < _lx; x++)
+                    for (int y = 0; y < _ly; y++)
+                    {
+                        double acc = Theta[b0 + o];
+                        for (int i = 0; i < cin; i++)
+                            for (int a = -_r; a <= _r; a++)
+                                for (int c = -_r; c <= _r; c++)
+                                    acc += Theta[w0 + ((o * cin + i) * _k + a + _r) * _k + c + _r] * outs[j][i * V + Site(x + a, y + c)];
+                        pre[j][o * V + x * _ly + y] = acc;
+                        outs[j + 1][o * V + x * _ly + y] = Act(Code(j, n), acc);
+                    }
+        }
+        return (pre, outs);
+    }
+
+    private static bool Active(int layer, int x, int y) => ((x + y) & 1) == layer % 2;
+
+    public sealed record Tape(double[][] Inputs, double[][][] Pre, double[][][] Outs, double[] Phi, double LogDet);
+
+    /// <summary>φ = f(z) for one sample, with Σ log det and everything the backward needs.</summary>
+    public Tape Forward(double[] z)
+    {
+        var inputs = new double[arch.Layers + 1][];
+        var pres = new double[arch.Layers][][];
+        var outs = new double[arch.Layers][][];
+        inputs[0] = z;
+        int offset = 0;
+        double logDet = 0;
+        for (int l = 0; l < arch.Layers; l++)
+        {
+            var x = inputs[l];
+            var masked = new double[V];
+            for (int s = 0; s < V; s++) masked[s] = Active(l, s / _ly, s % _ly) ? 0 : x[s];
+            (pres[l], outs[l]) = Net(l, masked, ref offset);
+            var st = outs[l][^1];
+            var y = new double[V];
+            for (int s = 0; s < V; s++)
+            {
+                if (!Active(l, s / _ly, s % _ly)) { y[s] = x[s]; continue; }
+                if (arch.Coupling == CouplingKind.Affine)
+                {
+                    y[s] = x[s] * Math.Exp(st[s]) + st[V + s];
+                    logDet += st[s];
+                }
+                else y[s] = x[s] + st[s];
+            }
+            inputs[l + 1] = y;
+        }
+        return new Tape(inputs, pres, outs, inputs[^1], logDet);
+    }
+
+    public static double LogPrior(double[] z) => -0.5 * z.Sum(v => v * v) - 0.5 * z.Length * Math.Log(2 * Math.PI);
+
+    /// <summary>S = Σ_x [Σ_μ (φ(x+μ̂) − φ(x))² + m² φ² + λ φ⁴] and its gradient.</summary>
+    public double Action(double[] phi, double m2, double lam, double[]? force = null)
+    {
+        double s = 0;
+        for (int x = 0; x < _lx; x++)
+            for (int y = 0; y < _ly; y++)
+            {
+                double p = phi[Site(x, y)], dx = phi[Site(x + 1, y)] - p, dy = phi[Site(x, y + 1)] - p;
+                s += dx * dx + dy * dy + m2 * p * p + lam * p * p * p * p;
+                if (force is not null)
+                {
+                    double nb = phi[Site(x + 1, y)] + phi[Site(x - 1, y)] + phi[Site(x, y + 1)] + phi[Site(x, y - 1)];
+                    force[Site(x, y)] = 2 * (4 + m2) * p - 2 * nb + 4 * lam * p * p * p;
+                }
+            }
+        return s;
+    }
+
+    /// <summary>Reverse-KL loss (1/B) Σ [log r(z) − log det + S(φ)] of a batch of latents.</summary>
+    public double Loss(double[][] zs, double m2, double lam) =>
+        zs.Average(z => { var t = Forward(z); return LogPrior(z) - t.LogDet + Action(t.Phi, m2, lam); });
+
+    /// <summary>∂Loss/∂θ by hand-written backprop through <see cref="Forward"/>.</summary>
+    public double[] LossGradient(double[][] zs, double m2, double lam)
+    {
+        var grad = new double[Theta.Length];
+        foreach (var z in zs)
+        {
+            var tape = Forward(z);
+            var g = new double[V];
+            Action(tape.Phi, m2, lam, g);
+            for (int s = 0; s < V; s++) g[s] /= zs.Length;
+            Backward(tape, g, -1.0 / zs.Length, grad);
+        }
+        return grad;
+    }
+
+    /// <summary>Back-propagates ∂L/∂φ and ∂L/∂(log det) = logDetGrad, accumulating ∂L/∂θ.</summary>
+    public void Backward(Tape tape, double[] g, double logDetGrad, double[] grad)
+    {
+        var ch = arch.Channels;
+        int nConv = ch.Length - 1;
+        int perNet = 0;
+        for (int j = 0; j < nConv; j++) perNet += ch[j + 1] * ch[j] * _k * _k + ch[j + 1];
+        for (int l = arch.Layers - 1; l >= 0; l--)
+        {
+            var x = tape.Inputs[l];
+            var st = tape.Outs[l][^1];
+            var gst = new double[st.Length];
+            var gx = new double[V];
+            for (int s = 0; s < V; s++)
+            {
+                if (!Active(l, s / _ly, s % _ly)) { gx[s] = g[s]; continue; }
+                if (arch.Coupling == CouplingKind.Affine)
+                {
+                    double e = Math.Exp(st[s]);
+                    gx[s] = g[s] * e;
+                    gst[s] = g[s] * x[s] * e + logDetGrad;
+                    gst[V + s] = g[s];
+                }
+                else { gx[s] = g[s]; gst[s] = g[s]; }
+            }
+            // Conv net backward, last layer first.
+            var gOut = gst;
+            int end = (l + 1) * perNet;
+            for (int j = nConv - 1; j >= 0; j--)
+            {
+                int cin = ch[j], cout = ch[j + 1];
+                int b0 = end - cout, w0 = b0 - cout * cin * _k * _k;
+                end = w0;
+                var pre = tape.Pre[l][j];
+                var input = tape.Outs[l][j];
+                var gPre = new double[cout * V];
+                for (int q = 0; q < gPre.Length; q++) gPre[q] = gOut[q] * ActPrime(Code(j, nConv), pre[q]);
+                var gIn = new double[cin * V];
+                for (int o = 0; o < cout; o++)
+                    for (int xx = 0; xx < _lx; xx++)
+                        for (int yy = 0; yy < _ly; yy++)
+                        {
+                            double gp = gPre[o * V + xx * _ly + yy];
+                            grad[b0 + o] += gp;
+                            for (int i = 0; i < cin; i++)
+                                for (int a = -_r; a <= _r; a++)
+                                    for (int c = -_r; c <= _r; c++)
+                                    {
+                                        int wi = w0 + ((o * cin + i) * _k + a + _r) * _k + c + _r, si = i * V + Site(xx + a, yy + c);
+                                        grad[wi] += gp * input[si];
+                                        gIn[si] += gp * Theta[wi];
+                                    }
+                        }
+                gOut = gIn;
+            }
+            for (int s = 0; s < V; s++) if (!Active(l, s / _ly, s % _ly)) gx[s] += gOut[s];
+            g = gx;
+        }
+    }
+}
