@@ -18,7 +18,9 @@ public readonly struct HmcAcceptKernel<TV>(TV hStart, TV hEnd, TV deltaH, TV acc
     {
         double dH = _hEnd[index] - _hStart[index];
         var w = Philox.Generate(_key, 0u, (uint)index, _trajectory, RngStream.HmcAccept);
-        // NaN ΔH (a blown-up trajectory) fails both tests and is rejected.
+        // A trajectory that blew up (∞ − ∞ = NaN) has an infinite energy violation: rejected, and recorded as +∞,
+        // which is also its correct contribution e^−ΔH = 0 to Creutz's ⟨e^−ΔH⟩ = 1.
+        if (double.IsNaN(dH)) dH = double.PositiveInfinity;
         _accepted[index] = dH <= 0.0 || Philox.Uniform53(w.X0, w.X1) < ILGPU.Algorithms.XMath.Exp(-dH) ? 1.0 : 0.0;
         _deltaH[index] = dH;
     }

@@ -34,11 +34,22 @@ public static class RunSummary
         double[][][] Replicas(params string[] names) => [.. Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray())];
         string Line(string name, GammaResult r) =>
             $"  {name,-14} {r.Value.ToString("G6", c),12} ± {r.Error.ToString("G2", c),-8}  tau_int {r.TauInt.ToString("F2", c)} ± {r.TauIntError.ToString("F2", c)}{(r.Reliable ? "" : " (too few configurations for a reliable tau)")}";
-        return string.Join(Environment.NewLine,
+        var lines = new List<string>();
+        if (meta["flow"] is System.Text.Json.Nodes.JsonObject flow)
+        {
+            double G(string k) => flow[k]!.GetValue<double>();
+            lines.Add($"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}");
+            foreach (var (key, label) in new[] { ("absM_per_V", "<|M|>/V"), ("chi2", "chi2"), ("ising_energy", "E (Ising)") })
+            {
+                var e = flow["reweighted"]![key]!;
+                lines.Add($"  reweighted {label,-10} {e["value"]!.GetValue<double>().ToString("G6", c),12} ± {e["error"]!.GetValue<double>().ToString("G2", c),-8}  (ESS per proposal {e["ess_per_proposal"]!.GetValue<double>().ToString("F3", c)})");
+            }
+        }
+        return string.Join(Environment.NewLine, lines.Prepend(string.Join(Environment.NewLine,
             "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):",
             Line("<|M|>/V", GammaMethod.Derived(Replicas("absM"), a => a[0] / v)),
             Line("chi2", GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v)),
             Line("E (Ising)", GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v))),
-            Line("S/V", GammaMethod.Derived(Replicas("action_density"), a => a[0])));
+            Line("S/V", GammaMethod.Derived(Replicas("action_density"), a => a[0])))));
     }
 }

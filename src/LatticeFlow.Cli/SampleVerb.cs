@@ -6,10 +6,10 @@ using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Cli;
 
-[Verb("sample", HelpText = "Generate an ensemble with local Metropolis or HMC and write a run directory.")]
+[Verb("sample", HelpText = "Generate an ensemble with local Metropolis, HMC or flow-based Metropolis-Hastings and write a run directory.")]
 public sealed class SampleVerb : IVerb
 {
-    [Option("algo", HelpText = "metropolis | hmc")] public string? Algorithm { get; set; }
+    [Option("algo", HelpText = "metropolis | hmc | flow")] public string? Algorithm { get; set; }
     [Option("lattice-size", HelpText = "--L: lattice size L (an L x L lattice).")] public int? L { get; set; }
     [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices).")] public int? Lx { get; set; }
     [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators.")] public int? Ly { get; set; }
@@ -34,6 +34,8 @@ public sealed class SampleVerb : IVerb
     [Option("md-steps", HelpText = "HMC: integrator steps per trajectory (default 10).")] public int? MdSteps { get; set; }
     [Option("integrator", HelpText = "HMC: leapfrog | omelyan (default leapfrog).")] public string? Integrator { get; set; }
     [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (default 0.7; 0: no tuning).")] public double? TargetAcceptance { get; set; }
+    [Option("model", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it.")] public string? Model { get; set; }
+    [Option("proposal-batch", HelpText = "flow: proposals per chain generated in one batched launch (default 64).")] public int? ProposalBatch { get; set; }
     [Option("checkpoint-every", Default = 10.0, HelpText = "Seconds between checkpoints.")] public double CheckpointSeconds { get; set; }
     [Option("quiet", HelpText = "No progress line.")] public bool Quiet { get; set; }
 
@@ -43,6 +45,7 @@ public sealed class SampleVerb : IVerb
         using var cancel = new InterruptHandler();
         var result = SampleRun.Execute(settings, Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
         Console.WriteLine(RunSummary.Format(result, settings));
+        if (result.Configurations > 0) Console.WriteLine(RunSummary.Observables(settings.OutputDirectory));
         return result.Completed ? 0 : 130;
     }
 
@@ -51,9 +54,15 @@ public sealed class SampleVerb : IVerb
     {
         CheckpointState? c = null;
         if (Resume) c = Checkpoint.Read(RunFiles.Path(Out, RunFiles.Checkpoint));
-        string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException("--algo is required (metropolis or hmc)");
-        var geometry = Geometry(c);
-        var couplings = Couplings(c);
+        string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException("--algo is required (metropolis, hmc or flow)");
+        var flow = c is not null && c.Algorithm == "flow"
+            ? System.Text.Json.JsonSerializer.Deserialize<FlowMetropolisSettings>(c.AlgorithmSettings)! : new FlowMetropolisSettings();
+        flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch };
+        if (algorithm == "flow") flow = flow.Validated();
+        else if (Model is not null) throw new InvalidInputException("--model is only for --algo flow");
+        var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;
+        var geometry = Geometry(c, model);
+        var couplings = Couplings(c, model);
         var metropolis = c is not null && c.Algorithm == "metropolis"
             ? System.Text.Json.JsonSerializer.Deserialize<MetropolisSettings>(c.AlgorithmSettings)! : new MetropolisSettings();
         var hmc = c is not null && c.Algorithm == "hmc"
@@ -89,21 +98,22 @@ public sealed class SampleVerb : IVerb
             Force = Force,
             Metropolis = metropolis,
             Hmc = hmc,
+            Flow = flow,
             CheckpointSeconds = CheckpointSeconds,
         }.Validated();
     }
 
     private long ReadTarget() => RunMeta.Read(Out)["n_target"]?.GetValue<long>() ?? throw new InvalidInputException($"{Out}: meta.json has no n_target");
 
-    private LatticeGeometry Geometry(CheckpointState? c)
+    private LatticeGeometry Geometry(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
     {
         if (L is int l && (Lx is not null || Ly is not null)) throw new InvalidInputException("give either --L or --Lx and --Ly, not both");
-        int? lx = L ?? Lx ?? c?.Lx, ly = L ?? Ly ?? c?.Ly;
+        int? lx = L ?? Lx ?? c?.Lx ?? model?.Lx, ly = L ?? Ly ?? c?.Ly ?? model?.Ly;
         if (lx is null || ly is null) throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
         return new LatticeGeometry(lx.Value, ly.Value);
     }
 
-    private Phi4Couplings Couplings(CheckpointState? c)
+    private Phi4Couplings Couplings(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
     {
         bool standard = M2 is not null || Lambda is not null, hopping = Kappa is not null || LambdaHop is not null;
         if (standard && hopping) throw new InvalidInputException("give either --m2 and --lam or --kappa and --lam-hop, not both");
@@ -117,6 +127,7 @@ public sealed class SampleVerb : IVerb
             if (M2 is null || Lambda is null) throw new InvalidInputException("the couplings need both --m2 and --lam");
             return Phi4Couplings.Standard(M2.Value, Lambda.Value);
         }
+        if (model is not null) return Phi4Couplings.Standard(model.M2, model.Lambda);
         if (c is not null)
             return c.Kappa is double k && c.LambdaHop is double lh ? Phi4Couplings.Hopping(k, lh) : Phi4Couplings.Standard(c.M2, c.Lambda);
         throw new InvalidInputException("the couplings are required: --m2 and --lam, or --kappa and --lam-hop");

@@ -25,16 +25,28 @@ public sealed class MeasurementTable
 
     public double[][] Column(string name) => _columns.TryGetValue(name, out var c) ? c : throw new InvalidInputException($"measurements.csv has no column {name}");
 
-    public static MeasurementTable Load(string dir, long skip = 0)
+    /// <param name="skip">Leading configurations to drop (thermalisation).</param>
+    /// <param name="file">measurements.csv, or proposals.csv of a flow run (indexed by "update").</param>
+    private static bool TryParse(string text, out double v)
     {
-        string path = RunFiles.Path(dir, RunFiles.Measurements);
-        if (!File.Exists(path)) throw new InvalidInputException($"{dir}: not a LatticeFlow run (no {RunFiles.Measurements})");
+        switch (text)
+        {
+            case "inf": v = double.PositiveInfinity; return true;
+            case "-inf": v = double.NegativeInfinity; return true;
+            default: return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out v);
+        }
+    }
+
+    public static MeasurementTable Load(string dir, long skip = 0, string file = RunFiles.Measurements, string index = "config")
+    {
+        string path = RunFiles.Path(dir, file);
+        if (!File.Exists(path)) throw new InvalidInputException($"{dir}: not a LatticeFlow run (no {file})");
         string text = File.ReadAllText(path);
         var lines = text.Split('\n');
         int complete = text.EndsWith('\n') ? lines.Length - 1 : lines.Length - 1; // the last piece is "" or a partial line
         var header = lines[0].Split(',');
-        int configCol = Array.IndexOf(header, "config"), chainCol = Array.IndexOf(header, "chain");
-        if (configCol < 0 || chainCol < 0) throw new InvalidInputException($"{path}: no config/chain columns");
+        int configCol = Array.IndexOf(header, index), chainCol = Array.IndexOf(header, "chain");
+        if (configCol < 0 || chainCol < 0) throw new InvalidInputException($"{path}: no {index}/chain columns");
         var rows = new List<string[]>();
         for (int i = 1; i < complete; i++)
         {
@@ -56,7 +68,7 @@ public sealed class MeasurementTable
                 for (int b = 0; b < chains; b++)
                 {
                     var row = rows[(int)((k + skip) * chains + b)];
-                    if (!double.TryParse(row[c], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v))
+                    if (!TryParse(row[c], out double v) || double.IsNaN(v))
                         throw new InvalidInputException($"{path}: column {header[c]}, configuration {k + skip}, chain {b}: not a number ({row[c]})");
                     perChain[b][k] = v;
                 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace LatticeFlow.Runs;
 
@@ -33,6 +34,7 @@ public sealed record CheckpointState
     public required double[] AcceptanceSum { get; init; }
     public required double ThermalizationSeconds { get; init; }
     public required double SamplingSeconds { get; init; }
+    public double[] SamplerState { get; init; } = [];
     public double[] Field { get; init; } = [];
 }
 
@@ -44,13 +46,16 @@ public static class Checkpoint
 {
     private static readonly byte[] Magic = "LFCKPT01"u8.ToArray();
 
+    // A flow chain's log w is −∞ until its first acceptance.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static void Write(string path, CheckpointState state)
     {
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
-            byte[] header = JsonSerializer.SerializeToUtf8Bytes(state with { Field = [] });
+            byte[] header = JsonSerializer.SerializeToUtf8Bytes(state with { Field = [] }, Json);
             w.Write(header.Length);
             w.Write(header);
             w.Write(state.Field.Length);
@@ -82,7 +87,7 @@ public static class Checkpoint
             using var r = new BinaryReader(new MemoryStream(all, 0, all.Length - 32));
             r.ReadBytes(Magic.Length);
             var header = r.ReadBytes(r.ReadInt32());
-            var state = JsonSerializer.Deserialize<CheckpointState>(header) ?? throw new InvalidInputException(bad);
+            var state = JsonSerializer.Deserialize<CheckpointState>(header, Json) ?? throw new InvalidInputException(bad);
             var field = new double[r.ReadInt32()];
             for (int i = 0; i < field.Length; i++) field[i] = r.ReadDouble();
             if (field.Length != state.Lx * state.Ly * state.Chains) throw new InvalidInputException(bad + " (field size)");

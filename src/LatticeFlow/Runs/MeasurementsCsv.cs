@@ -1,53 +1,43 @@
-using System.Globalization;
-using System.Text;
 using LatticeFlow.Analysis;
 
 namespace LatticeFlow.Runs;
 
 /// <summary>
-/// measurements.csv: one row per configuration and chain, invariant culture, round-trip precision,
-/// columns config,chain,M,absM,M2,action_density,ising_product,accept_rate,delta_H (delta_H empty
-/// where the algorithm has none). pandas.read_csv reads it as written.
+/// measurements.csv: one row per configuration and chain, columns
+/// config,chain,M,absM,M2,action_density,ising_product,accept_rate,delta_H and then the algorithm's own
+/// (the flow sampler adds log_p_minus_log_q of the current configuration); delta_H is empty where the
+/// algorithm has none.
 /// </summary>
-public sealed class MeasurementsCsv : IDisposable
+public static class MeasurementsCsv
 {
     public const string Header = "config,chain,M,absM,M2,action_density,ising_product,accept_rate,delta_H";
 
-    private readonly StreamWriter _writer;
-    private readonly StringBuilder _line = new();
+    public static string HeaderWith(IReadOnlyList<string> extra) => extra.Count == 0 ? Header : Header + "," + string.Join(",", extra);
 
-    private MeasurementsCsv(StreamWriter writer) => _writer = writer;
-
-    public static MeasurementsCsv Create(string path)
+    public static void Append(CsvLog log, long config, int chain, in ConfigurationMeasurement m, double acceptance, double? deltaH, ReadOnlySpan<double> extra)
     {
-        var w = new MeasurementsCsv(new StreamWriter(path, append: false, new UTF8Encoding(false)) { NewLine = "\n" });
-        w._writer.WriteLine(Header);
-        return w;
+        log.Add(config).Add(chain).Add(m.M).Add(m.AbsM).Add(m.M2).Add(m.ActionDensity).Add(m.IsingProduct).Add(acceptance);
+        if (deltaH is double d) log.Add(d);
+        else log.Empty();
+        foreach (double e in extra) log.Add(e);
+        log.EndRow();
     }
+}
 
-    /// <summary>Keeps the header and the first <paramref name="keepLines"/> data lines, then appends.</summary>
-    public static MeasurementsCsv Reopen(string path, long keepLines)
+/// <summary>
+/// proposals.csv (flow runs): every proposal of the production phase, one row per update and chain:
+/// update,chain,log_w,M,absM,M2,action_density,ising_product,accepted, with log_w = log p − log q = −S − log q.
+/// The chain's own measurements come from the accepted ones; all of them together give the reweighting
+/// (importance-sampling) estimator, an independent check of the Markov chain.
+/// </summary>
+public static class ProposalsCsv
+{
+    public const string File = "proposals.csv";
+    public const string Header = "update,chain,log_w,M,absM,M2,action_density,ising_product,accepted";
+
+    public static void Append(CsvLog log, long update, int chain, double logW, in ConfigurationMeasurement m, bool accepted)
     {
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0] != Header) throw new InvalidInputException($"{path}: not a LatticeFlow measurements file");
-        if (lines.Length - 1 < keepLines) throw new InvalidInputException($"{path}: holds {lines.Length - 1} rows, the checkpoint expects {keepLines}");
-        File.WriteAllLines(path, lines.Take((int)keepLines + 1));
-        return new MeasurementsCsv(new StreamWriter(path, append: true, new UTF8Encoding(false)) { NewLine = "\n" });
+        log.Add(update).Add(chain).Add(logW).Add(m.M).Add(m.AbsM).Add(m.M2).Add(m.ActionDensity).Add(m.IsingProduct).Add(accepted ? 1L : 0L);
+        log.EndRow();
     }
-
-    public void Append(long config, int chain, in ConfigurationMeasurement m, double acceptance, double? deltaH)
-    {
-        var c = CultureInfo.InvariantCulture;
-        _line.Clear();
-        _line.Append(config.ToString(c)).Append(',').Append(chain.ToString(c)).Append(',')
-            .Append(m.M.ToString("R", c)).Append(',').Append(m.AbsM.ToString("R", c)).Append(',')
-            .Append(m.M2.ToString("R", c)).Append(',').Append(m.ActionDensity.ToString("R", c)).Append(',')
-            .Append(m.IsingProduct.ToString("R", c)).Append(',').Append(acceptance.ToString("R", c)).Append(',');
-        if (deltaH is double d) _line.Append(d.ToString("R", c));
-        _writer.WriteLine(_line);
-    }
-
-    public void Flush() => _writer.Flush();
-
-    public void Dispose() => _writer.Dispose();
 }

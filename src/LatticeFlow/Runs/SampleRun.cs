@@ -48,6 +48,7 @@ public static class SampleRun
             sampler.Tuner.AverageSum = resumed.TunerAverageSum;
             sampler.Tuner.AverageCount = resumed.TunerAverageCount;
             sampler.Tally = new AcceptanceTally(resumed.TallyAccepted, resumed.TallyUpdates);
+            sampler.ImportState(resumed.SamplerState);
             acceptanceSum = resumed.AcceptanceSum;
             thermSeconds = resumed.ThermalizationSeconds;
             sampleSeconds = resumed.SamplingSeconds;
@@ -60,9 +61,16 @@ public static class SampleRun
         using var slicesFile = resumed is null
             ? NpyWriter.Create(RunFiles.Path(dir, RunFiles.Timeslices), s.Chains, s.Geometry.Ly)
             : NpyWriter.Reopen(RunFiles.Path(dir, RunFiles.Timeslices), written, s.Chains, s.Geometry.Ly);
+        string header = MeasurementsCsv.HeaderWith(sampler.ExtraColumns);
         using var csv = resumed is null
-            ? MeasurementsCsv.Create(RunFiles.Path(dir, RunFiles.Measurements))
-            : MeasurementsCsv.Reopen(RunFiles.Path(dir, RunFiles.Measurements), written * s.Chains);
+            ? CsvLog.Create(RunFiles.Path(dir, RunFiles.Measurements), header)
+            : CsvLog.Reopen(RunFiles.Path(dir, RunFiles.Measurements), header, written * s.Chains);
+        var flow = sampler as FlowMetropolis;
+        long productionUpdates = Math.Max(0, step - s.Thermalization);
+        using var proposals = flow is null ? null : resumed is null
+            ? CsvLog.Create(RunFiles.Path(dir, ProposalsCsv.File), ProposalsCsv.Header)
+            : CsvLog.Reopen(RunFiles.Path(dir, ProposalsCsv.File), ProposalsCsv.Header, productionUpdates * s.Chains);
+        var extra = new double[sampler.ExtraColumns.Count];
 
         var measurements = new ConfigurationMeasurement[s.Chains];
         var slices = new double[s.Chains * s.Geometry.Ly];
@@ -75,6 +83,7 @@ public static class SampleRun
             fieldsFile?.Flush();
             slicesFile.Flush();
             csv.Flush();
+            proposals?.Flush();
             fields.CopyTo(host);
             var tally = sampler.Tally;
             Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
@@ -85,7 +94,7 @@ public static class SampleRun
                 Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
                 TunerAverageSum = sampler.Tuner.AverageSum, TunerAverageCount = sampler.Tuner.AverageCount,
                 TallyAccepted = tally.Accepted, TallyUpdates = tally.Updates, AcceptanceSum = acceptanceSum,
-                ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, Field = host,
+                ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, SamplerState = sampler.ExportState(), Field = host,
             });
             var mean = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
             RunMeta.Write(dir, RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean));
@@ -121,6 +130,9 @@ public static class SampleRun
             {
                 sampleSeconds += now - phaseStart;
                 phaseStart = now;
+                if (proposals is not null)
+                    for (int b = 0; b < s.Chains; b++)
+                        ProposalsCsv.Append(proposals, step - 1 - s.Thermalization, b, flow!.LastProposalLogW[b], flow.LastProposal[b], flow.LastAccepted[b] > 0);
                 if ((step - s.Thermalization) % s.SaveEvery == 0)
                 {
                     meter.Measure(fields, measurements, slices);
@@ -128,7 +140,8 @@ public static class SampleRun
                     var deltaH = sampler.LastDeltaH;
                     for (int b = 0; b < s.Chains; b++)
                     {
-                        csv.Append(written, b, measurements[b], acceptance[b], deltaH.IsEmpty ? null : deltaH[b]);
+                        sampler.ExtraValues(b, extra);
+                        MeasurementsCsv.Append(csv, written, b, measurements[b], acceptance[b], deltaH.IsEmpty ? null : deltaH[b], extra);
                         acceptanceSum[b] += acceptance[b];
                     }
                     slicesFile.Append(slices);
@@ -152,6 +165,14 @@ public static class SampleRun
         }
         progress.Finish();
         Save(interrupted ? "interrupted" : "complete");
+        if (flow is not null && written > 0)
+        {
+            csv.Flush();
+            proposals!.Flush();
+            var meta = RunMeta.Read(dir);
+            meta["flow"] = FlowRunReport.Compute(dir, s.Geometry.Volume).ToJson();
+            RunMeta.Write(dir, meta);
+        }
         var final = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
         return new SampleResult(dir, s.Algorithm, device.Description, written, step, !interrupted, final, thermSeconds, sampleSeconds, sampler.Describe());
     }
@@ -160,6 +181,7 @@ public static class SampleRun
     {
         "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed, s.Thermalization),
         "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed, s.Thermalization),
+        "flow" => new FlowMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Flow, s.Seed),
         _ => throw new InvalidInputException($"--algo {s.Algorithm}: unknown algorithm"),
     };
 
@@ -175,6 +197,7 @@ public static class SampleRun
     {
         "metropolis" => JsonSerializer.Serialize(s.Metropolis),
         "hmc" => JsonSerializer.Serialize(s.Hmc),
+        "flow" => JsonSerializer.Serialize(s.Flow with { ModelPath = Path.GetFullPath(s.Flow.ModelPath) }),
         _ => "",
     };
 

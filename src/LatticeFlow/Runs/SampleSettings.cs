@@ -23,11 +23,12 @@ public sealed record SampleSettings
     public bool Force { get; init; }
     public MetropolisSettings Metropolis { get; init; } = new();
     public HmcSettings Hmc { get; init; } = new();
+    public FlowMetropolisSettings Flow { get; init; } = new();
 
     /// <summary>Seconds between checkpoints (and flushes of the ensemble files).</summary>
     public double CheckpointSeconds { get; init; } = 10;
 
-    public static readonly string[] Algorithms = ["metropolis", "hmc"];
+    public static readonly string[] Algorithms = ["metropolis", "hmc", "flow"];
 
     /// <summary>Checks everything that can be checked before a directory is touched.</summary>
     public SampleSettings Validated()
@@ -46,6 +47,11 @@ public sealed record SampleSettings
             throw new InvalidInputException($"{Chains} chains of {Geometry}: too many sites for one batch");
         if (Algorithm == "metropolis") Metropolis.Validated();
         if (Algorithm == "hmc") Hmc.Validated();
+        if (Algorithm == "flow")
+        {
+            Flow.Validated();
+            Flows.ModelFile.CheckMatches(Flows.ModelFile.Read(Flow.ModelPath).Header, Geometry.Lx, Geometry.Ly, Couplings, Flow.ModelPath);
+        }
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0) throw new InvalidInputException("checkpoint interval must be positive");
         return this;
     }

@@ -33,6 +33,17 @@ public interface IMarkovSampler : IDisposable
 
     /// <summary>The settings and tuned values, for meta.json.</summary>
     IReadOnlyDictionary<string, object> Describe();
+
+    /// <summary>Algorithm state beyond the field and the tuned step that a checkpoint must keep.</summary>
+    double[] ExportState() => [];
+
+    void ImportState(double[] state) { }
+
+    /// <summary>Columns this algorithm adds to measurements.csv, after the common ones.</summary>
+    IReadOnlyList<string> ExtraColumns => [];
+
+    /// <summary>This chain's values for <see cref="ExtraColumns"/> after the last update.</summary>
+    void ExtraValues(int chain, Span<double> values) { }
 }
 
 /// <summary>Accepted trials per chain and updates done since the last measurement row.</summary>

@@ -67,6 +67,29 @@ public class SampleVerbTests
         Assert.False(Directory.Exists(dir));
     }
 
+    [Theory]
+    [InlineData(null, "needs --model")]
+    [InlineData("missing.lfm", "no such file")]
+    [InlineData("corrupt.lfm", "")]
+    public void FlowWithoutAUsableModelIsAnError(string? model, string expected)
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("run");
+        var args = new List<string> { "sample", "--algo", "flow", "--n", "10", "--out", dir, "--quiet" };
+        if (model is not null)
+        {
+            string path = tmp.Sub(model);
+            if (model == "corrupt.lfm") File.WriteAllBytes(path, [1, 2, 3, 4, 5]);
+            args.AddRange(["--model", path]);
+        }
+        var (code, _, err) = CliRunner.Run([.. args]);
+        Assert.Equal(2, code);
+        string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("latticeflow: error:", line);
+        Assert.Contains(expected, line);
+        Assert.False(Directory.Exists(dir));
+    }
+
     [Fact]
     public void ExistingDirectoryNeedsResumeOrForce()
     {

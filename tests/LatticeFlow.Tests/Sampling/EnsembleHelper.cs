@@ -31,6 +31,17 @@ public sealed class Ensemble : IDisposable
         }, ProgressReporter.Silent, default);
     }
 
+    private Ensemble(string directory, LatticeGeometry geometry, int chains, long n)
+    {
+        Directory = directory;
+        Geometry = geometry;
+        Chains = chains;
+        Configurations = n;
+    }
+
+    /// <summary>An ensemble some other code wrote.</summary>
+    public static Ensemble Open(string directory, LatticeGeometry geometry, int chains, long n) => new(directory, geometry, chains, n);
+
     public MeasurementTable Table => MeasurementTable.Load(Directory);
 
     /// <summary>Per chain, per configuration: (1/V) Σ_x φ(x) φ(x + (dx, dy)).</summary>

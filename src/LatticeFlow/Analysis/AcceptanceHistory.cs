@@ -1,0 +1,84 @@
+namespace LatticeFlow.Analysis;
+
+/// <summary>Statistics of an independence Metropolis chain's accept/reject history.</summary>
+public sealed record AcceptanceStatistics(
+    double Acceptance,
+    double TauIntFromAcceptance,
+    double TauIntFromAcceptanceError,
+    int Window,
+    double TauIntLowerBound,
+    IReadOnlyDictionary<int, long> RejectionRuns,
+    double MeanRejectionRun);
+
+/// <summary>
+/// For an independence sampler the configuration at step i + τ equals the one at i exactly when the τ
+/// proposals between were all rejected, so the fraction of windows of τ consecutive rejections estimates
+/// ρ(τ) (Albergo et al. 2019, eq. 16) and τ_int = ½ + Σ_τ ρ(τ), summed with Wolff's automatic window
+/// (S = 1.5) and given Wolff's δτ_int. Whatever the observable, τ_int ≥ 1/a − ½ for acceptance a
+/// (geometric rejection runs). Chains count as replicas.
+/// </summary>
+public static class AcceptanceHistory
+{
+    public static AcceptanceStatistics Analyze(IReadOnlyList<bool[]> accepted, double s = GammaMethod.DefaultS)
+    {
+        long n = accepted.Sum(a => (long)a.Length);
+        long acc = accepted.Sum(a => (long)a.Count(x => x));
+        double acceptance = n > 0 ? (double)acc / n : double.NaN;
+
+        var runs = new SortedDictionary<int, long>();
+        foreach (var chain in accepted)
+        {
+            int run = 0;
+            bool started = false;
+            foreach (bool x in chain)
+            {
+                if (x)
+                {
+                    if (started && run > 0) runs[run] = runs.GetValueOrDefault(run) + 1;
+                    started = true;
+                    run = 0;
+                }
+                else run++;
+            }
+        }
+        long runCount = runs.Values.Sum();
+        double meanRun = runCount > 0 ? runs.Sum(kv => (double)kv.Key * kv.Value) / runCount : 0;
+
+        int wMax = accepted.Count == 0 ? 0 : accepted.Min(a => a.Length) / 2;
+        // rejectedFor[i] = length of the run of rejections starting at i+1, so step i+τ repeats i iff rejectedFor[i] ≥ τ.
+        var streaks = accepted.Select(chain =>
+        {
+            var r = new int[chain.Length];
+            int streak = 0;
+            for (int i = chain.Length - 1; i >= 0; i--)
+            {
+                r[i] = streak;
+                streak = chain[i] ? 0 : streak + 1;
+            }
+            return r;
+        }).ToArray();
+        double tauInt = 0.5;
+        int window = wMax;
+        for (int t = 1; t <= wMax; t++)
+        {
+            long hits = 0, pairs = 0;
+            for (int c = 0; c < streaks.Length; c++)
+            {
+                var r = streaks[c];
+                for (int i = 0; i + t < r.Length; i++)
+                    if (r[i] >= t) hits++;
+                pairs += r.Length - t;
+            }
+            double rho = pairs > 0 ? (double)hits / pairs : 0;
+            tauInt += rho;
+            double tau = tauInt <= 0.5 ? double.Epsilon : s / Math.Log((2 * tauInt + 1) / (2 * tauInt - 1));
+            if (Math.Exp(-t / tau) - tau / Math.Sqrt(t * (double)n) < 0)
+            {
+                window = t;
+                break;
+            }
+        }
+        double error = 2 * tauInt * Math.Sqrt(Math.Max(window - tauInt + 0.5, 0) / n);
+        return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using LatticeFlow.Runs;
+
+namespace LatticeFlow.Analysis;
+
+/// <summary>
+/// What a flow Metropolis–Hastings run says about itself: acceptance, rejection runs, the acceptance-based
+/// τ_int (Albergo et al. 2019, eq. 16) beside the bound 1/a − ½, and the reweighting estimates of the
+/// observables from all proposals, the independent check of the chain.
+/// </summary>
+public sealed record FlowRunReport(AcceptanceStatistics Acceptance, ReweightedEstimate AbsMagnetization, ReweightedEstimate Chi2, ReweightedEstimate IsingEnergy)
+{
+    public static FlowRunReport Compute(string dir, double volume)
+    {
+        var t = MeasurementTable.Load(dir, 0, ProposalsCsv.File, "update");
+        var accepted = t.Column("accepted").Select(c => c.Select(x => x > 0).ToArray()).ToArray();
+        double[] All(string column) => [.. t.Column(column).SelectMany(c => c)];
+        var logW = All("log_w");
+        double[] absM = All("absM"), m = All("M"), m2 = All("M2"), nn = All("ising_product");
+        return new FlowRunReport(
+            AcceptanceHistory.Analyze(accepted),
+            Reweighting.Estimate(logW, [absM], a => a[0] / volume),
+            Reweighting.Estimate(logW, [m2, m], a => (a[0] - a[1] * a[1]) / volume),
+            Reweighting.Estimate(logW, [nn, m], a => a[0] - a[1] * a[1] / (volume * volume)));
+    }
+
+    public JsonObject ToJson()
+    {
+        static JsonObject Est(ReweightedEstimate e) => new() { ["value"] = e.Value, ["error"] = e.Error, ["ess_per_proposal"] = e.EssPerSample, ["proposals"] = e.N };
+        var a = Acceptance;
+        return new JsonObject
+        {
+            ["acceptance"] = a.Acceptance,
+            ["tau_int_from_acceptance"] = a.TauIntFromAcceptance,
+            ["tau_int_from_acceptance_error"] = a.TauIntFromAcceptanceError,
+            ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t); rho(t) = fraction of t consecutive rejections (Albergo et al. 2019, eq. 16)",
+            ["tau_int_lower_bound"] = a.TauIntLowerBound,
+            ["mean_rejection_run"] = a.MeanRejectionRun,
+            ["rejection_runs"] = new JsonObject(a.RejectionRuns.Select(kv => KeyValuePair.Create(kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
+            ["reweighted"] = new JsonObject
+            {
+                ["absM_per_V"] = Est(AbsMagnetization),
+                ["chi2"] = Est(Chi2),
+                ["ising_energy"] = Est(IsingEnergy),
+            },
+        };
+    }
+}

@@ -1,0 +1,178 @@
+using ILGPU;
+using ILGPU.Runtime;
+using LatticeFlow.Analysis;
+using LatticeFlow.Devices;
+using LatticeFlow.Flows;
+using LatticeFlow.Kernels;
+using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
+
+namespace LatticeFlow.Sampling;
+
+/// <summary>
+/// Flow-based Markov chain Monte Carlo (Albergo, Kanwar, Shanahan 2019, eq. 9–10): each update proposes
+/// φ' ~ q from the trained flow, independently of the current state, and accepts it with probability
+/// min(1, p(φ') q(φ) / (p(φ) q(φ'))), in log space with log p = −S. The chain is exact for any q; a good q
+/// only makes it efficient. Proposals are generated for all chains in one batched launch of the flow every
+/// <c>ProposalBatch</c> updates (batch g keyed by g, so a resumed run regenerates exactly the same ones);
+/// the sequential accept/reject is a few numbers per chain on the host, and accepted configurations are
+/// gathered into the chains on the device.
+/// </summary>
+public sealed class FlowMetropolis : IMarkovSampler
+{
+    /// <summary>Proposal batches draw their latent z at Philox steps from here on, apart from training (t &lt; 2³¹) and evaluation.</summary>
+    public const uint ProposalStepBase = 0xC000_0000u;
+
+    private readonly ComputeDevice _device;
+    private readonly LatticeGeometry _geometry;
+    private readonly int _chains, _perChain;
+    private readonly RngKey _key;
+    private readonly RealNvpFlow _flow;
+    private readonly FieldBatch _proposals;
+    private readonly Phi4Action _action;
+    private readonly ConfigurationMeter _meter;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _select;
+    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _accepted, _slices;
+    private readonly ConfigurationMeasurement[] _proposalMeasurements;
+    private long _generated = -1, _updates;
+
+    public string Name => "flow";
+    public FlowMetropolisSettings Settings { get; }
+    public StepSizeTuner Tuner { get; } = new(1, 0, 0);
+    public ModelHeader Model { get; }
+
+    /// <summary>The proposal each chain saw in the last update: its log w = log p − log q, observables, and the decision.</summary>
+    public ReadOnlySpan<double> LastProposalLogW => _lastLogW;
+    public ReadOnlySpan<ConfigurationMeasurement> LastProposal => _lastProposal;
+    public ReadOnlySpan<double> LastAccepted => _hostSelect;
+
+    private readonly double[] _lastLogW;
+    private readonly ConfigurationMeasurement[] _lastProposal;
+
+    public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, FlowMetropolisSettings settings, ulong seed)
+    {
+        Settings = settings.Validated();
+        var contents = ModelFile.Read(settings.ModelPath);
+        ModelFile.CheckMatches(contents.Header, geometry.Lx, geometry.Ly, couplings, settings.ModelPath);
+        Model = contents.Header;
+        _flow = contents.ToFlow(device);
+        _device = device;
+        _geometry = geometry;
+        _chains = chains;
+        _perChain = settings.ProposalBatch;
+        _key = new RngKey(seed);
+        int k = chains * _perChain;
+        _proposals = new FieldBatch(device, geometry, k);
+        _action = new Phi4Action(device, geometry, k, couplings);
+        _meter = new ConfigurationMeter(device, geometry, k, couplings);
+        _select = device.Allocate<double>(chains);
+        _logQ = new double[k];
+        _s = new double[k];
+        _logW = new double[k];
+        _slices = new double[k * geometry.Ly];
+        _proposalMeasurements = new ConfigurationMeasurement[k];
+        _hostSelect = new double[chains];
+        _accepted = new double[chains];
+        _currentLogW = new double[chains];
+        _lastLogW = new double[chains];
+        _lastProposal = new ConfigurationMeasurement[chains];
+        Array.Fill(_currentLogW, double.NegativeInfinity);
+    }
+
+    /// <summary>log p − log q of each chain's current configuration (−∞ before its first acceptance).</summary>
+    public ReadOnlySpan<double> CurrentLogW => _currentLogW;
+
+    public void Update(FieldBatch fields, long step)
+    {
+        long batch = step / _perChain;
+        int slot = (int)(step % _perChain);
+        if (batch != _generated) Generate(batch);
+        for (int b = 0; b < _chains; b++)
+        {
+            int i = b * _perChain + slot;
+            double logW = _logW[i];
+            var u = Philox.Generate(_key, 0u, (uint)b, (uint)step, RngStream.FlowAccept);
+            // The first proposal starts the chain (current log w = −∞); a NaN proposal is never accepted.
+            bool accept = !double.IsNaN(logW) && (double.IsNegativeInfinity(_currentLogW[b]) || Math.Log(Philox.Uniform53(u.X0, u.X1)) < logW - _currentLogW[b]);
+            _hostSelect[b] = accept ? i : -1;
+            _lastLogW[b] = logW;
+            _lastProposal[b] = _proposalMeasurements[i];
+            if (accept)
+            {
+                _currentLogW[b] = logW;
+                _accepted[b]++;
+            }
+        }
+        _select.View.AsContiguous().CopyFromCPU(_hostSelect);
+        var shape = fields.Shape;
+        _device.Launch(shape.Items, fields.Sites, new GatherChainsKernel<Reals>(_proposals.View, fields.View, _geometry.Volume, shape.Width, _select.View));
+        for (int b = 0; b < _chains; b++) _hostSelect[b] = _hostSelect[b] >= 0 ? 1 : 0;
+        _updates++;
+    }
+
+    /// <summary>One batched launch: K = chains × ProposalBatch proposals with log q, their action and observables.</summary>
+    private void Generate(long batch)
+    {
+        int k = _chains * _perChain;
+        _flow.Sample(k, _key, ProposalStepBase + (uint)batch, _proposals, _logQ);
+        _action.Action(_proposals, _s);
+        for (int i = 0; i < k; i++) _logW[i] = -_s[i] - _logQ[i];
+        _meter.Measure(_proposals, _proposalMeasurements, _slices);
+        _generated = batch;
+    }
+
+    public void Adapt() { }
+
+    public void Acceptance(Span<double> perChain)
+    {
+        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / Math.Max(1, _updates);
+    }
+
+    public void ResetAcceptance()
+    {
+        Array.Clear(_accepted);
+        _updates = 0;
+    }
+
+    public AcceptanceTally Tally
+    {
+        get => new((double[])_accepted.Clone(), _updates);
+        set { value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+    }
+
+    public ReadOnlySpan<double> LastDeltaH => default;
+
+    /// <summary>The chains' log w must survive a resume bit for bit: recomputing it through the inverse flow would differ in the last float digits.</summary>
+    public double[] ExportState() => (double[])_currentLogW.Clone();
+
+    public void ImportState(double[] state)
+    {
+        if (state.Length != _chains) throw new InvalidInputException("checkpoint: flow sampler state does not match the number of chains");
+        state.CopyTo(_currentLogW, 0);
+    }
+
+    public IReadOnlyList<string> ExtraColumns => ["log_p_minus_log_q"];
+
+    public void ExtraValues(int chain, Span<double> values) => values[0] = _currentLogW[chain];
+
+    public IReadOnlyDictionary<string, object> Describe() => new Dictionary<string, object>
+    {
+        ["name"] = Name,
+        ["model"] = Path.GetFullPath(Settings.ModelPath),
+        ["model_layers"] = Model.Layers,
+        ["model_hidden"] = string.Join(",", Model.Hidden),
+        ["model_kernel"] = Model.Kernel,
+        ["model_coupling"] = Model.Coupling,
+        ["model_code_version"] = Model.CodeVersion,
+        ["proposal_batch"] = _perChain,
+    };
+
+    public void Dispose()
+    {
+        _flow.Dispose();
+        _proposals.Dispose();
+        _action.Dispose();
+        _meter.Dispose();
+        _select.Dispose();
+    }
+}

@@ -1,0 +1,135 @@
+using LatticeFlow.Analysis;
+using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
+using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
+
+namespace LatticeFlow.Tests.Sampling;
+
+public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedModels>
+{
+    private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed) => new()
+    {
+        Algorithm = "flow", Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
+        Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64),
+    };
+
+    [Fact]
+    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow()
+    {
+        const double m2 = 1.0;
+        var g = new LatticeGeometry(4, 6);
+        var c = Phi4Couplings.Standard(m2, 0);
+        string model = models.Get(4, 6, c, 100);
+        using var tmp = new TempDir();
+        var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3);
+        var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
+        Assert.InRange(result.MeanAcceptance, 0.02, 0.98);
+        using var e = Ensemble.Open(s.OutputDirectory, g, 4, 20000);
+        foreach (var (dx, dy) in new[] { (0, 0), (1, 0), (0, 1), (2, 3) })
+        {
+            double exact = FreeField.Propagator(g.Lx, g.Ly, m2, dx, dy);
+            var r = GammaMethod.Analyze(e.Correlator(dx, dy));
+            Assert.True(r.Reliable, $"G({dx},{dy}): too few data (τ_int {r.TauInt})");
+            Assert.True(Math.Abs(r.Value - exact) < 4 * r.Error, $"flow G({dx},{dy}) = {r.Value} ± {r.Error}, exact {exact}");
+        }
+    }
+
+    [Fact]
+    public void FlowAndHmcAgreeAtTheTutorialCouplings()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        string model = models.Get(4, 4, c, 200);
+        using var tmp = new TempDir();
+        var s = Flow(model, g, c, tmp.Sub("flow"), 30000, 2, 4);
+        SampleRun.Execute(s, ProgressReporter.Silent, default);
+        using var flow = Ensemble.Open(s.OutputDirectory, g, 2, 30000);
+        using var hmc = new Ensemble("hmc", g, c, chains: 4, n: 10000, therm: 500, seed: 9);
+        double v = g.Volume;
+        var report = FlowRunReport.Compute(s.OutputDirectory, v);
+        var checks = new (string, Func<MeasurementTable, GammaResult>, ReweightedEstimate)[]
+        {
+            ("<|M|>/V", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("absM")), a => a[0] / v), report.AbsMagnetization),
+            ("chi2", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("M2"), t.Column("M")), a => (a[0] - a[1] * a[1]) / v), report.Chi2),
+            ("E", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("ising_product"), t.Column("M")), a => a[0] - a[1] * a[1] / (v * v)), report.IsingEnergy),
+        };
+        foreach (var (name, f, reweighted) in checks)
+        {
+            var a = f(flow.Table);
+            var b = f(hmc.Table);
+            Assert.True(a.Reliable, $"{name}: flow chain too short (τ_int {a.TauInt})");
+            double sigma = Math.Sqrt(a.Error * a.Error + b.Error * b.Error);
+            Assert.True(Math.Abs(a.Value - b.Value) < 4 * sigma, $"{name}: flow MH {a.Value} ± {a.Error}, HMC {b.Value} ± {b.Error}");
+            double sigmaRw = Math.Sqrt(reweighted.Error * reweighted.Error + b.Error * b.Error);
+            Assert.True(Math.Abs(reweighted.Value - b.Value) < 4 * sigmaRw, $"{name}: reweighted {reweighted.Value} ± {reweighted.Error}, HMC {b.Value} ± {b.Error}");
+        }
+    }
+
+    [Fact]
+    public void AcceptanceBasedTauAgreesWithGammaMethod()
+    {
+        // The free field is unimodal and symmetric under φ → −φ, so an imperfect flow cannot trap the chain in one
+        // sector of M; at the tutorial couplings a short-trained flow can, and τ_int(M) then exceeds eq. 16's estimate.
+        var g = new LatticeGeometry(4, 6);
+        var c = Phi4Couplings.Standard(1.0, 0);
+        string model = models.Get(4, 6, c, 100);
+        using var tmp = new TempDir();
+        var s = Flow(model, g, c, tmp.Sub("tau"), 40000, 2, 5);
+        SampleRun.Execute(s, ProgressReporter.Silent, default);
+        var report = FlowRunReport.Compute(s.OutputDirectory, g.Volume);
+        using var e = Ensemble.Open(s.OutputDirectory, g, 2, 40000);
+        // ρ(t) of an observable is P(no acceptance in t steps) plus the correlation carried across an acceptance,
+        // which is not zero when the observable is correlated with the weight w (the chain sticks longer at large
+        // w, and what it moves to depends on w). M is odd under φ → −φ while w is even (up to the flow's small
+        // asymmetry), so for M only the first term remains and eq. 16 must reproduce its τ_int.
+        var gamma = GammaMethod.Analyze(e.Table.Column("M"));
+        var acc = report.Acceptance;
+        double sigma = Math.Sqrt(gamma.TauIntError * gamma.TauIntError + acc.TauIntFromAcceptanceError * acc.TauIntFromAcceptanceError);
+        Assert.True(Math.Abs(gamma.TauInt - acc.TauIntFromAcceptance) < 4 * sigma,
+            $"τ_int: Γ-method {gamma.TauInt} ± {gamma.TauIntError}, acceptance-based {acc.TauIntFromAcceptance} ± {acc.TauIntFromAcceptanceError}");
+        Assert.True(acc.TauIntFromAcceptance >= acc.TauIntLowerBound - 4 * acc.TauIntFromAcceptanceError);
+    }
+
+    [Fact]
+    public void RejectionRunsAreCountedBetweenAcceptances()
+    {
+        bool T = true, F = false;
+        var stats = AcceptanceHistory.Analyze([new[] { F, T, F, F, T, T, F, T, F, F, F }]);
+        // Runs of 2 and 1 rejections are closed by an acceptance; the leading and trailing ones are not runs between acceptances.
+        Assert.Equal(new Dictionary<int, long> { [1] = 1, [2] = 1 }, stats.RejectionRuns);
+        Assert.Equal(4 / 11.0, stats.Acceptance, 12);
+        Assert.Equal(1.5, stats.MeanRejectionRun, 12);
+        Assert.Equal(11 / 4.0 - 0.5, stats.TauIntLowerBound, 12);
+    }
+
+    [Theory]
+    [InlineData(30L)]
+    [InlineData(130L)]
+    public void ResumeAfterInterruptionEqualsUninterruptedRun(long interruptAt)
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        string model = models.Get(4, 4, c, 200);
+        using var tmp = new TempDir();
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("whole"), 200, 2, 6), ProgressReporter.Silent, default);
+        using var cts = new CancellationTokenSource();
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6), ProgressReporter.Silent, cts.Token, step => { if (step == interruptAt) cts.Cancel(); });
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6) with { Resume = true }, ProgressReporter.Silent, default);
+        foreach (var f in new[] { RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices, ProposalsCsv.File })
+            Assert.True(File.ReadAllBytes(Path.Combine(tmp.Sub("whole"), f)).SequenceEqual(File.ReadAllBytes(Path.Combine(tmp.Sub("split"), f))), $"{f} differs");
+    }
+
+    [Fact]
+    public void ModelForAnotherLatticeOrCouplingIsRefusedBeforeAnythingIsWritten()
+    {
+        string model = models.Get(4, 4, Phi4Couplings.Tutorial, 20);
+        using var tmp = new TempDir();
+        var wrongSize = Flow(model, LatticeGeometry.Square(6), Phi4Couplings.Tutorial, tmp.Sub("a"), 10, 1, 1);
+        Assert.Contains("trained on a 4x4 lattice", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongSize, ProgressReporter.Silent, default)).Message);
+        var wrongCoupling = Flow(model, LatticeGeometry.Square(4), Phi4Couplings.Standard(-4, 7), tmp.Sub("b"), 10, 1, 1);
+        Assert.Contains("trained at", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongCoupling, ProgressReporter.Silent, default)).Message);
+        Assert.False(Directory.Exists(tmp.Sub("a")));
+        Assert.False(Directory.Exists(tmp.Sub("b")));
+    }
+}

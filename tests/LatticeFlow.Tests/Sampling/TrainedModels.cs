@@ -1,0 +1,39 @@
+using LatticeFlow.Flows;
+using LatticeFlow.Physics;
+using LatticeFlow.Runs;
+
+namespace LatticeFlow.Tests.Sampling;
+
+/// <summary>Small flows trained once per test class: deliberately imperfect, since MH must make any flow exact.</summary>
+public sealed class TrainedModels : IDisposable
+{
+    private readonly TempDir _tmp = new();
+    private readonly Dictionary<string, string> _paths = [];
+    private readonly Lock _lock = new();
+
+    public string Get(int lx, int ly, Phi4Couplings couplings, long steps)
+    {
+        string key = $"{lx}x{ly}-{couplings.M2}-{couplings.Lambda}-{steps}";
+        lock (_lock)
+        {
+            if (_paths.TryGetValue(key, out var path)) return path;
+            string dir = _tmp.Sub(key);
+            TrainRun.Execute(new TrainSettings
+            {
+                Architecture = new FlowArchitecture { Lx = lx, Ly = ly, Layers = 4, Hidden = [8], Kernel = 3 },
+                Couplings = couplings,
+                OutputDirectory = dir,
+                Batch = 64,
+                Steps = steps,
+                Seed = 11,
+                Device = "cpu",
+                EvaluationProposals = 0,
+            }, ProgressReporter.Silent, default);
+            path = Path.Combine(dir, "model.lfm");
+            _paths[key] = path;
+            return path;
+        }
+    }
+
+    public void Dispose() => _tmp.Dispose();
+}
