@@ -1,8 +1,10 @@
 namespace LatticeFlow.Kernels;
 
 /// <summary>
-/// Independent standard normal numbers, one per site of each chain (Box–Muller on 53-bit uniforms),
-/// keyed by (site, chain, step, stream): HMC momenta, and random starts.
+/// Independent standard normal numbers, one per site of each chain, keyed by (site pair, chain, step, stream):
+/// HMC momenta, and random starts. Box–Muller turns the two 53-bit uniforms of one Philox call into two
+/// normals, cos for the even site of a pair (i, i + 1) and sin for the odd one, so a pair costs one call,
+/// one log and one sqrt; a GPU thread with one site computes its pair's numbers and keeps its half.
 /// </summary>
 public readonly struct GaussianKernel<TV>(TV target, int volume, int width, RngKey key, uint step, uint stream, double scale) : IRebindableKernel
     where TV : struct, IView<double>
@@ -20,12 +22,18 @@ public readonly struct GaussianKernel<TV>(TV target, int volume, int width, RngK
     {
         int start = index * _width;
         int b = start / _volume;
-        for (int i = start; i < start + _width; i++)
+        int i = start;
+        while (i < start + _width)
         {
-            var w = Philox.Generate(_key, (uint)(i - b * _volume), (uint)b, _step, _stream);
-            double u1 = Philox.Uniform53(w.X0, w.X1), u2 = Philox.Uniform53(w.X2, w.X3);
-            _target[i] = _scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * ILGPU.Algorithms.XMath.Log(u1))
-                * ILGPU.Algorithms.XMath.Cos(2.0 * System.Math.PI * u2);
+            int site = i - b * _volume;
+            var w = Philox.Generate(_key, (uint)(site >> 1), (uint)b, _step, _stream);
+            double radius = _scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * ILGPU.Algorithms.XMath.Log(Philox.Uniform53(w.X0, w.X1)));
+            double angle = 2.0 * System.Math.PI * Philox.Uniform53(w.X2, w.X3);
+            bool pair = (site & 1) == 0 && i + 1 < start + _width;
+            if (pair || (site & 1) == 0) _target[i] = radius * ILGPU.Algorithms.XMath.Cos(angle);
+            if (pair) _target[i + 1] = radius * ILGPU.Algorithms.XMath.Sin(angle);
+            else if ((site & 1) == 1) _target[i] = radius * ILGPU.Algorithms.XMath.Sin(angle);
+            i += pair ? 2 : 1;
         }
     }
 }

@@ -2,11 +2,13 @@ namespace LatticeFlow.Kernels;
 
 /// <summary>
 /// Local Metropolis on one checkerboard colour: sites of a colour have no neighbours of that colour,
-/// so all of them update at once. Each hit proposes φ' = φ + δ·U(−1, 1) and accepts with
-/// probability min(1, exp(−ΔS)), ΔS from <see cref="Phi4Params.LocalAction"/>. Random numbers are keyed
-/// by (site, chain, sweep, hit), so the result does not depend on how sites are split into items.
-/// Each item adds its accepted hits to its own slot of <c>accepted</c> (no atomics needed; counts stay
-/// exact in double up to 2⁵³).
+/// so all of them update at once. Each hit proposes φ' = φ + δ·U(−1, 1) and accepts with probability
+/// min(1, e^−ΔS), ΔS from <see cref="Phi4Params.LocalAction"/>, tested as log u &lt; −ΔS: one comparison
+/// that also covers ΔS ≤ 0, so the update is branch-free. Two sites of a colour that are consecutive in a
+/// row (colour index k = 2p, 2p + 1) share one Philox call per hit, keyed by (row, pair p, chain, sweep,
+/// hit, colour): half the random-number cost, and still independent of how sites are split into items
+/// (a GPU thread with one site draws its pair's numbers and uses its half). Each item adds its accepted
+/// hits to its own slot of <c>accepted</c> (no atomics; counts stay exact in double up to 2⁵³).
 /// </summary>
 public readonly struct MetropolisKernel<TV>(
     LatticeShape shape, Phi4Params action, TV phi, TV accepted,
@@ -31,32 +33,32 @@ public readonly struct MetropolisKernel<TV>(
         int up = s.RowOffset(b, s.Next(x, s.Lx));
         int down = s.RowOffset(b, s.Prev(x, s.Lx));
         int offset = (x + _parity) & 1;
+        int perColour = s.Ly / 2;
         int accepted = 0;
-        for (int k = k0; k < k0 + s.Width; k++)
+        int k = k0;
+        while (k < k0 + s.Width)
         {
-            int y = 2 * k + offset;
-            double nb = _phi[up + y] + _phi[down + y] + _phi[row + s.Next(y, s.Ly)] + _phi[row + s.Prev(y, s.Ly)];
-            double current = _phi[row + y];
-            double sCurrent = _action.LocalAction(current, nb);
-            var words = new RandomWords(0, 0, 0, 0);
+            bool pair = (k & 1) == 0 && k + 1 < k0 + s.Width && k + 1 < perColour;
             for (int h = 0; h < _hits; h++)
             {
-                if ((h & 1) == 0)
-                    words = Philox.Generate(_key, (uint)(x * s.Ly + y), (uint)b, _sweep, RngStream.Metropolis + (uint)(h >> 1));
-                uint wStep = (h & 1) == 0 ? words.X0 : words.X2;
-                uint wAccept = (h & 1) == 0 ? words.X1 : words.X3;
-                double proposal = current + _delta * (2.0 * Philox.Uniform(wStep) - 1.0);
-                double sProposal = _action.LocalAction(proposal, nb);
-                double dS = sProposal - sCurrent;
-                if (dS <= 0.0 || Philox.Uniform(wAccept) < ILGPU.Algorithms.XMath.Exp(-dS))
-                {
-                    current = proposal;
-                    sCurrent = sProposal;
-                    accepted++;
-                }
+                var w = Philox.Generate(_key, (uint)(x * s.Ly + (k >> 1)), (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
+                if (pair || (k & 1) == 0) accepted += Hit(row, up, down, 2 * k + offset, w.X0, w.X1);
+                if (pair || (k & 1) == 1) accepted += Hit(row, up, down, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
             }
-            _phi[row + y] = current;
+            k += pair ? 2 : 1;
         }
         _accepted[index] += accepted;
+    }
+
+    private int Hit(int row, int up, int down, int y, uint wStep, uint wAccept)
+    {
+        var s = _shape;
+        double nb = _phi[up + y] + _phi[down + y] + _phi[row + s.Next(y, s.Ly)] + _phi[row + s.Prev(y, s.Ly)];
+        double current = _phi[row + y];
+        double proposal = current + _delta * (2.0 * Philox.Uniform(wStep) - 1.0);
+        double dS = _action.LocalAction(proposal, nb) - _action.LocalAction(current, nb);
+        bool accept = ILGPU.Algorithms.XMath.Log(Philox.Uniform(wAccept)) < -dS;
+        _phi[row + y] = accept ? proposal : current;
+        return accept ? 1 : 0;
     }
 }

@@ -1,22 +1,30 @@
 using CommandLine;
 using LatticeFlow.Benchmarks;
+using LatticeFlow.Flows;
 
 namespace LatticeFlow.Cli;
 
-[Verb("bench", HelpText = "Measure sampler throughput (and the analysis and flow figures) on this machine.")]
+[Verb("bench", HelpText = "Measure sampler, flow-training and analysis throughput on this machine.")]
 public sealed class BenchVerb : IVerb
 {
     [Option("device", Default = "cpu", HelpText = "cpu | cuda | opencl | auto")] public string Device { get; set; } = "cpu";
-    [Option("sizes", Default = "64,256", HelpText = "Lattice sizes L, comma separated.")] public string Sizes { get; set; } = "64,256";
-    [Option("seconds", Default = 3.0, HelpText = "Timed seconds per case.")] public double Seconds { get; set; }
+    [Option("sizes", Default = "64,256", HelpText = "Lattice sizes L for the samplers, comma separated.")] public string Sizes { get; set; } = "64,256";
+    [Option("seconds", Default = 3.0, HelpText = "Timed seconds per sampler case.")] public double Seconds { get; set; }
+    [Option("flow-steps", Default = 100, HelpText = "Timed training steps of the tutorial flow (0: skip).")] public int FlowSteps { get; set; }
 
     public int Run()
     {
         int[] sizes;
         try { sizes = [.. Sizes.Split(',').Select(int.Parse)]; }
         catch (FormatException) { throw new InvalidInputException($"--sizes {Sizes}: expected comma-separated integers"); }
-        Console.WriteLine($"# LatticeFlow benchmarks ({Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription})");
+        Console.WriteLine($"# LatticeFlow benchmarks: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {LatticeFlow.Runs.CodeVersion.Current}");
+        Console.WriteLine("## samplers (tutorial couplings m2 = -4, lam = 8; Metropolis one hit per site; HMC leapfrog, 10 steps)");
         foreach (var _ in EngineBenchmark.Run(Device, sizes, Seconds, Console.Out)) { }
+        if (FlowSteps > 0)
+        {
+            Console.WriteLine("## flow training");
+            FlowBenchmark.Run(Console.Out, FlowSteps, Device);
+        }
         return 0;
     }
 }

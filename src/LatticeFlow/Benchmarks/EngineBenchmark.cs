@@ -45,9 +45,12 @@ public static class EngineBenchmark
         }
     }
 
-    /// <summary>Enough chains that the batch fills the cores and each launch amortises its overhead.</summary>
-    private static int ChainsFor(ComputeDevice device, int l) => device is ManagedDevice m
-        ? Math.Max(m.Threads, 2 * (1 << 20) / (l * l) / m.Threads * m.Threads)
+    /// <summary>
+    /// A batch that fills the cores: on the CPU, a 256² lattice per thread's worth of sites (the chains of one thread
+    /// then stay in its caches between launches); on a GPU, 2²⁴ sites, enough threads to hide memory latency.
+    /// </summary>
+    public static int ChainsFor(ComputeDevice device, int l) => device is ManagedDevice m
+        ? Math.Max(m.Threads, 65536 * m.Threads / (l * l))
         : Math.Max(1, (1 << 24) / (l * l));
 
     private static (long Updates, double Seconds) Time(Action<long> update, ComputeDevice device, double seconds)
