@@ -12,6 +12,7 @@ public static class LatticeFlowCli
         typeof(TrainVerb),
         typeof(BenchVerb),
         typeof(DemoVerb),
+        typeof(SweepVerb),
     ];
 
     public static int Run(string[] args)

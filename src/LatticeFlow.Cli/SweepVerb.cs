@@ -1,0 +1,73 @@
+using System.Globalization;
+using CommandLine;
+using LatticeFlow.Runs;
+using LatticeFlow.Sweeps;
+
+namespace LatticeFlow.Cli;
+
+[Verb("sweep", HelpText = "Run a parameter sweep (flow MH, HMC, local Metropolis at each point) and summarise tau_int against L.")]
+public sealed class SweepVerb : IVerb
+{
+    [Option("preset", HelpText = "albergo2019 (L = 6..14 of Albergo et al. 2019) | extended (adds L = 20, 32, 64) | demo (L = 6, 8, 10, small budgets).")]
+    public string? Preset { get; set; }
+    [Option("file", HelpText = "A sweep file (JSON): points, algorithms, budgets, seeds, replicas (README).")] public string? File { get; set; }
+    [Option("out", HelpText = "Sweep directory (default runs/sweep-NAME).")] public string? Out { get; set; }
+    [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl")] public string Device { get; set; } = "auto";
+    [Option("threads", Default = 0, HelpText = "CPU threads for --device cpu (0: all cores).")] public int Threads { get; set; }
+    [Option("allow-changed", HelpText = "Continue a sweep directory whose sweep settings differ from the ones given.")] public bool AllowChanged { get; set; }
+    [Option("point", HelpText = "Run only point i (what a Slurm array task does); no summary is written.")] public int? Point { get; set; }
+    [Option("emit-slurm", HelpText = "Write a manifest and a Slurm job-array script into this (new) directory instead of running.")] public string? EmitSlurm { get; set; }
+    [Option("aggregate", HelpText = "Only collect the finished runs in --out into the summary and plots.")] public bool Aggregate { get; set; }
+    [Option("quiet", HelpText = "No progress lines.")] public bool Quiet { get; set; }
+
+    public int Run()
+    {
+        if (Aggregate)
+        {
+            string dir = Out ?? throw new InvalidInputException("--aggregate needs --out (the sweep directory)");
+            return Report(dir, SweepSummary.Aggregate(dir, Console.Out));
+        }
+        var spec = Spec();
+        if (EmitSlurm is not null)
+        {
+            string output = SlurmArray.Emit(spec, EmitSlurm);
+            Console.WriteLine($"wrote {Path.Combine(EmitSlurm, SlurmArray.Script)} ({spec.Points.Count} array tasks), {Path.Combine(EmitSlurm, SlurmArray.Manifest)} and {Path.Combine(EmitSlurm, SweepRunner.SpecFile)}");
+            Console.WriteLine($"submit with: sbatch {Path.Combine(EmitSlurm, SlurmArray.Script)}; collect with: latticeflow sweep --aggregate --out {output}");
+            return 0;
+        }
+        string outDir = Out ?? Path.Combine("runs", "sweep-" + spec.Name);
+        using var cancel = new InterruptHandler();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        bool done = SweepRunner.Run(spec, new SweepOptions(outDir, Device, Threads, AllowChanged, Point), Console.Out,
+            () => Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
+        if (!done)
+        {
+            Console.WriteLine($"interrupted after {clock.Elapsed.TotalMinutes:F1} min; run the same command again to continue");
+            return 130;
+        }
+        Console.WriteLine($"sweep finished in {clock.Elapsed.TotalMinutes:F1} min");
+        if (Point is not null) return 0;
+        return Report(outDir, SweepSummary.Aggregate(outDir, Console.Out));
+    }
+
+    private SweepSpec Spec()
+    {
+        if ((Preset is null) == (File is null)) throw new InvalidInputException("give either --preset NAME or --file SWEEP.json");
+        if (Preset is not null) return SweepSpec.Preset(Preset);
+        if (!System.IO.File.Exists(File)) throw new InvalidInputException($"--file {File}: no such file");
+        return SweepSpec.Parse(System.IO.File.ReadAllText(File!), File!);
+    }
+
+    private static int Report(string dir, IReadOnlyList<SweepRow> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine("tau_int in Wolff's convention (1/2 + sum rho; emcee's is twice this), Gamma method with S = 1.5");
+        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"s/indep.cfg",12}");
+        foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
+            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {r.SecondsPerIndependent,12:G3}"));
+        foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
+            Console.WriteLine(string.Create(c, $"  z({key}) = {fit.Z:F2} ± {fit.ZError:F2} over {fit.Points} sizes"));
+        Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");
+        return 0;
+    }
+}

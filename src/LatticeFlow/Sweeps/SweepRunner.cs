@@ -1,0 +1,145 @@
+using System.Text.Json.Nodes;
+using LatticeFlow.Flows;
+using LatticeFlow.Lattice;
+using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
+
+namespace LatticeFlow.Sweeps;
+
+/// <summary>Where and how a sweep runs.</summary>
+public sealed record SweepOptions(string OutputDirectory, string Device = "auto", int Threads = 0, bool AllowChanged = false, int? OnlyPoint = null);
+
+/// <summary>
+/// Runs a sweep point by point: train the flow (to the target acceptance or the step budget), then sample
+/// with flow MH, HMC and local Metropolis, each replica a run directory kept on disk as an ensemble.
+/// Re-running the same command skips finished runs and resumes interrupted ones from their checkpoints.
+/// Layout: OUT/sweep.json, OUT/POINT/flow-train/, OUT/POINT/ALGORITHM-rREPLICA/, OUT/summary.{csv,json}, OUT/plots/.
+/// </summary>
+public static class SweepRunner
+{
+    public const string SpecFile = "sweep.json";
+    public const string TrainDirectory = "flow-train";
+
+    public static string RunDirectory(string output, SweepPoint p, string algorithm, int replica) =>
+        Path.Combine(output, p.Name, $"{algorithm}-r{replica}");
+
+    public static string TrainingDirectory(string output, SweepPoint p) => Path.Combine(output, p.Name, TrainDirectory);
+
+    /// <summary>Runs every point (or only <see cref="SweepOptions.OnlyPoint"/>); returns false if interrupted.</summary>
+    public static bool Run(SweepSpec spec, SweepOptions options, TextWriter log, Func<ProgressReporter> progress, CancellationToken cancel)
+    {
+        spec = spec.Validated();
+        if (options.OnlyPoint is int only && (only < 0 || only >= spec.Points.Count))
+            throw new InvalidInputException($"--point {only}: the sweep has points 0..{spec.Points.Count - 1}");
+        PrepareDirectory(spec, options);
+        for (int i = 0; i < spec.Points.Count; i++)
+        {
+            if (options.OnlyPoint is int o && o != i) continue;
+            var point = spec.Points[i];
+            log.WriteLine($"== point {i}: {point.Name}");
+            foreach (string algorithm in spec.Algorithms.OrderBy(a => Array.IndexOf(SweepSpec.AllAlgorithms, a)))
+            {
+                string? model = null;
+                if (algorithm == "flow")
+                {
+                    model = Train(spec, options, i, point, log, progress(), cancel);
+                    if (model is null) return false;
+                }
+                for (int r = 0; r < spec.Replicas; r++)
+                {
+                    if (cancel.IsCancellationRequested) return false;
+                    if (!Sample(spec, options, i, point, algorithm, r, model, log, progress(), cancel)) return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void PrepareDirectory(SweepSpec spec, SweepOptions o)
+    {
+        string dir = o.OutputDirectory;
+        string path = Path.Combine(dir, SpecFile);
+        string json = spec.ToJson();
+        if (File.Exists(path))
+        {
+            if (File.ReadAllText(path) != json && !o.AllowChanged)
+                throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
+        }
+        else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            throw new InvalidInputException($"--out {dir}: exists and is not a sweep directory");
+        }
+        Directory.CreateDirectory(dir);
+        // Slurm array tasks share this directory: write only when needed, never over an identical file another task may be reading.
+        if (!File.Exists(path) || File.ReadAllText(path) != json) File.WriteAllText(path, json);
+    }
+
+    private static string? Train(SweepSpec spec, SweepOptions o, int index, SweepPoint p, TextWriter log, ProgressReporter progress, CancellationToken cancel)
+    {
+        string dir = TrainingDirectory(o.OutputDirectory, p);
+        string model = Path.Combine(dir, TrainRun.Model);
+        string summary = Path.Combine(dir, TrainRun.Summary);
+        if (File.Exists(summary) && JsonNode.Parse(File.ReadAllText(summary))?["status"]?.GetValue<string>() is "complete" or "target reached")
+        {
+            log.WriteLine($"   flow training: done before ({dir})");
+            return model;
+        }
+        var f = spec.Flow;
+        var settings = new TrainSettings
+        {
+            Architecture = new FlowArchitecture { Lx = p.L, Ly = p.L, Layers = f.Layers, Hidden = f.HiddenOrDefault, Kernel = f.Kernel },
+            Couplings = p.Couplings,
+            OutputDirectory = dir,
+            Batch = f.Batch,
+            Steps = f.MaxSteps,
+            LearningRate = f.LearningRate,
+            TargetAcceptance = f.TargetAcceptance,
+            Seed = spec.SeedFor(index, 0, "flow"),
+            Device = o.Device,
+            Threads = o.Threads,
+            EvaluationProposals = 2000,
+            Resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
+            Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
+        };
+        var r = TrainRun.Execute(settings, progress, cancel);
+        log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s, running acceptance {r.RunningAcceptance:F3}");
+        if (r.Status == "diverged") throw new InvalidInputException($"{dir}: flow training diverged: {r.Message}");
+        return r.Completed ? model : null;
+    }
+
+    private static bool Sample(SweepSpec spec, SweepOptions o, int index, SweepPoint p, string algorithm, int replica, string? model,
+        TextWriter log, ProgressReporter progress, CancellationToken cancel)
+    {
+        string dir = RunDirectory(o.OutputDirectory, p, algorithm, replica);
+        bool exists = File.Exists(Path.Combine(dir, RunFiles.Meta));
+        if (exists && RunMeta.Read(dir)["status"]?.GetValue<string>() == "complete")
+        {
+            log.WriteLine($"   {algorithm} r{replica}: done before");
+            return true;
+        }
+        var b = spec.Budget;
+        var settings = new SampleSettings
+        {
+            Algorithm = algorithm,
+            Geometry = LatticeGeometry.Square(p.L),
+            Couplings = p.Couplings,
+            OutputDirectory = dir,
+            Configurations = b.Configurations,
+            Thermalization = b.Thermalization,
+            Chains = b.Chains,
+            SaveEvery = b.SaveEvery,
+            Seed = spec.SeedFor(index, replica, algorithm),
+            Device = o.Device,
+            Threads = o.Threads,
+            Resume = File.Exists(Path.Combine(dir, RunFiles.Checkpoint)),
+            Metropolis = new MetropolisSettings(TargetAcceptance: spec.TargetAcceptance),
+            Hmc = new HmcSettings(Steps: spec.HmcSteps, TargetAcceptance: spec.TargetAcceptance),
+            Flow = new FlowMetropolisSettings(model ?? ""),
+        };
+        // A run that never wrote a checkpoint has nothing worth keeping.
+        if (!settings.Resume && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        var r = SampleRun.Execute(settings, progress, cancel);
+        log.WriteLine($"   {algorithm} r{replica}: {(r.Completed ? "complete" : "interrupted")}, {r.Configurations} configurations, acceptance {r.MeanAcceptance:F3}, {r.SamplingSeconds:F1} s");
+        return r.Completed;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LatticeFlow.Analysis;
+using LatticeFlow.Runs;
+
+namespace LatticeFlow.Sweeps;
+
+/// <summary>An estimate with its error and Wolff's τ_int (½ + Σρ) and δτ_int.</summary>
+public sealed record Estimate(double Value, double Error, double TauInt, double TauIntError)
+{
+    public static Estimate From(GammaResult r) => new(r.Value, r.Error, r.TauInt, r.TauIntError);
+}
+
+/// <summary>One algorithm at one point of a sweep, all its replicas (and their chains) combined as replicas.</summary>
+public sealed record SweepRow
+{
+    public required int Point { get; init; }
+    public required int L { get; init; }
+    public required double M2 { get; init; }
+    public required double Lambda { get; init; }
+    public required string Algorithm { get; init; }
+    public required int Replicas { get; init; }
+    public required long Configurations { get; init; }
+    public required double Acceptance { get; init; }
+    public required Estimate AbsMagnetization { get; init; }
+    public required Estimate Chi2 { get; init; }
+    public required Estimate IsingEnergy { get; init; }
+    public required IReadOnlyDictionary<string, Estimate> Primaries { get; init; }
+    /// <summary>Sampling seconds per configuration of one chain.</summary>
+    public required double SecondsPerConfiguration { get; init; }
+    /// <summary>Seconds per effectively independent configuration: 2 τ_int(max over observables) × seconds per configuration.</summary>
+    public required double SecondsPerIndependent { get; init; }
+    public double? TrainingSeconds { get; init; }
+    public long? TrainingSteps { get; init; }
+    public double? TrainingAcceptance { get; init; }
+
+    /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
+    public Estimate Tau(string observable) => observable switch
+    {
+        "chi2" => Chi2,
+        "E" => IsingEnergy,
+        "absM_per_V" => AbsMagnetization,
+        _ => Primaries[observable],
+    };
+}
+
+/// <summary>
+/// Collects the finished runs of a sweep directory into summary.csv and summary.json (one row per point and
+/// algorithm) and the plots: used at the end of a local sweep and by `sweep --aggregate` after a Slurm array.
+/// </summary>
+public static class SweepSummary
+{
+    public static readonly string[] PrimaryObservables = ["absM", "M2", "action_density", "ising_product"];
+
+    public static IReadOnlyList<SweepRow> Aggregate(string output, TextWriter? log = null)
+    {
+        string specPath = Path.Combine(output, SweepRunner.SpecFile);
+        if (!File.Exists(specPath)) throw new InvalidInputException($"{output}: not a sweep directory (no {SweepRunner.SpecFile})");
+        var spec = SweepSpec.Parse(File.ReadAllText(specPath), specPath);
+        var rows = new List<SweepRow>();
+        for (int i = 0; i < spec.Points.Count; i++)
+        {
+            var p = spec.Points[i];
+            foreach (string algorithm in spec.Algorithms)
+            {
+                var dirs = Enumerable.Range(0, spec.Replicas).Select(r => SweepRunner.RunDirectory(output, p, algorithm, r))
+                    .Where(d => File.Exists(Path.Combine(d, RunFiles.Meta)) && RunMeta.Read(d)["status"]?.GetValue<string>() == "complete").ToList();
+                if (dirs.Count == 0)
+                {
+                    log?.WriteLine($"   {p.Name} {algorithm}: no finished run yet");
+                    continue;
+                }
+                rows.Add(Row(i, p, algorithm, dirs, output));
+            }
+        }
+        Write(output, rows);
+        SweepPlots.Write(Path.Combine(output, "plots"), rows);
+        return rows;
+    }
+
+    private static SweepRow Row(int index, SweepPoint p, string algorithm, List<string> dirs, string output)
+    {
+        double v = (double)p.L * p.L;
+        var tables = dirs.Select(d => MeasurementTable.Load(d)).ToList();
+        double[][][] Replicas(params string[] names) =>
+            [.. tables.SelectMany(t => Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray()))];
+        var primaries = PrimaryObservables.ToDictionary(o => o, o => Estimate.From(GammaMethod.Derived(Replicas(o), a => a[0])));
+        var absM = Estimate.From(GammaMethod.Derived(Replicas("absM"), a => a[0] / v));
+        var chi2 = Estimate.From(GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v));
+        var energy = Estimate.From(GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v)));
+        double seconds = 0, chainConfigurations = 0;
+        foreach (var d in dirs)
+        {
+            var meta = RunMeta.Read(d);
+            seconds += meta["timings"]!["sampling_seconds"]!.GetValue<double>();
+            chainConfigurations += meta["configs_written"]!.GetValue<long>() * meta["chains"]!.GetValue<int>();
+        }
+        // Chains of one run share the wall time: a configuration of one chain costs the run's time over all chains' configurations.
+        double perConfiguration = seconds / chainConfigurations;
+        double tauMax = primaries.Values.Concat([chi2, energy]).Max(e => e.TauInt);
+        double acceptance = tables.SelectMany(t => t.Column("accept_rate")).SelectMany(c => c).Average();
+        var row = new SweepRow
+        {
+            Point = index, L = p.L, M2 = p.Couplings.M2, Lambda = p.Couplings.Lambda, Algorithm = algorithm, Replicas = dirs.Count,
+            Configurations = tables.Sum(t => (long)t.Configurations * t.Chains), Acceptance = acceptance,
+            AbsMagnetization = absM, Chi2 = chi2, IsingEnergy = energy, Primaries = primaries,
+            SecondsPerConfiguration = perConfiguration, SecondsPerIndependent = 2 * tauMax * perConfiguration,
+        };
+        if (algorithm == "flow")
+        {
+            string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.TrainRun.Summary);
+            if (File.Exists(train) && JsonNode.Parse(File.ReadAllText(train)) is JsonObject t)
+                row = row with
+                {
+                    TrainingSeconds = t["seconds"]?.GetValue<double>(),
+                    TrainingSteps = t["steps_done"]?.GetValue<long>(),
+                    TrainingAcceptance = t["eval_acceptance"]?.GetValue<double>(),
+                };
+        }
+        return row;
+    }
+
+    private static readonly string[] Observables = ["absM_per_V", "chi2", "E", .. PrimaryObservables];
+
+    private static void Write(string output, IReadOnlyList<SweepRow> rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string F(double? x) => x is double d && double.IsFinite(d) ? d.ToString("R", c) : "";
+        var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
+            "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err" };
+        foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance"]);
+        var lines = new List<string> { string.Join(",", header) };
+        foreach (var r in rows)
+        {
+            var f = new List<string> { r.Point.ToString(c), r.L.ToString(c), F(r.M2), F(r.Lambda), r.Algorithm, r.Replicas.ToString(c), r.Configurations.ToString(c), F(r.Acceptance),
+                F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error) };
+            foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance)]);
+            lines.Add(string.Join(",", f));
+        }
+        File.WriteAllLines(Path.Combine(output, "summary.csv"), lines);
+        var json = new JsonObject
+        {
+            ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t) (emcee's tau is twice this); Gamma method, S = 1.5; chains and replicas combined as replicas",
+            ["cost_convention"] = "seconds_per_independent_config = 2 * max(tau_int over observables) * seconds_per_config",
+            ["rows"] = JsonSerializer.SerializeToNode(rows, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
+            ["fits"] = new JsonObject(Fits(rows).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["z"] = kv.Value.Z, ["z_err"] = kv.Value.ZError, ["points"] = kv.Value.Points }))),
+        };
+        File.WriteAllText(Path.Combine(output, "summary.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>τ_int ∝ L^z per algorithm and observable: weighted least squares of ln τ on ln L (weights (τ/δτ)²).</summary>
+    public static Dictionary<string, DynamicExponent> Fits(IReadOnlyList<SweepRow> rows)
+    {
+        var fits = new Dictionary<string, DynamicExponent>();
+        foreach (var group in rows.GroupBy(r => r.Algorithm))
+            foreach (var o in Observables)
+            {
+                var pts = group.Select(r => (L: (double)r.L, T: r.Tau(o))).Where(x => x.T.TauInt > 0 && x.T.TauIntError > 0).ToList();
+                if (pts.Select(x => x.L).Distinct().Count() < 2) continue;
+                fits[$"{group.Key}/{o}"] = DynamicExponent.Fit(pts.Select(x => x.L).ToArray(), pts.Select(x => x.T.TauInt).ToArray(), pts.Select(x => x.T.TauIntError).ToArray());
+            }
+        return fits;
+    }
+}
+
+/// <summary>The fitted dynamical exponent z of τ_int ∝ L^z, with its error from the fit.</summary>
+public sealed record DynamicExponent(double Z, double ZError, double Amplitude, int Points)
+{
+    public static DynamicExponent Fit(double[] l, double[] tau, double[] tauError)
+    {
+        double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+        for (int i = 0; i < l.Length; i++)
+        {
+            double x = Math.Log(l[i]), y = Math.Log(tau[i]), w = Math.Pow(tau[i] / tauError[i], 2);
+            sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y;
+        }
+        double det = sw * sxx - sx * sx;
+        double z = (sw * sxy - sx * sy) / det;
+        double a = (sxx * sy - sx * sxy) / det;
+        return new DynamicExponent(z, Math.Sqrt(sw / det), Math.Exp(a), l.Length);
+    }
+}

@@ -1,0 +1,112 @@
+using LatticeFlow.Runs;
+using LatticeFlow.Sweeps;
+
+namespace LatticeFlow.Tests.Sweeps;
+
+public class SweepTests
+{
+    private const string Tiny = """
+        {"name": "tiny", "configs": 400, "therm": 100, "chains": 2, "seed": 7,
+         "flow": {"layers": 2, "hidden": [4], "max_steps": 20, "target_accept": null},
+         "points": [{"L": 4, "m2": -4, "lam": 8}, {"L": 6, "kappa": 0.25, "lam_hop": 0.02}]}
+        """;
+
+    [Fact]
+    public void PresetsHoldThePapersEnsembles()
+    {
+        var a = SweepSpec.Preset("albergo2019");
+        Assert.Equal([6, 8, 10, 12, 14], a.Points.Select(p => p.L));
+        Assert.Equal([6.975, 6.008, 5.550, 5.276, 5.113], a.Points.Select(p => p.Couplings.Lambda));
+        Assert.All(a.Points, p => Assert.Equal(-4.0, p.Couplings.M2));
+        Assert.Equal([6, 8, 10, 12, 14, 20, 32, 64], SweepSpec.Preset("extended").Points.Select(p => p.L));
+        Assert.Contains("unknown preset", Assert.Throws<InvalidInputException>(() => SweepSpec.Preset("nope")).Message);
+    }
+
+    [Theory]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}, {"L": 5, "m2": -4, "lam": 8}]}""", "points[1]: Lx = 5")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": -1}]}""", "points[0]: lam = -1")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4}]}""", "points[0]: needs \"lam\"")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8, "kappa": 0.2}]}""", "points[0]: give either")]
+    [InlineData("""{"points": []}""", "no points")]
+    [InlineData("""{"pionts": []}""", "unknown key \"pionts\"")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "unknown algorithm \"gibbs\"")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": "many"}""", "\"configs\" must be")]
+    [InlineData("""{"points": [ """, "not valid JSON")]
+    public void MalformedSweepFileSaysWhichEntryAndWhy(string json, string expected)
+    {
+        var e = Assert.Throws<InvalidInputException>(() => SweepSpec.Parse(json, "sweep.json"));
+        Assert.Contains(expected, e.Message);
+        Assert.StartsWith("sweep.json: ", e.Message);
+    }
+
+    [Fact]
+    public void LocalSweepSummarisesResumesAndRefusesAChangedFile()
+    {
+        using var tmp = new TempDir();
+        var spec = SweepSpec.Parse(Tiny, "tiny.json");
+        string outDir = tmp.Sub("sweep");
+        var log = new StringWriter();
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), log, () => ProgressReporter.Silent, default));
+        var rows = SweepSummary.Aggregate(outDir);
+        Assert.Equal(6, rows.Count);
+        Assert.All(rows, r => Assert.Equal(800, r.Configurations));
+        Assert.All(rows, r => Assert.True(r.Chi2.Error > 0 && r.Chi2.TauInt >= 0.5 - 1e-9 && r.SecondsPerIndependent > 0));
+        Assert.All(rows.Where(r => r.Algorithm == "flow"), r => Assert.Equal(20, r.TrainingSteps));
+        // Hopping-form points are converted: m² = (1 − 2λ_h)/κ − 4, λ = λ_h/κ².
+        Assert.Equal((1 - 2 * 0.02) / 0.25 - 4, rows.First(r => r.L == 6).M2, 12);
+        var csv = File.ReadAllLines(Path.Combine(outDir, "summary.csv"));
+        Assert.Equal(7, csv.Length);
+        Assert.Contains("tau_chi2", csv[0]);
+        Assert.True(new FileInfo(Path.Combine(outDir, "plots", "tau_vs_L_chi2.png")).Length > 10_000);
+        Assert.True(File.Exists(Path.Combine(outDir, "plots", "cost_vs_L.svg")));
+
+        // Re-running skips what is done, with identical ensembles.
+        byte[] before = File.ReadAllBytes(Path.Combine(SweepRunner.RunDirectory(outDir, spec.Points[0], "hmc", 0), RunFiles.Fields));
+        var again = new StringWriter();
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), again, () => ProgressReporter.Silent, default));
+        Assert.Equal(8, again.ToString().Split('\n').Count(l => l.Contains("done before")));
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(SweepRunner.RunDirectory(outDir, spec.Points[0], "hmc", 0), RunFiles.Fields)));
+
+        var changed = spec with { Budget = spec.Budget with { Configurations = 500 } };
+        Assert.Contains("other settings", Assert.Throws<InvalidInputException>(() =>
+            SweepRunner.Run(changed, new SweepOptions(outDir, "cpu"), TextWriter.Null, () => ProgressReporter.Silent, default)).Message);
+    }
+
+    [Fact]
+    public void SlurmArrayScriptRunsOnePointPerTaskAndAggregates()
+    {
+        using var tmp = new TempDir();
+        var spec = SweepSpec.Parse(Tiny, "tiny.json") with { Algorithms = ["hmc", "metropolis"], Replicas = 2 };
+        string dir = tmp.Sub("slurm");
+        string output = SlurmArray.Emit(spec, dir);
+        string script = File.ReadAllText(Path.Combine(dir, SlurmArray.Script));
+        Assert.StartsWith("#!/bin/bash\n", script);
+        Assert.Contains("#SBATCH --array=0-1\n", script);
+        Assert.Contains("#SBATCH --gres=gpu:1\n", script);
+        Assert.Contains("--point \"$SLURM_ARRAY_TASK_ID\" --device cuda", script);
+        Assert.Contains($"--out \"{Path.GetFullPath(output)}\"", script);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, SlurmArray.Manifest)))!;
+        Assert.Equal(2, manifest["tasks"]!.AsArray().Count);
+        Assert.Equal(spec.SeedFor(1, 1, "metropolis"), manifest["tasks"]![1]!["seeds"]!["metropolis"]![1]!.GetValue<ulong>());
+        Assert.Contains("not empty", Assert.Throws<InvalidInputException>(() => SlurmArray.Emit(spec, dir)).Message);
+
+        // What the array tasks do, one point each, then --aggregate.
+        for (int task = 0; task < 2; task++)
+            Assert.True(SweepRunner.Run(spec, new SweepOptions(output, "cpu", OnlyPoint: task), TextWriter.Null, () => ProgressReporter.Silent, default));
+        var rows = SweepSummary.Aggregate(output);
+        Assert.Equal(4, rows.Count);
+        Assert.All(rows, r => Assert.Equal(2, r.Replicas));
+        Assert.True(File.Exists(Path.Combine(output, "summary.json")));
+    }
+
+    [Fact]
+    public void DynamicExponentFitRecoversAPowerLaw()
+    {
+        double[] l = [6, 8, 10, 12, 14];
+        var tau = l.Select(x => 0.3 * Math.Pow(x, 2.1)).ToArray();
+        var fit = DynamicExponent.Fit(l, tau, tau.Select(t => 0.05 * t).ToArray());
+        Assert.Equal(2.1, fit.Z, 10);
+        Assert.Equal(0.3, fit.Amplitude, 10);
+        Assert.True(fit.ZError > 0);
+    }
+}
