@@ -5,6 +5,8 @@ export DOTNET_NOLOGO=1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 CLI := bin/latticeflow
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
 .PHONY: all restore build test run bench clean
 
@@ -18,8 +20,11 @@ build: restore
 	printf '#!/bin/sh\nexec "$$(dirname "$$0")/LatticeFlow.Cli" "$$@"\n' > $(CLI)
 	chmod +x $(CLI)
 
+# The last line is the plain "N passed, N failed, N skipped" that CI logs are read by.
 test: restore
-	$(DOTNET) test tests/LatticeFlow.Tests/LatticeFlow.Tests.csproj -c Release --no-restore --logger "console;verbosity=normal"
+	mkdir -p bin
+	$(DOTNET) test tests/LatticeFlow.Tests/LatticeFlow.Tests.csproj -c Release --no-restore --logger "console;verbosity=normal" 2>&1 | tee bin/test.log
+	awk '/^ +Passed: +[0-9]+$$/{p=$$2} /^ +Failed: +[0-9]+$$/{f=$$2} /^ +Skipped: +[0-9]+$$/{s=$$2} END{printf "%d passed, %d failed, %d skipped\n", p, f, s}' bin/test.log
 
 run: build
 	$(CLI) demo
