@@ -32,9 +32,10 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly Phi4Action _action;
     private readonly ConfigurationMeter _meter;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _select;
-    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _accepted, _slices;
+    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _slices;
+    private readonly AcceptanceCounter _acceptance;
     private readonly ConfigurationMeasurement[] _proposalMeasurements;
-    private long _generated = -1, _updates;
+    private long _generated = -1;
 
     public string Name => "flow";
     public FlowMetropolisSettings Settings { get; }
@@ -72,7 +73,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _slices = new double[k * geometry.Ly];
         _proposalMeasurements = new ConfigurationMeasurement[k];
         _hostSelect = new double[chains];
-        _accepted = new double[chains];
+        _acceptance = new AcceptanceCounter(chains, 1);
         _currentLogW = new double[chains];
         _lastLogW = new double[chains];
         _lastProposal = new ConfigurationMeasurement[chains];
@@ -100,14 +101,14 @@ public sealed class FlowMetropolis : IMarkovSampler
             if (accept)
             {
                 _currentLogW[b] = logW;
-                _accepted[b]++;
+                _acceptance.Add(b, 1);
             }
         }
         _select.View.AsContiguous().CopyFromCPU(_hostSelect);
         var shape = fields.Shape;
         _device.Launch(shape.Items, fields.Sites, new GatherChainsKernel<Reals>(_proposals.View, fields.View, _geometry.Volume, shape.Width, _select.View));
         for (int b = 0; b < _chains; b++) _hostSelect[b] = _hostSelect[b] >= 0 ? 1 : 0;
-        _updates++;
+        _acceptance.CountUpdate();
     }
 
     /// <summary>One batched launch: K = chains × ProposalBatch proposals with log q, their action and observables.</summary>
@@ -123,21 +124,14 @@ public sealed class FlowMetropolis : IMarkovSampler
 
     public void Adapt() { }
 
-    public void Acceptance(Span<double> perChain)
-    {
-        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / Math.Max(1, _updates);
-    }
+    public void Acceptance(Span<double> perChain) => _acceptance.Rates(perChain);
 
-    public void ResetAcceptance()
-    {
-        Array.Clear(_accepted);
-        _updates = 0;
-    }
+    public void ResetAcceptance() => _acceptance.Reset();
 
     public AcceptanceTally Tally
     {
-        get => new((double[])_accepted.Clone(), _updates);
-        set { value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+        get => _acceptance.Tally;
+        set => _acceptance.Tally = value;
     }
 
     public ReadOnlySpan<double> LastDeltaH => default;

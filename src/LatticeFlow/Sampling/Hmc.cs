@@ -23,8 +23,7 @@ public sealed class Hmc : IMarkovSampler
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _acceptFlags;
     private readonly double[] _hostDeltaH;
     private readonly double[] _hostFlags;
-    private readonly double[] _accepted;
-    private long _updates;
+    private readonly AcceptanceCounter _acceptance;
 
     public HmcSettings Settings { get; }
     public StepSizeTuner Tuner { get; }
@@ -48,7 +47,7 @@ public sealed class Hmc : IMarkovSampler
         _acceptFlags = device.Allocate<double>(chains);
         _hostDeltaH = new double[chains];
         _hostFlags = new double[chains];
-        _accepted = new double[chains];
+        _acceptance = new AcceptanceCounter(chains, 1);
         Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance, tuningIterations);
     }
 
@@ -71,8 +70,8 @@ public sealed class Hmc : IMarkovSampler
         _device.Synchronize();
         _deltaH.View.AsContiguous().CopyToCPU(_hostDeltaH);
         _acceptFlags.View.AsContiguous().CopyToCPU(_hostFlags);
-        for (int b = 0; b < _chains; b++) _accepted[b] += _hostFlags[b];
-        _updates++;
+        for (int b = 0; b < _chains; b++) _acceptance.Add(b, _hostFlags[b]);
+        _acceptance.CountUpdate();
     }
 
     /// <summary>Uses ⟨min(1, e^−ΔH)⟩ over chains, a smoother estimate of the acceptance than the 0/1 decisions.</summary>
@@ -83,21 +82,14 @@ public sealed class Hmc : IMarkovSampler
         Tuner.Observe(sum / _chains);
     }
 
-    public void Acceptance(Span<double> perChain)
-    {
-        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / Math.Max(1, _updates);
-    }
+    public void Acceptance(Span<double> perChain) => _acceptance.Rates(perChain);
 
-    public void ResetAcceptance()
-    {
-        Array.Clear(_accepted);
-        _updates = 0;
-    }
+    public void ResetAcceptance() => _acceptance.Reset();
 
     public AcceptanceTally Tally
     {
-        get => new((double[])_accepted.Clone(), _updates);
-        set { value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+        get => _acceptance.Tally;
+        set => _acceptance.Tally = value;
     }
 
     public ReadOnlySpan<double> LastDeltaH => _hostDeltaH;

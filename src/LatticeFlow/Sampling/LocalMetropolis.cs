@@ -21,8 +21,7 @@ public sealed class LocalMetropolis : IMarkovSampler
     private readonly LatticeShape _half;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _counters;
     private readonly double[] _hostCounters;
-    private readonly double[] _accepted;
-    private long _updates;
+    private readonly AcceptanceCounter _acceptance;
 
     public MetropolisSettings Settings { get; }
     public StepSizeTuner Tuner { get; }
@@ -39,7 +38,7 @@ public sealed class LocalMetropolis : IMarkovSampler
         _half = device.HalfShape(geometry.Lx, geometry.Ly, chains);
         _counters = device.Allocate<double>(_half.HalfItems);
         _hostCounters = new double[_half.HalfItems];
-        _accepted = new double[chains];
+        _acceptance = new AcceptanceCounter(chains, (double)geometry.Volume * settings.Hits);
         Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance, tuningIterations);
     }
 
@@ -51,14 +50,14 @@ public sealed class LocalMetropolis : IMarkovSampler
         long sites = fields.Sites / 2;
         for (int parity = 0; parity < 2; parity++)
             _device.Launch(_half.HalfItems, sites, new MetropolisKernel<Reals>(_half, _action, fields.View, _counters.View, _key, (uint)step, parity, delta, Settings.Hits));
-        _updates++;
+        _acceptance.CountUpdate();
     }
 
     public void Adapt()
     {
-        double before = _accepted.Sum();
+        double before = _acceptance.TotalAccepted;
         Collect();
-        double total = _accepted.Sum();
+        double total = _acceptance.TotalAccepted;
         Tuner.Observe((double)(total - before) / ((long)_geometry.Volume * Settings.Hits * _chains));
     }
 
@@ -73,28 +72,26 @@ public sealed class LocalMetropolis : IMarkovSampler
         {
             double sum = 0;
             for (int i = b * perChain; i < (b + 1) * perChain; i++) sum += _hostCounters[i];
-            _accepted[b] += sum;
+            _acceptance.Add(b, sum);
         }
     }
 
     public void Acceptance(Span<double> perChain)
     {
         Collect();
-        double trials = Math.Max(1, _updates) * (double)_geometry.Volume * Settings.Hits;
-        for (int b = 0; b < _chains; b++) perChain[b] = _accepted[b] / trials;
+        _acceptance.Rates(perChain);
     }
 
     public void ResetAcceptance()
     {
         Collect();
-        Array.Clear(_accepted);
-        _updates = 0;
+        _acceptance.Reset();
     }
 
     public AcceptanceTally Tally
     {
-        get { Collect(); return new AcceptanceTally((double[])_accepted.Clone(), _updates); }
-        set { Collect(); value.Accepted.CopyTo(_accepted, 0); _updates = value.Updates; }
+        get { Collect(); return _acceptance.Tally; }
+        set { Collect(); _acceptance.Tally = value; }
     }
 
     public ReadOnlySpan<double> LastDeltaH => default;
