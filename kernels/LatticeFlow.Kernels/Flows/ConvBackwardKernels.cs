@@ -1,15 +1,17 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
 /// Backward of an activation in place: g ← g · act′, with act′ read from the stored output y = act(v)
 /// (so the pre-activations need not be kept). Items cover <c>width</c> consecutive elements.
 /// </summary>
-public readonly struct ActivationBackwardKernel(ArrayView<float> output, ArrayView<float> gradient, int activation, int width) : IKernel
+public readonly struct ActivationBackwardKernel<TF>(TF output, TF gradient, int activation, int width) : IRebindableKernel
+    where TF : struct, IView<float>
 {
-    private readonly ArrayView<float> _output = output, _gradient = gradient;
+    private readonly TF _output = output, _gradient = gradient;
     private readonly int _activation = activation, _width = width;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new ActivationBackwardKernel<HostView<float>>(_output.Host, _gradient.Host, _activation, _width));
 
     public void Execute(int index)
     {
@@ -24,13 +26,17 @@ public readonly struct ActivationBackwardKernel(ArrayView<float> output, ArrayVi
 /// row-major tap order. Output sites of the wrong colour (shape.Parity) carry no gradient and are skipped;
 /// <c>inputParity</c> ≥ 0 computes only input sites of that colour (the others are not needed).
 /// </summary>
-public readonly struct ConvInputGradKernel(ConvShape shape, ArrayView<float> gradOut, ArrayView<float> weights,
-    ArrayView<int> neighbours, ArrayView<int> parity, ArrayView<float> gradIn, int inputParity) : IKernel
+public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF weights,
+    TI neighbours, TI parity, TF gradIn, int inputParity) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly ConvShape _shape = shape;
-    private readonly ArrayView<float> _gradOut = gradOut, _weights = weights, _gradIn = gradIn;
-    private readonly ArrayView<int> _neighbours = neighbours, _parity = parity;
+    private readonly TF _gradOut = gradOut, _weights = weights, _gradIn = gradIn;
+    private readonly TI _neighbours = neighbours, _parity = parity;
     private readonly int _inputParity = inputParity;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new ConvInputGradKernel<HostView<float>, HostView<int>>(_shape, _gradOut.Host, _weights.Host, _neighbours.Host, _parity.Host, _gradIn.Host, _inputParity));
 
     public void Execute(int index)
     {
@@ -66,12 +72,16 @@ public readonly struct ConvInputGradKernel(ConvShape shape, ArrayView<float> gra
 /// gw += Σ_b Σ_s g[b, o, s] · in[b, i, nbr(s, k)]; the last Cout items are the biases, gb += Σ_b Σ_s g[b, o, s].
 /// One item per parameter, summed in double in a fixed order: deterministic, no atomics.
 /// </summary>
-public readonly struct ConvWeightGradKernel(ConvShape shape, ArrayView<float> gradOut, ArrayView<float> input,
-    ArrayView<int> neighbours, ArrayView<int> parity, ArrayView<float> gradWeights, ArrayView<float> gradBias) : IKernel
+public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF input,
+    TI neighbours, TI parity, TF gradWeights, TF gradBias) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly ConvShape _shape = shape;
-    private readonly ArrayView<float> _gradOut = gradOut, _input = input, _gradWeights = gradWeights, _gradBias = gradBias;
-    private readonly ArrayView<int> _neighbours = neighbours, _parity = parity;
+    private readonly TF _gradOut = gradOut, _input = input, _gradWeights = gradWeights, _gradBias = gradBias;
+    private readonly TI _neighbours = neighbours, _parity = parity;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new ConvWeightGradKernel<HostView<float>, HostView<int>>(_shape, _gradOut.Host, _input.Host, _neighbours.Host, _parity.Host, _gradWeights.Host, _gradBias.Host));
 
     public void Execute(int index)
     {

@@ -1,5 +1,3 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
@@ -8,13 +6,17 @@ namespace LatticeFlow.Kernels.Flows;
 /// nbr(s, k) the site displaced by tap k (circular padding). Weights stored [o, i, k].
 /// Sites of the wrong colour are skipped when <c>shape.Parity</c> ≥ 0 (left as they were: zero).
 /// </summary>
-public readonly struct ConvForwardKernel(ConvShape shape, ArrayView<float> input, ArrayView<float> weights, ArrayView<float> bias,
-    ArrayView<int> neighbours, ArrayView<int> parity, ArrayView<float> output, int activation) : IKernel
+public readonly struct ConvForwardKernel<TF, TI>(ConvShape shape, TF input, TF weights, TF bias,
+    TI neighbours, TI parity, TF output, int activation) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly ConvShape _shape = shape;
-    private readonly ArrayView<float> _input = input, _weights = weights, _bias = bias, _output = output;
-    private readonly ArrayView<int> _neighbours = neighbours, _parity = parity;
+    private readonly TF _input = input, _weights = weights, _bias = bias, _output = output;
+    private readonly TI _neighbours = neighbours, _parity = parity;
     private readonly int _activation = activation;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new ConvForwardKernel<HostView<float>, HostView<int>>(_shape, _input.Host, _weights.Host, _bias.Host, _neighbours.Host, _parity.Host, _output.Host, _activation));
 
     public void Execute(int index)
     {

@@ -43,7 +43,7 @@ public sealed class Conv2d
     public void Forward(int batch, ArrayView<float> x, ArrayView<float> y, int parity = -1)
     {
         var c = Shape(batch, parity);
-        Device.Launch(c.Items, Work(batch), new ConvForwardKernel(c, x, _store.ValuesAt(WeightOffset, WeightCount), _store.ValuesAt(BiasOffset, Out),
+        Device.Launch(c.Items, Work(batch), new ConvForwardKernel<Floats, Ints>(c, x, _store.ValuesAt(WeightOffset, WeightCount), _store.ValuesAt(BiasOffset, Out),
             _lattice.Neighbours, _lattice.Parity, y, Activation));
     }
 
@@ -60,12 +60,12 @@ public sealed class Conv2d
         if (Activation != ActivationCode.Identity)
         {
             int width = Device.ItemWidth(_lattice.Volume);
-            Device.Launch(n / width, n, new ActivationBackwardKernel(y.SubView(0, n), gradY, Activation, width));
+            Device.Launch(n / width, n, new ActivationBackwardKernel<Floats>(y.SubView(0, n), gradY, Activation, width));
         }
-        Device.Launch(WeightCount + Out, Work(batch), new ConvWeightGradKernel(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
+        Device.Launch(WeightCount + Out, Work(batch), new ConvWeightGradKernel<Floats, Ints>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
             _store.GradientsAt(WeightOffset, WeightCount), _store.GradientsAt(BiasOffset, Out)));
         if (gradX is ArrayView<float> gx)
-            Device.Launch(c.Items, Work(batch), new ConvInputGradKernel(c, gradY, _store.ValuesAt(WeightOffset, WeightCount),
+            Device.Launch(c.Items, Work(batch), new ConvInputGradKernel<Floats, Ints>(c, gradY, _store.ValuesAt(WeightOffset, WeightCount),
                 _lattice.Neighbours, _lattice.Parity, gx, inputParity));
     }
 
