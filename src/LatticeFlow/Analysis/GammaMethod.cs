@@ -25,6 +25,46 @@ public static class GammaMethod
     /// <summary>f(⟨a_1⟩, …, ⟨a_k⟩); replicas[r][α] is the series of primary α in replica r.</summary>
     public static GammaResult Derived(IReadOnlyList<double[][]> replicas, Func<double[], double> f, double s = DefaultS)
     {
+        var projected = Project(replicas, f, out double value, out int n);
+        int wMax = projected.Min(p => p.Length) / 2;
+        return Window(value, new GammaFunction(projected, n, wMax), n, wMax, s);
+    }
+
+    /// <summary>
+    /// The Γ-method with its curves for plots: ρ(t) = Γ(t)/Γ(0) with Wolff's error estimate (eq. 33, truncated at
+    /// t + W as in UWerr) and τ_int(W) = ½ + Σ_{t=1}^{W} ρ(t), for t and W up to a few times the chosen window.
+    /// </summary>
+    public static (GammaResult Result, GammaCurves Curves) DerivedWithCurves(IReadOnlyList<double[][]> replicas, Func<double[], double> f, double s = DefaultS)
+    {
+        var projected = Project(replicas, f, out double value, out int n);
+        int wMax = projected.Min(p => p.Length) / 2;
+        var gamma = new GammaFunction(projected, n, wMax);
+        var result = Window(value, gamma, n, wMax, s);
+        int tMax = Math.Min(wMax, Math.Max(3 * result.Window + 10, 20));
+        int padded = Math.Min(wMax, tMax + result.Window + 1);
+        var rho = new double[padded + 1];
+        double g0 = gamma[0];
+        for (int t = 0; t <= padded; t++) rho[t] = g0 > 0 ? gamma[t] / g0 : 0;
+        double Rho(int t) => t <= padded ? rho[t] : 0;
+        var rhoError = new double[tMax + 1];
+        var tauByWindow = new double[tMax + 1];
+        tauByWindow[0] = 0.5;
+        for (int t = 1; t <= tMax; t++)
+        {
+            double sum = 0;
+            for (int k = Math.Max(1, t - result.Window); k <= t + result.Window; k++)
+            {
+                double term = Rho(k + t) + Rho(Math.Abs(k - t)) - 2 * Rho(t) * Rho(k);
+                sum += term * term;
+            }
+            rhoError[t] = Math.Sqrt(sum / n);
+            tauByWindow[t] = tauByWindow[t - 1] + rho[t];
+        }
+        return (result, new GammaCurves(rho[..(tMax + 1)], rhoError, tauByWindow));
+    }
+
+    private static double[][] Project(IReadOnlyList<double[][]> replicas, Func<double[], double> f, out double value, out int n)
+    {
         if (replicas.Count == 0) throw new ArgumentException("no data");
         int primaries = replicas[0].Length;
         foreach (var r in replicas)
@@ -33,9 +73,8 @@ public static class GammaMethod
             foreach (var a in r)
                 if (a.Length != r[0].Length) throw new ArgumentException("primaries of a replica must have equal length");
         }
-        int n = replicas.Sum(r => r[0].Length);
+        n = replicas.Sum(r => r[0].Length);
         if (n < 2) throw new InvalidInputException("the Γ-method needs at least 2 measurements");
-
         var mean = new double[primaries];
         for (int alpha = 0; alpha < primaries; alpha++)
         {
@@ -44,11 +83,10 @@ public static class GammaMethod
                 foreach (double v in r[alpha]) sum += v;
             mean[alpha] = sum / n;
         }
-        double value = f(mean);
+        value = f(mean);
         var gradient = Gradient(replicas, mean, f, n);
-
         // The projected fluctuations δ_i = Σ_α f_α (a_α,i − ā_α) per replica (Wolff eq. 19–20).
-        var projected = replicas.Select(r =>
+        return [.. replicas.Select(r =>
         {
             var d = new double[r[0].Length];
             for (int alpha = 0; alpha < primaries; alpha++)
@@ -59,53 +97,22 @@ public static class GammaMethod
                 for (int i = 0; i < d.Length; i++) d[i] += g * (a[i] - mean[alpha]);
             }
             return d;
-        }).ToArray();
-
-        int wMax = projected.Min(p => p.Length) / 2;
-        var gamma = Autocorrelation(projected, Math.Max(wMax, 0), n);
-        return Window(value, gamma, n, wMax, s);
-    }
-
-    /// <summary>
-    /// Γ(t) = 1/(N − R t) Σ_r Σ_i δ_i^r δ_{i+t}^r for t = 0..tMax (Wolff eq. 31), each replica's sum by FFT
-    /// of its zero-padded series.
-    /// </summary>
-    public static double[] Autocorrelation(IReadOnlyList<double[]> projected, int tMax, int n)
-    {
-        var sums = new double[tMax + 1];
-        foreach (var d in projected)
-        {
-            int m = d.Length;
-            int size = 1;
-            while (size < 2 * m) size <<= 1;
-            var buffer = new Complex[size];
-            for (int i = 0; i < m; i++) buffer[i] = d[i];
-            Fourier.Forward(buffer, FourierOptions.NoScaling);
-            for (int k = 0; k < size; k++)
-            {
-                var c = buffer[k];
-                buffer[k] = new Complex(c.Real * c.Real + c.Imaginary * c.Imaginary, 0);
-            }
-            Fourier.Inverse(buffer, FourierOptions.NoScaling);
-            for (int t = 0; t <= tMax && t < m; t++) sums[t] += buffer[t].Real / size;
-        }
-        int replicas = projected.Count;
-        for (int t = 0; t <= tMax; t++) sums[t] /= n - replicas * t;
-        return sums;
+        })];
     }
 
     /// <summary>Automatic windowing (Wolff eq. 50–52) and the bias-corrected error (eq. 49).</summary>
-    private static GammaResult Window(double value, double[] gamma, int n, int wMax, double s)
+    private static GammaResult Window(double value, GammaFunction gamma, int n, int wMax, double s)
     {
-        if (!(gamma[0] > 0))
+        double g0 = gamma[0];
+        if (!(g0 > 0))
             return new GammaResult(value, 0, 0, 0.5, 0, 0, n, n, true);
         int window = wMax;
         bool found = false;
-        double cumulative = gamma[0];
+        double cumulative = g0;
         for (int w = 1; w <= wMax; w++)
         {
             cumulative += 2 * gamma[w];
-            double tauInt = cumulative / (2 * gamma[0]);
+            double tauInt = cumulative / (2 * g0);
             double tau = tauInt <= 0.5 ? double.Epsilon : s / Math.Log((2 * tauInt + 1) / (2 * tauInt - 1));
             double g = Math.Exp(-w / tau) - tau / Math.Sqrt(w * (double)n);
             if (g < 0)
@@ -115,9 +122,10 @@ public static class GammaMethod
                 break;
             }
         }
-        double cf = gamma[0] + 2 * gamma.Skip(1).Take(window).Sum();
+        double cf = g0;
+        for (int t = 1; t <= window; t++) cf += 2 * gamma[t];
         // Bias correction of Γ: the mean was estimated from the same data (eq. 49).
-        double gamma0 = gamma[0] + cf / n;
+        double gamma0 = g0 + cf / n;
         cf += (2 * window + 1) * cf / n;
         double error = Math.Sqrt(Math.Max(cf, 0) / n);
         double tauIntFinal = cf / (2 * gamma0);

@@ -51,11 +51,12 @@ public sealed record SweepSpec
     {
         "albergo2019" => Albergo([6, 8, 10, 12, 14]) with { Name = name },
         "extended" => Albergo([6, 8, 10, 12, 14, 20, 32, 64]) with { Name = name },
+        // `make run`: the albergo2019 points L = 6, 8, 10 with budgets that finish in about 10 minutes on 2 cores.
         "demo" => Albergo([6, 8, 10]) with
         {
             Name = name,
             Budget = new SweepBudget(10000, 1000, 2, 1),
-            Flow = new FlowTraining(Layers: 8, Hidden: [8, 8], MaxSteps: 600, TargetAcceptance: 0.3),
+            Flow = new FlowTraining(MaxSteps: 1500, TargetAcceptance: 0.4),
         },
         _ => throw new InvalidInputException($"--preset {name}: unknown preset (choose albergo2019, extended or demo)"),
     };

@@ -1,0 +1,80 @@
+using System.Numerics;
+using MathNet.Numerics.IntegralTransforms;
+
+namespace LatticeFlow.Analysis;
+
+/// <summary>
+/// Γ(t) = 1/(N − R t) Σ_r Σ_i δ_i^r δ_{i+t}^r (Wolff eq. 31), computed as the window search asks for it:
+/// lags in doubling blocks by direct vectorised sums (N·t work, t rarely above a few hundred), switching to
+/// one FFT of every replica (MathNet) once the lags needed make that cheaper. 10⁷ samples with τ_int ≈ 10
+/// then take a fraction of a second instead of the ~20 s of a 2²⁵-point FFT.
+/// </summary>
+internal sealed class GammaFunction(IReadOnlyList<double[]> projected, int n, int tMax)
+{
+    // Direct sums cost N per lag; an FFT about 2N log₂(2N)·(a constant ~10 for MathNet's managed FFT).
+    private readonly int _directLimit = Math.Max(64, (int)(20 * Math.Log2(Math.Max(2, 2 * n))));
+    private double[] _values = [];
+    private int _computed;
+
+    public double this[int t]
+    {
+        get
+        {
+            if (t > tMax) return 0;
+            if (t >= _computed) Extend(t);
+            return _values[t];
+        }
+    }
+
+    private void Extend(int t)
+    {
+        int target = Math.Min(tMax + 1, Math.Max(Math.Max(t + 1, 2 * _computed), 32));
+        if (target > _directLimit)
+        {
+            _values = Fft();
+            _computed = tMax + 1;
+            return;
+        }
+        Array.Resize(ref _values, target);
+        for (int lag = _computed; lag < target; lag++)
+        {
+            double sum = 0;
+            foreach (var d in projected)
+                if (lag < d.Length) sum += Dot(d.AsSpan(0, d.Length - lag), d.AsSpan(lag));
+            _values[lag] = sum / (n - projected.Count * lag);
+        }
+        _computed = target;
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        int width = Vector<double>.Count, i = 0;
+        var acc = Vector<double>.Zero;
+        for (; i <= a.Length - width; i += width) acc += new Vector<double>(a[i..]) * new Vector<double>(b[i..]);
+        double sum = Vector.Dot(acc, Vector<double>.One);
+        for (; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>All lags at once: |FFT|² of each zero-padded replica, transformed back (Wiener–Khinchin).</summary>
+    private double[] Fft()
+    {
+        var sums = new double[tMax + 1];
+        foreach (var d in projected)
+        {
+            int m = d.Length, size = 1;
+            while (size < 2 * m) size <<= 1;
+            var buffer = new Complex[size];
+            for (int i = 0; i < m; i++) buffer[i] = d[i];
+            Fourier.Forward(buffer, FourierOptions.NoScaling);
+            for (int k = 0; k < size; k++) buffer[k] = new Complex(buffer[k].Real * buffer[k].Real + buffer[k].Imaginary * buffer[k].Imaginary, 0);
+            Fourier.Inverse(buffer, FourierOptions.NoScaling);
+            for (int t = 0; t <= tMax && t < m; t++) sums[t] += buffer[t].Real / size;
+        }
+        for (int t = 0; t <= tMax; t++) sums[t] /= n - projected.Count * t;
+        return sums;
+    }
+}
+
+/// <summary>ρ(t) with its error (Wolff eq. 33) and τ_int(W), for t, W = 0 … a few windows: what the plots show.</summary>
+public sealed record GammaCurves(double[] Rho, double[] RhoError, double[] TauIntByWindow);
