@@ -13,6 +13,7 @@ public static class LatticeFlowCli
         typeof(BenchVerb),
         typeof(DemoVerb),
         typeof(SweepVerb),
+        typeof(AnalyzeVerb),
     ];
 
     public static int Run(string[] args)

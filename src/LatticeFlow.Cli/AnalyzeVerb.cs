@@ -1,0 +1,49 @@
+using System.Globalization;
+using CommandLine;
+using LatticeFlow.Analysis;
+
+namespace LatticeFlow.Cli;
+
+[Verb("analyze", HelpText = "Gamma-method analysis of run directories (one parameter point; runs and chains combine as replicas): table, analysis.json, plots.")]
+public sealed class AnalyzeVerb : IVerb
+{
+    [Value(0, MetaName = "runs", Required = true, HelpText = "Run directories of one parameter point.")] public IEnumerable<string> Runs { get; set; } = [];
+    [Option("window-s", Default = GammaMethod.DefaultS, HelpText = "--S: Wolff's S of the automatic window.")] public double S { get; set; }
+    [Option("therm", Default = 0L, HelpText = "Configurations to drop at the start of every chain.")] public long Therm { get; set; }
+    [Option("bin", Default = 1, HelpText = "Average blocks of this many configurations first (the Gamma method does not need it).")] public int Bin { get; set; }
+    [Option("out", HelpText = "Where analysis.json and plots/ go (default: the first run directory).")] public string? Out { get; set; }
+    [Option("pyerrors", HelpText = "Also write analysis_pyerrors.json for pyerrors.input.json.load_json.")] public bool Pyerrors { get; set; }
+
+    public int Run()
+    {
+        var r = RunAnalysis.Analyze([.. Runs], new AnalysisOptions(S, Therm, Bin, Out, Pyerrors));
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine($"{r.Algorithm} on {r.Lx}x{r.Ly}, m2 = {r.M2.ToString(c)}, lam = {r.Lambda.ToString(c)}: {r.Replicas} replica(s) of {r.ConfigurationsPerReplica} configurations");
+        Console.WriteLine($"Gamma method, S = {S.ToString(c)}; tau_int in Wolff's convention 1/2 + sum rho (emcee's tau is twice this)");
+        Console.WriteLine($"{"observable",-22} {"mean",14} {"error",10} {"tau_int",18} {"W",5} {"N_eff",10}");
+        void Row(string name, GammaResult g) => Console.WriteLine(string.Create(c,
+            $"{name,-22} {g.Value,14:G6} {g.Error,10:G3} {$"{g.TauInt:F2} ± {g.TauIntError:F2}",18} {g.Window,5} {g.NEff,10:F0}{(g.Reliable ? "" : "  (too few data)")}"));
+        foreach (var p in r.Primaries) Row(p.Name, p.Result);
+        Console.WriteLine("derived:");
+        Row("<|M|>/V", r.AbsMagnetization);
+        Row("chi2", r.Chi2);
+        Row("E (Ising)", r.IsingEnergy);
+        for (int t = 0; t < r.Correlator.Correlator.Length; t++) Row($"G~({t})", r.Correlator.Correlator[t]);
+        for (int t = 0; t < r.Correlator.EffectiveMass.Length; t++)
+            if (r.Correlator.EffectiveMass[t] is GammaResult m) Row($"m_eff({t})", m);
+        if (r.Correlator.PoleMass is GammaResult mp && r.Correlator.Plateau is Plateau pl)
+        {
+            Row($"m_p (t={pl.First}..{pl.Last})", mp);
+            Row("m_p L", r.Correlator.PoleMassTimesL!);
+        }
+        if (r.Flow is FlowRunReport f)
+        {
+            var a = f.Acceptance;
+            Console.WriteLine(string.Create(c, $"flow MH: acceptance {a.Acceptance:F3}; tau_int from the accept history (Albergo et al. eq. 16) {a.TauIntFromAcceptance:F2} ± {a.TauIntFromAcceptanceError:F2}, bound 1/a - 1/2 = {a.TauIntLowerBound:F2}"));
+            Console.WriteLine(string.Create(c, $"reweighting (all proposals, ESS per proposal {f.Chi2.EssPerSample:F3}): <|M|>/V {f.AbsMagnetization.Value:G6} ± {f.AbsMagnetization.Error:G3}, chi2 {f.Chi2.Value:G6} ± {f.Chi2.Error:G3}, E {f.IsingEnergy.Value:G6} ± {f.IsingEnergy.Error:G3}"));
+        }
+        foreach (var n in r.Notes) Console.WriteLine($"note: {n}");
+        Console.WriteLine($"wrote {Path.Combine(r.OutputDirectory, RunAnalysis.Json)}{(Pyerrors ? $", {Path.Combine(r.OutputDirectory, RunAnalysis.PyerrorsJson)}" : "")} and plots in {Path.Combine(r.OutputDirectory, "plots")}");
+        return 0;
+    }
+}
