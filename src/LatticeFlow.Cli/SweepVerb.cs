@@ -62,9 +62,9 @@ public sealed class SweepVerb : IVerb
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine("tau_int in Wolff's convention (1/2 + sum rho; emcee's is twice this), Gamma method with S = 1.5");
-        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"s/indep.cfg",12}");
+        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12}");
         foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
-            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {r.SecondsPerIndependent,12:G3}"));
+            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3}"));
         foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
             Console.WriteLine(string.Create(c, $"  z({key}) = {fit.Z:F2} ± {fit.ZError:F2} over {fit.Points} sizes"));
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");

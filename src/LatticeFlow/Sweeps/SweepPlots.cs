@@ -35,6 +35,23 @@ public static class SweepPlots
             Save(plot, Path.Combine(dir, $"tau_vs_L_{observable}"));
         }
 
+        var mpl = new Plot();
+        mpl.Title("m_p·L against L (the paper's ensembles hold it near 4)");
+        mpl.XLabel("L");
+        mpl.YLabel("m_p·L");
+        foreach (var group in rows.GroupBy(r => r.Algorithm))
+        {
+            var pts = group.Where(r => r.PoleMassTimesL is not null).OrderBy(r => r.L).ToList();
+            if (pts.Count == 0) continue;
+            double[] x = [.. pts.Select(r => (double)r.L)], y = [.. pts.Select(r => r.PoleMassTimesL!.Value)];
+            var sc = mpl.Add.Scatter(x, y);
+            sc.LegendText = group.Key;
+            var eb = mpl.Add.ErrorBar(x, y, [.. pts.Select(r => r.PoleMassTimesL!.Error)]);
+            eb.Color = sc.Color;
+        }
+        mpl.ShowLegend(Alignment.UpperLeft);
+        Save(mpl, Path.Combine(dir, "mpL_vs_L"));
+
         var cost = LogLog("Cost per effectively independent configuration", "L", "seconds (2 τ_int,max × seconds per configuration)", sizes);
         foreach (var group in rows.GroupBy(r => r.Algorithm))
         {

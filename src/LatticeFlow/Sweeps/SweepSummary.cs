@@ -26,6 +26,8 @@ public sealed record SweepRow
     public required Estimate AbsMagnetization { get; init; }
     public required Estimate Chi2 { get; init; }
     public required Estimate IsingEnergy { get; init; }
+    /// <summary>m_p·L from the effective-mass plateau (null when no plateau was found).</summary>
+    public Estimate? PoleMassTimesL { get; init; }
     public required IReadOnlyDictionary<string, Estimate> Primaries { get; init; }
     /// <summary>Sampling seconds per configuration of one chain.</summary>
     public required double SecondsPerConfiguration { get; init; }
@@ -89,6 +91,15 @@ public static class SweepSummary
         var absM = Estimate.From(GammaMethod.Derived(Replicas("absM"), a => a[0] / v));
         var chi2 = Estimate.From(GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v));
         var energy = Estimate.From(GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v)));
+        var slices = new List<double[][]>();
+        foreach (var d in dirs)
+        {
+            var (data, shape) = NpyReader.Read(RunFiles.Path(d, RunFiles.Timeslices));
+            int n = (int)shape[0], chains = (int)shape[1];
+            for (int b = 0; b < chains; b++)
+                slices.Add([.. Enumerable.Range(0, n).Select(k => data.AsSpan((k * chains + b) * p.L, p.L).ToArray())]);
+        }
+        var correlator = ZeroMomentumCorrelator.Analyze(slices, p.L, p.L);
         double seconds = 0, chainConfigurations = 0;
         foreach (var d in dirs)
         {
@@ -105,6 +116,7 @@ public static class SweepSummary
             Point = index, L = p.L, M2 = p.Couplings.M2, Lambda = p.Couplings.Lambda, Algorithm = algorithm, Replicas = dirs.Count,
             Configurations = tables.Sum(t => (long)t.Configurations * t.Chains), Acceptance = acceptance,
             AbsMagnetization = absM, Chi2 = chi2, IsingEnergy = energy, Primaries = primaries,
+            PoleMassTimesL = correlator.PoleMassTimesL is GammaResult mpl ? Estimate.From(mpl) : null,
             SecondsPerConfiguration = perConfiguration, SecondsPerIndependent = 2 * tauMax * perConfiguration,
         };
         if (algorithm == "flow")
@@ -128,14 +140,15 @@ public static class SweepSummary
         var c = CultureInfo.InvariantCulture;
         string F(double? x) => x is double d && double.IsFinite(d) ? d.ToString("R", c) : "";
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
-            "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err" };
+            "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
         header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
             var f = new List<string> { r.Point.ToString(c), r.L.ToString(c), F(r.M2), F(r.Lambda), r.Algorithm, r.Replicas.ToString(c), r.Configurations.ToString(c), F(r.Acceptance),
-                F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error) };
+                F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
+                F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
             f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance)]);
             lines.Add(string.Join(",", f));

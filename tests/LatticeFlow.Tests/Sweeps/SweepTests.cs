@@ -57,6 +57,8 @@ public class SweepTests
         var csv = File.ReadAllLines(Path.Combine(outDir, "summary.csv"));
         Assert.Equal(7, csv.Length);
         Assert.Contains("tau_chi2", csv[0]);
+        Assert.Contains("mpL", csv[0]);
+        Assert.True(File.Exists(Path.Combine(outDir, "plots", "mpL_vs_L.png")));
         Assert.True(new FileInfo(Path.Combine(outDir, "plots", "tau_vs_L_chi2.png")).Length > 10_000);
         Assert.True(File.Exists(Path.Combine(outDir, "plots", "cost_vs_L.svg")));
 
