@@ -26,8 +26,9 @@ test: restore
 	$(DOTNET) test tests/LatticeFlow.Tests/LatticeFlow.Tests.csproj -c Release --no-restore --logger "console;verbosity=normal" 2>&1 | tee bin/test.log
 	awk '/^ +Passed: +[0-9]+$$/{p=$$2} /^ +Failed: +[0-9]+$$/{f=$$2} /^ +Skipped: +[0-9]+$$/{s=$$2} END{printf "%d passed, %d failed, %d skipped\n", p, f, s}' bin/test.log
 
+# The main job: a reduced albergo2019 sweep (L = 6, 8, 10; flow MH, HMC, Metropolis), about 10-15 minutes on 2 cores.
 run: build
-	$(CLI) demo
+	$(CLI) sweep --preset demo --out runs/sweep-demo
 
 bench: build
 	$(CLI) bench

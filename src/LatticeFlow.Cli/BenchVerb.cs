@@ -20,6 +20,8 @@ public sealed class BenchVerb : IVerb
         Console.WriteLine($"# LatticeFlow benchmarks: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {LatticeFlow.Runs.CodeVersion.Current}");
         Console.WriteLine("## samplers (tutorial couplings m2 = -4, lam = 8; Metropolis one hit per site; HMC leapfrog, 10 steps)");
         foreach (var _ in EngineBenchmark.Run(Device, sizes, Seconds, Console.Out)) { }
+        Console.WriteLine("## analysis");
+        GammaBenchmark.Run(Console.Out);
         if (FlowSteps > 0)
         {
             Console.WriteLine("## flow training");
