@@ -77,7 +77,7 @@ public static class AnalysisPlots
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = y => Math.Pow(10, y).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            LabelFormatter = y => Math.Pow(10, y).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture),
         };
         corr.ShowLegend();
         Save(corr, Path.Combine(dir, "correlator"));

@@ -76,7 +76,7 @@ public static class SweepPlots
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = v => Math.Pow(10, v).ToString("G3", System.Globalization.CultureInfo.InvariantCulture),
+            LabelFormatter = v => Math.Pow(10, v).ToString("0.######", System.Globalization.CultureInfo.InvariantCulture),
         };
         var ticks = new ScottPlot.TickGenerators.NumericManual();
         foreach (double l in sizes) ticks.AddMajor(Math.Log10(l), l.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -7,9 +7,9 @@ using LatticeFlow.Runs;
 namespace LatticeFlow.Sweeps;
 
 /// <summary>An estimate with its error and Wolff's τ_int (½ + Σρ) and δτ_int.</summary>
-public sealed record Estimate(double Value, double Error, double TauInt, double TauIntError)
+public sealed record Estimate(double Value, double Error, double TauInt, double TauIntError, bool Reliable)
 {
-    public static Estimate From(GammaResult r) => new(r.Value, r.Error, r.TauInt, r.TauIntError);
+    public static Estimate From(GammaResult r) => new(r.Value, r.Error, r.TauInt, r.TauIntError, r.Reliable);
 }
 
 /// <summary>One algorithm at one point of a sweep, all its replicas (and their chains) combined as replicas.</summary>
@@ -36,6 +36,9 @@ public sealed record SweepRow
     public double? TrainingSeconds { get; init; }
     public long? TrainingSteps { get; init; }
     public double? TrainingAcceptance { get; init; }
+
+    /// <summary>Enough data for every τ_int to mean something (N ≥ 50 τ_int; see GammaResult.Reliable).</summary>
+    public bool Reliable => AbsMagnetization.Reliable && Chi2.Reliable && IsingEnergy.Reliable && Primaries.Values.All(p => p.Reliable);
 
     /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
     public Estimate Tau(string observable) => observable switch
@@ -142,7 +145,7 @@ public static class SweepSummary
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
             "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
-        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance", "reliable"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
@@ -150,7 +153,7 @@ public static class SweepSummary
                 F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
                 F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
-            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance)]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0"]);
             lines.Add(string.Join(",", f));
         }
         File.WriteAllLines(Path.Combine(output, "summary.csv"), lines);
