@@ -24,7 +24,7 @@ public static class FlowEvaluation
     {
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         using var fields = new FieldBatch(flow.Device, geometry, batch);
-        using var action = flow.Device.Allocate<double>(batch);
+        using var action = new Phi4Action(flow.Device, geometry, batch, couplings);
         var key = new RngKey(seed);
         var logQ = new double[batch];
         var s = new double[batch];
@@ -34,9 +34,7 @@ public static class FlowEvaluation
         for (uint i = 0; done < proposals; i++)
         {
             flow.Sample(batch, key, StepBase + i, fields, logQ);
-            flow.Device.Launch(batch, (long)batch * geometry.Volume, new FlowActionKernel(geometry.Lx, geometry.Ly, couplings.Params, fields.View, action.View));
-            flow.Device.Synchronize();
-            ((ArrayView<double>)action.View).SubView(0, batch).CopyToCPU(s.AsSpan());
+            action.Action(fields, s);
             int take = (int)Math.Min(batch, proposals - done);
             for (int b = 0; b < take; b++)
             {

@@ -23,8 +23,7 @@ public sealed class FlowTrainer : IDisposable
 {
     private readonly FieldBatch _fields;
     private readonly Phi4Action _action;
-    private readonly MemoryBuffer1D<double, ILGPU.Stride1D.Dense> _force, _actionBuffer;
-    private readonly Phi4Couplings _couplings;
+    private readonly MemoryBuffer1D<double, ILGPU.Stride1D.Dense> _force;
     private readonly double[] _logQ, _s, _logW;
     private readonly RngKey _key;
 
@@ -45,8 +44,6 @@ public sealed class FlowTrainer : IDisposable
         _fields = new FieldBatch(flow.Device, geometry, batch);
         _action = new Phi4Action(flow.Device, geometry, batch, couplings);
         _force = flow.Device.Allocate<double>((long)batch * geometry.Volume);
-        _actionBuffer = flow.Device.Allocate<double>(batch);
-        _couplings = couplings;
         flow.EnsureCapacity(batch);
         Optimizer = new Adam(flow.Parameters, adam);
         _logQ = new double[batch];
@@ -65,7 +62,7 @@ public sealed class FlowTrainer : IDisposable
         long n = (long)Batch * v;
         Flow.SampleLatent(Batch, _key, (uint)step);
         device.Launch((int)(n / width), n, new FloatToDoubleKernel(Flow.Output, _fields.View, width));
-        ActionOf(_fields, Batch, _s);
+        _action.Action(_fields, _s);
         Flow.ReadLogQ(Batch, _logQ);
         double loss = 0;
         for (int b = 0; b < Batch; b++)
@@ -99,18 +96,8 @@ public sealed class FlowTrainer : IDisposable
         return m;
     }
 
-    /// <summary>S per sample on the device (<see cref="FlowActionKernel"/>), copied to the host.</summary>
-    private void ActionOf(FieldBatch fields, int batch, double[] output)
-    {
-        var g = fields.Geometry;
-        Flow.Device.Launch(batch, (long)batch * g.Volume, new FlowActionKernel(g.Lx, g.Ly, _couplings.Params, fields.View, _actionBuffer.View));
-        Flow.Device.Synchronize();
-        ((ArrayView<double>)_actionBuffer.View).SubView(0, batch).CopyToCPU(output.AsSpan(0, batch));
-    }
-
     public void Dispose()
     {
-        _actionBuffer.Dispose();
         Optimizer.Dispose();
         _fields.Dispose();
         _action.Dispose();
