@@ -26,6 +26,8 @@ public sealed class BenchVerb : IVerb
         {
             Console.WriteLine("## flow training");
             FlowBenchmark.Run(Console.Out, FlowSteps, Device);
+            Console.WriteLine("## flow Metropolis-Hastings");
+            FlowSamplerBenchmark.Run(Console.Out, [8, 16, 32], Device);
         }
         return 0;
     }

@@ -1,5 +1,3 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
@@ -28,11 +26,15 @@ public readonly struct CouplingShape(int batch, int volume, int width, int activ
 }
 
 /// <summary>The conv net's input: the frozen sites of x, zero on the active ones (x ⊙ m of Real NVP, arXiv:1605.08803 eq. 9).</summary>
-public readonly struct CouplingMaskKernel(CouplingShape shape, ArrayView<int> parity, ArrayView<float> x, ArrayView<float> netInput) : IKernel
+public readonly struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity, TF x, TF netInput) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly CouplingShape _shape = shape;
-    private readonly ArrayView<int> _parity = parity;
-    private readonly ArrayView<float> _x = x, _netInput = netInput;
+    private readonly TI _parity = parity;
+    private readonly TF _x = x, _netInput = netInput;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new CouplingMaskKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _x.Host, _netInput.Host));
 
     public void Execute(int index)
     {
@@ -47,13 +49,17 @@ public readonly struct CouplingMaskKernel(CouplingShape shape, ArrayView<int> pa
 /// The element-wise transform of the active sites (Real NVP, arXiv:1605.08803 eq. 9; Albergo et al. 2019 eq. 14):
 /// forward y = x · e^s + t, inverse x = (y − t) · e^{−s}; frozen sites are copied. Additive (NICE, arXiv:1410.8516): s ≡ 0.
 /// </summary>
-public readonly struct CouplingTransformKernel(CouplingShape shape, ArrayView<int> parity, ArrayView<float> source, ArrayView<float> netOutput,
-    ArrayView<float> destination, int inverse) : IKernel
+public readonly struct CouplingTransformKernel<TF, TI>(CouplingShape shape, TI parity, TF source, TF netOutput,
+    TF destination, int inverse) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly CouplingShape _shape = shape;
-    private readonly ArrayView<int> _parity = parity;
-    private readonly ArrayView<float> _source = source, _netOutput = netOutput, _destination = destination;
+    private readonly TI _parity = parity;
+    private readonly TF _source = source, _netOutput = netOutput, _destination = destination;
     private readonly int _inverse = inverse;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new CouplingTransformKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _source.Host, _netOutput.Host, _destination.Host, _inverse));
 
     public void Execute(int index)
     {
@@ -82,13 +88,17 @@ public readonly struct CouplingTransformKernel(CouplingShape shape, ArrayView<in
 /// log|det ∂y/∂x| of an affine coupling, Σ_active s (arXiv:1605.08803 eq. 6), summed in double and added
 /// to logDet[b] with the given sign. One item per sample.
 /// </summary>
-public readonly struct CouplingLogDetKernel(CouplingShape shape, ArrayView<int> parity, ArrayView<float> netOutput, ArrayView<double> logDet, double sign) : IKernel
+public readonly struct CouplingLogDetKernel<TF, TI, TD>(CouplingShape shape, TI parity, TF netOutput, TD logDet, double sign) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
 {
     private readonly CouplingShape _shape = shape;
-    private readonly ArrayView<int> _parity = parity;
-    private readonly ArrayView<float> _netOutput = netOutput;
-    private readonly ArrayView<double> _logDet = logDet;
+    private readonly TI _parity = parity;
+    private readonly TF _netOutput = netOutput;
+    private readonly TD _logDet = logDet;
     private readonly double _sign = sign;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new CouplingLogDetKernel<HostView<float>, HostView<int>, HostView<double>>(_shape, _parity.Host, _netOutput.Host, _logDet.Host, _sign));
 
     public void Execute(int index)
     {
@@ -107,13 +117,17 @@ public readonly struct CouplingLogDetKernel(CouplingShape shape, ArrayView<int> 
 /// contribution is added later by <see cref="MaskedAddKernel"/>) and have no ∂L/∂(s, t).
 /// gradY and gradX may be the same buffer.
 /// </summary>
-public readonly struct CouplingBackwardKernel(CouplingShape shape, ArrayView<int> parity, ArrayView<float> x, ArrayView<float> netOutput,
-    ArrayView<float> gradY, ArrayView<float> gradX, ArrayView<float> gradNetOutput, float logDetGrad) : IKernel
+public readonly struct CouplingBackwardKernel<TF, TI>(CouplingShape shape, TI parity, TF x, TF netOutput,
+    TF gradY, TF gradX, TF gradNetOutput, float logDetGrad) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly CouplingShape _shape = shape;
-    private readonly ArrayView<int> _parity = parity;
-    private readonly ArrayView<float> _x = x, _netOutput = netOutput, _gradY = gradY, _gradX = gradX, _gradNetOutput = gradNetOutput;
+    private readonly TI _parity = parity;
+    private readonly TF _x = x, _netOutput = netOutput, _gradY = gradY, _gradX = gradX, _gradNetOutput = gradNetOutput;
     private readonly float _logDetGrad = logDetGrad;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new CouplingBackwardKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _x.Host, _netOutput.Host, _gradY.Host, _gradX.Host, _gradNetOutput.Host, _logDetGrad));
 
     public void Execute(int index)
     {
@@ -143,11 +157,15 @@ public readonly struct CouplingBackwardKernel(CouplingShape shape, ArrayView<int
 }
 
 /// <summary>gx[b, s] += gNet[b, s] on the frozen sites: the conv net's input was x ⊙ m, so only they feel it.</summary>
-public readonly struct MaskedAddKernel(CouplingShape shape, ArrayView<int> parity, ArrayView<float> gradNetInput, ArrayView<float> gradX) : IKernel
+public readonly struct MaskedAddKernel<TF, TI>(CouplingShape shape, TI parity, TF gradNetInput, TF gradX) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int>
 {
     private readonly CouplingShape _shape = shape;
-    private readonly ArrayView<int> _parity = parity;
-    private readonly ArrayView<float> _gradNetInput = gradNetInput, _gradX = gradX;
+    private readonly TI _parity = parity;
+    private readonly TF _gradNetInput = gradNetInput, _gradX = gradX;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new MaskedAddKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _gradNetInput.Host, _gradX.Host));
 
     public void Execute(int index)
     {

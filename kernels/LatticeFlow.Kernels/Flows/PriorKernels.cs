@@ -1,17 +1,19 @@
-using ILGPU;
-
 namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
 /// z ~ N(0, 1) independently on every site of every sample (Box–Muller on 53-bit uniforms), keyed by
 /// (site, sample, step, stream) so a batch is the same on every backend and thread count (DESIGN.md, principle 3).
 /// </summary>
-public readonly struct PriorSampleKernel(ArrayView<float> z, int volume, int width, RngKey key, uint step, uint stream) : IKernel
+public readonly struct PriorSampleKernel<TF>(TF z, int volume, int width, RngKey key, uint step, uint stream) : IRebindableKernel
+    where TF : struct, IView<float>
 {
-    private readonly ArrayView<float> _z = z;
+    private readonly TF _z = z;
     private readonly int _volume = volume, _width = width;
     private readonly RngKey _key = key;
     private readonly uint _step = step, _stream = stream;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new PriorSampleKernel<HostView<float>>(_z.Host, _volume, _width, _key, _step, _stream));
 
     public void Execute(int index)
     {
@@ -27,11 +29,15 @@ public readonly struct PriorSampleKernel(ArrayView<float> z, int volume, int wid
 }
 
 /// <summary>log r(z) = −½ Σ_s z_s² − (V/2) ln 2π per sample, in double. One item per sample.</summary>
-public readonly struct PriorLogDensityKernel(ArrayView<float> z, int volume, ArrayView<double> logDensity) : IKernel
+public readonly struct PriorLogDensityKernel<TF, TD>(TF z, int volume, TD logDensity) : IRebindableKernel
+    where TF : struct, IView<float> where TD : struct, IView<double>
 {
-    private readonly ArrayView<float> _z = z;
+    private readonly TF _z = z;
     private readonly int _volume = volume;
-    private readonly ArrayView<double> _logDensity = logDensity;
+    private readonly TD _logDensity = logDensity;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new PriorLogDensityKernel<HostView<float>, HostView<double>>(_z.Host, _volume, _logDensity.Host));
 
     public void Execute(int index)
     {

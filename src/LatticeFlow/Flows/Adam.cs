@@ -39,7 +39,7 @@ public sealed class Adam : IDisposable
     public double GradientNorm()
     {
         int chunks = _hostPartial.Length;
-        Device.Launch(chunks, _store.Count, new SquaredNormKernel(_store.Gradients, _store.Count, Chunk, _partial.View));
+        Device.Launch(chunks, _store.Count, new SquaredNormKernel<Floats, Reals>(_store.Gradients, _store.Count, Chunk, _partial.View));
         Device.Synchronize();
         _partial.View.CopyToCPU(_hostPartial);
         double sum = 0;
@@ -54,7 +54,7 @@ public sealed class Adam : IDisposable
         var s = Settings;
         float c1 = (float)(1 - Math.Pow(s.Beta1, Step)), c2 = (float)(1 - Math.Pow(s.Beta2, Step));
         int chunks = _hostPartial.Length;
-        Device.Launch(chunks, _store.Count, new AdamKernel(_store.Values, _store.Gradients, _m.View, _v.View, _store.Count, Chunk,
+        Device.Launch(chunks, _store.Count, new AdamKernel<Floats>(_store.Values, _store.Gradients, _m.View, _v.View, _store.Count, Chunk,
             (float)lr, (float)s.Beta1, (float)s.Beta2, (float)s.Epsilon, c1, c2, (float)gradScale));
     }
 

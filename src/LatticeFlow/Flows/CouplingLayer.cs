@@ -54,10 +54,10 @@ public sealed class CouplingLayer : IDisposable
     {
         var c = Shape(batch);
         long sites = (long)batch * _lattice.Volume;
-        _device.Launch(c.Items, sites, new CouplingMaskKernel(c, _lattice.Parity, source, _netInput!.View));
+        _device.Launch(c.Items, sites, new CouplingMaskKernel<Floats, Ints>(c, _lattice.Parity, source, _netInput!.View));
         var st = Net.Forward(batch, _netInput.View, Active);
-        _device.Launch(c.Items, sites, new CouplingTransformKernel(c, _lattice.Parity, source, st, destination, inverse ? 1 : 0));
-        if (Transform.HasLogScale) _device.Launch(batch, sites, new CouplingLogDetKernel(c, _lattice.Parity, st, logDet, 1.0));
+        _device.Launch(c.Items, sites, new CouplingTransformKernel<Floats, Ints>(c, _lattice.Parity, source, st, destination, inverse ? 1 : 0));
+        if (Transform.HasLogScale) _device.Launch(batch, sites, new CouplingLogDetKernel<Floats, Ints, Reals>(c, _lattice.Parity, st, logDet, 1.0));
     }
 
     /// <summary>
@@ -70,9 +70,9 @@ public sealed class CouplingLayer : IDisposable
         var c = Shape(batch);
         long sites = (long)batch * _lattice.Volume;
         var st = Net.OutputGradient;
-        _device.Launch(c.Items, sites, new CouplingBackwardKernel(c, _lattice.Parity, x, NetOutputOfLastForward, gradient, gradient, st, logDetGrad));
+        _device.Launch(c.Items, sites, new CouplingBackwardKernel<Floats, Ints>(c, _lattice.Parity, x, NetOutputOfLastForward, gradient, gradient, st, logDetGrad));
         Net.Backward(batch, Active, _gradNetInput!.View, 1 - Active);
-        _device.Launch(c.Items, sites, new MaskedAddKernel(c, _lattice.Parity, _gradNetInput.View, gradient));
+        _device.Launch(c.Items, sites, new MaskedAddKernel<Floats, Ints>(c, _lattice.Parity, _gradNetInput.View, gradient));
     }
 
     private ArrayView<float> NetOutputOfLastForward => Net.LastOutput;

@@ -61,7 +61,7 @@ public sealed class FlowTrainer : IDisposable
         int v = Flow.Volume, width = device.ItemWidth(v);
         long n = (long)Batch * v;
         Flow.SampleLatent(Batch, _key, (uint)step);
-        device.Launch((int)(n / width), n, new FloatToDoubleKernel(Flow.Output, _fields.View, width));
+        device.Launch((int)(n / width), n, new FloatToDoubleKernel<Floats, Reals>(Flow.Output, _fields.View, width));
         _action.Action(_fields, _s);
         Flow.ReadLogQ(Batch, _logQ);
         double loss = 0;
@@ -78,7 +78,7 @@ public sealed class FlowTrainer : IDisposable
         if (withGradient && double.IsFinite(loss))
         {
             _action.Force(_fields, _force.View);
-            device.Launch((int)(n / width), n, new DoubleToFloatKernel(_force.View, Flow.Gradient, 1.0 / Batch, width));
+            device.Launch((int)(n / width), n, new DoubleToFloatKernel<Floats, Reals>(_force.View, Flow.Gradient, 1.0 / Batch, width));
             Flow.Parameters.ZeroGradients();
             Flow.Backward(Batch, -1f / Batch);
             norm = Optimizer.GradientNorm();

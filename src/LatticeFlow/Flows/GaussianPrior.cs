@@ -18,10 +18,10 @@ public sealed class GaussianPrior(ComputeDevice device, int volume)
     {
         int width = device.ItemWidth(Volume);
         long n = (long)batch * Volume;
-        device.Launch((int)(n / width), n, new PriorSampleKernel(z, Volume, width, key, step, RngStream.FlowPrior));
+        device.Launch((int)(n / width), n, new PriorSampleKernel<Floats>(z, Volume, width, key, step, RngStream.FlowPrior));
         LogDensity(batch, z, logR);
     }
 
     public void LogDensity(int batch, ArrayView<float> z, ArrayView<double> logR) =>
-        device.Launch(batch, (long)batch * Volume, new PriorLogDensityKernel(z, Volume, logR));
+        device.Launch(batch, (long)batch * Volume, new PriorLogDensityKernel<Floats, Reals>(z, Volume, logR));
 }

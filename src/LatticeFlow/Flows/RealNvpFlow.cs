@@ -152,7 +152,7 @@ public sealed class RealNvpFlow : IDisposable
         SampleLatent(batch, key, step);
         int width = Device.ItemWidth(Volume);
         long n = (long)batch * Volume;
-        Device.Launch((int)(n / width), n, new FloatToDoubleKernel(Output, output.View, width));
+        Device.Launch((int)(n / width), n, new FloatToDoubleKernel<Floats, Reals>(Output, output.View, width));
         ReadLogQ(batch, logQ);
     }
 
@@ -164,7 +164,7 @@ public sealed class RealNvpFlow : IDisposable
         EnsureCapacity(batch);
         int width = Device.ItemWidth(Volume);
         long n = (long)batch * Volume;
-        Device.Launch((int)(n / width), n, new DoubleToFloatKernel(fields.View, Output, 1.0, width));
+        Device.Launch((int)(n / width), n, new DoubleToFloatKernel<Floats, Reals>(fields.View, Output, 1.0, width));
         Inverse(batch);
         ReadLogQ(batch, logQ);
     }
