@@ -48,7 +48,7 @@ public sealed class Phi4Action : IDisposable
     public void Force(FieldBatch fields, ArrayView<double> forceOut)
     {
         var s = fields.Shape;
-        Device.Launch(s.Items, fields.Sites, new ForceKernel<Reals>(s, Couplings.Params, fields.View, forceOut));
+        Device.Launch(s.Items, fields.Sites, new ForceKernel<Reals>(s, Couplings.Params, fields.View, forceOut, 0, 0.0));
     }
 
     private void Energy(FieldBatch fields, ArrayView<double> momenta, int withMomenta, Span<double> output)

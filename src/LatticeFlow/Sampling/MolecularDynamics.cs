@@ -17,7 +17,7 @@ public sealed class MolecularDynamics(Phi4Action action, FieldBatch fields, Arra
     public void UpdateMomenta(double epsilon)
     {
         var s = fields.Shape;
-        action.Device.Launch(s.Items, fields.Sites, new MomentumKernel<Reals>(s, action.Couplings.Params, fields.View, momenta, epsilon));
+        action.Device.Launch(s.Items, fields.Sites, new ForceKernel<Reals>(s, action.Couplings.Params, fields.View, momenta, 1, epsilon));
     }
 
     public void UpdateField(double epsilon)

@@ -1,0 +1,33 @@
+namespace LatticeFlow.Kernels;
+
+/// <summary>
+/// The force F(x) = ∂S/∂φ(x), either written to <c>target</c> (<c>step</c> = 0: the force itself, into a buffer the
+/// caller owns) or applied as the momentum half of a molecular-dynamics step (<c>step</c> = 1: π(x) ← π(x) − ε F(x)).
+/// </summary>
+public readonly struct ForceKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV target, int step, double epsilon) : IRebindableKernel
+    where TV : struct, IView<double>
+{
+    private readonly LatticeShape _shape = shape;
+    private readonly Phi4Params _action = action;
+    private readonly TV _phi = phi, _target = target;
+    private readonly int _step = step;
+    private readonly double _epsilon = epsilon;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
+        launcher.Launch(items, sites, new ForceKernel<HostView<double>>(_shape, _action, _phi.Host, _target.Host, _step, _epsilon));
+
+    public void Execute(int index)
+    {
+        var s = _shape;
+        s.Locate(index, out int b, out int x, out int y0);
+        int row = s.RowOffset(b, x);
+        int up = s.RowOffset(b, s.Next(x, s.Lx));
+        int down = s.RowOffset(b, s.Prev(x, s.Lx));
+        for (int y = y0; y < y0 + s.Width; y++)
+        {
+            double nb = _phi[up + y] + _phi[down + y] + _phi[row + s.Next(y, s.Ly)] + _phi[row + s.Prev(y, s.Ly)];
+            double force = _action.Force(_phi[row + y], nb);
+            _target[row + y] = _step == 0 ? force : _target[row + y] - _epsilon * force;
+        }
+    }
+}
