@@ -43,34 +43,49 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
         var c = _shape;
         c.Locate(index, out int b, out int s0);
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
+        TF gradOut = _gradOut, weights = _weights;
+        TI neighbours = _neighbours, parity = _parity;
+        int stride = cin * taps, gBase = b * cout * v;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (_inputParity >= 0 && _parity[s] != _inputParity) continue;
+            if (_inputParity >= 0 && parity[s] != _inputParity) continue;
             int nb = s * taps;
-            for (int i = 0; i < cin; i++)
+            // Four input channels at a time share each gradient load (as in the forward kernel).
+            for (int i = 0; i < cin; i += 4)
             {
-                float acc = 0f;
-                for (int o = 0; o < cout; o++)
+                int i1 = ConvShape.Clamp(i + 1, cin), i2 = ConvShape.Clamp(i + 2, cin), i3 = ConvShape.Clamp(i + 3, cin);
+                float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+                for (int k = 0; k < taps; k++)
                 {
-                    int gb = (b * cout + o) * v;
-                    int w = (o * cin + i) * taps;
-                    for (int k = 0; k < taps; k++)
+                    int t = neighbours[nb + taps - 1 - k];
+                    if (c.Parity >= 0 && parity[t] != c.Parity) continue;
+                    int w = k, g = gBase + t;
+                    for (int o = 0; o < cout; o++)
                     {
-                        int t = _neighbours[nb + taps - 1 - k];
-                        if (c.Parity >= 0 && _parity[t] != c.Parity) continue;
-                        acc += _weights[w + k] * _gradOut[gb + t];
+                        float go = gradOut[g];
+                        a0 += weights[w + i * taps] * go;
+                        a1 += weights[w + i1 * taps] * go;
+                        a2 += weights[w + i2 * taps] * go;
+                        a3 += weights[w + i3 * taps] * go;
+                        w += stride;
+                        g += v;
                     }
                 }
-                _gradIn[(b * cin + i) * v + s] = acc;
+                int gi = (b * cin + i) * v + s;
+                _gradIn[gi] = a0;
+                if (i + 1 < cin) _gradIn[gi + v] = a1;
+                if (i + 2 < cin) _gradIn[gi + 2 * v] = a2;
+                if (i + 3 < cin) _gradIn[gi + 3 * v] = a3;
             }
         }
     }
 }
 
 /// <summary>
-/// Parameter gradients of a convolution, accumulated (+=): item j &lt; Cout·Cin·taps is weight (o, i, k) with
-/// gw += Σ_b Σ_s g[b, o, s] · in[b, i, nbr(s, k)]; the last Cout items are the biases, gb += Σ_b Σ_s g[b, o, s].
-/// One item per parameter, summed in double in a fixed order: deterministic, no atomics.
+/// Parameter gradients of a convolution, accumulated (+=): gw[o, i, k] += Σ_b Σ_s g[b, o, s] · in[b, i, nbr(s, k)]
+/// and gb[o] += Σ_b Σ_s g[b, o, s]. Item j &lt; ⌈Cout/4⌉·Cin·taps computes the weights (o..o+3, i, k) of a group of
+/// four output channels, which share each input load; the last Cout items are the biases
+/// (<see cref="ConvShape.WeightGradItems"/> in all). Summed in double in a fixed order: deterministic, no atomics.
 /// </summary>
 public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF input,
     TI neighbours, TI parity, TF gradWeights, TF gradBias) : IRebindableKernel
@@ -87,31 +102,44 @@ public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut,
     {
         var c = _shape;
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
-        int nw = cout * cin * taps;
-        double acc = 0.0;
+        int nw = (cout + 3) / 4 * cin * taps;
+        TF gradOut = _gradOut, input = _input;
+        TI neighbours = _neighbours, parity = _parity;
         if (index >= nw)
         {
             int ob = index - nw;
+            double acc = 0.0;
             for (int b = 0; b < c.Batch; b++)
             {
                 int gb = (b * cout + ob) * v;
-                for (int s = 0; s < v; s++) acc += _gradOut[gb + s];
+                for (int s = 0; s < v; s++) acc += gradOut[gb + s];
             }
             _gradBias[ob] += (float)acc;
             return;
         }
-        int o = index / (cin * taps);
-        int rem = index - o * cin * taps;
+        int o = index / (cin * taps) * 4;
+        int rem = index % (cin * taps);
         int i = rem / taps, k = rem - i * taps;
+        int d1 = ConvShape.Clamp(o + 1, cout) - o, d2 = ConvShape.Clamp(o + 2, cout) - o, d3 = ConvShape.Clamp(o + 3, cout) - o;
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
         for (int b = 0; b < c.Batch; b++)
         {
-            int gb = (b * cout + o) * v, ib = (b * cin + i) * v;
+            int g0 = (b * cout + o) * v, ib = (b * cin + i) * v;
+            int g1 = g0 + d1 * v, g2 = g0 + d2 * v, g3 = g0 + d3 * v;
             for (int s = 0; s < v; s++)
             {
-                if (c.Parity >= 0 && _parity[s] != c.Parity) continue;
-                acc += _gradOut[gb + s] * _input[ib + _neighbours[s * taps + k]];
+                if (c.Parity >= 0 && parity[s] != c.Parity) continue;
+                float x = input[ib + neighbours[s * taps + k]];
+                a0 += gradOut[g0 + s] * x;
+                a1 += gradOut[g1 + s] * x;
+                a2 += gradOut[g2 + s] * x;
+                a3 += gradOut[g3 + s] * x;
             }
         }
-        _gradWeights[index] += (float)acc;
+        int w = (o * cin + i) * taps + k, step = cin * taps;
+        _gradWeights[w] += (float)a0;
+        if (o + 1 < cout) _gradWeights[w + step] += (float)a1;
+        if (o + 2 < cout) _gradWeights[w + 2 * step] += (float)a2;
+        if (o + 3 < cout) _gradWeights[w + 3 * step] += (float)a3;
     }
 }

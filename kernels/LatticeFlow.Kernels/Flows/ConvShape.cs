@@ -13,12 +13,18 @@ public readonly struct ConvShape(int batch, int volume, int inChannels, int outC
     /// <summary>Work items when every site of every sample is visited.</summary>
     public int Items => Batch * (Volume / Width);
 
+    /// <summary>Work items of the parameter-gradient kernel: groups of four output channels × inputs × taps, then the biases.</summary>
+    public int WeightGradItems => (OutChannels + 3) / 4 * InChannels * Taps + OutChannels;
+
     public void Locate(int item, out int sample, out int s0)
     {
         int perSample = Volume / Width;
         sample = item / perSample;
         s0 = (item - sample * perSample) * Width;
     }
+
+    /// <summary>Channel c of a group of four, or the last channel where the group runs past <paramref name="count"/>.</summary>
+    public static int Clamp(int c, int count) => c < count ? c : count - 1;
 }
 
 /// <summary>Element-wise activations of the conv nets; integer codes so kernels can switch on them.</summary>

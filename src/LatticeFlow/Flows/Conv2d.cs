@@ -62,7 +62,7 @@ public sealed class Conv2d
             int width = Device.ItemWidth(_lattice.Volume);
             Device.Launch(n / width, n, new ActivationBackwardKernel<Floats>(y.SubView(0, n), gradY, Activation, width));
         }
-        Device.Launch(WeightCount + Out, Work(batch), new ConvWeightGradKernel<Floats, Ints>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
+        Device.Launch(c.WeightGradItems, Work(batch), new ConvWeightGradKernel<Floats, Ints>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
             _store.GradientsAt(WeightOffset, WeightCount), _store.GradientsAt(BiasOffset, Out)));
         if (gradX is ArrayView<float> gx)
             Device.Launch(c.Items, Work(batch), new ConvInputGradKernel<Floats, Ints>(c, gradY, _store.ValuesAt(WeightOffset, WeightCount),
