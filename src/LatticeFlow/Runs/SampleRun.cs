@@ -84,7 +84,7 @@ public static class SampleRun
             slicesFile.Flush();
             csv.Flush();
             proposals?.Flush();
-            fields.CopyTo(host);
+            sampler.CopyFields(fields, host);
             var tally = sampler.Tally;
             Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
             {
@@ -135,7 +135,7 @@ public static class SampleRun
                         ProposalsCsv.Append(proposals, step - 1 - s.Thermalization, b, flow!.LastProposalLogW[b], flow.LastProposal[b], flow.LastAccepted[b] > 0);
                 if ((step - s.Thermalization) % s.SaveEvery == 0)
                 {
-                    meter.Measure(fields, measurements, slices);
+                    sampler.Measure(fields, meter, measurements, slices);
                     sampler.Acceptance(acceptance);
                     var deltaH = sampler.LastDeltaH;
                     for (int b = 0; b < s.Chains; b++)
@@ -147,7 +147,7 @@ public static class SampleRun
                     slicesFile.Append(slices);
                     if (fieldsFile is not null)
                     {
-                        fields.CopyTo(host);
+                        sampler.CopyFields(fields, host);
                         fieldsFile.Append(host);
                     }
                     sampler.ResetAcceptance();

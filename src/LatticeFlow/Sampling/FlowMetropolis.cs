@@ -1,5 +1,3 @@
-using ILGPU;
-using ILGPU.Runtime;
 using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
 using LatticeFlow.Flows;
@@ -14,9 +12,11 @@ namespace LatticeFlow.Sampling;
 /// φ' ~ q from the trained flow, independently of the current state, and accepts it with probability
 /// min(1, p(φ') q(φ) / (p(φ) q(φ'))), in log space with log p = −S. The chain is exact for any q; a good q
 /// only makes it efficient. Proposals are generated for all chains in one batched launch of the flow every
-/// <c>ProposalBatch</c> updates (batch g keyed by g, so a resumed run regenerates exactly the same ones);
-/// the sequential accept/reject is a few numbers per chain on the host, and accepted configurations are
-/// gathered into the chains on the device.
+/// <c>ProposalBatch</c> updates (batch g keyed by g, so a resumed run regenerates exactly the same ones), with
+/// their log q, action and observables, and copied to the host in one transfer. The sequential accept/reject then
+/// runs on the host with no device work at all: each chain's current configuration, observables and time slices
+/// are host copies of the accepted proposal, so between batches the device waits only for this bookkeeping
+/// (microseconds per update), never for a round trip per update.
 /// </summary>
 public sealed class FlowMetropolis : IMarkovSampler
 {
@@ -31,8 +31,11 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly FieldBatch _proposals;
     private readonly Phi4Action _action;
     private readonly ConfigurationMeter _meter;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> _select;
-    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _slices;
+    private readonly ConfigurationMeter _chainMeter;
+    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _slices, _hostProposals;
+    private readonly double[] _currentField, _currentSlices;
+    private readonly ConfigurationMeasurement[] _current;
+    private bool _started;
     private readonly AcceptanceCounter _acceptance;
     private readonly ConfigurationMeasurement[] _proposalMeasurements;
     private long _generated = -1;
@@ -66,7 +69,11 @@ public sealed class FlowMetropolis : IMarkovSampler
         _proposals = new FieldBatch(device, geometry, k);
         _action = new Phi4Action(device, geometry, k, couplings);
         _meter = new ConfigurationMeter(device, geometry, k, couplings);
-        _select = device.Allocate<double>(chains);
+        _chainMeter = new ConfigurationMeter(device, geometry, chains, couplings);
+        _hostProposals = new double[(long)k * geometry.Volume];
+        _currentField = new double[(long)chains * geometry.Volume];
+        _currentSlices = new double[chains * geometry.Ly];
+        _current = new ConfigurationMeasurement[chains];
         _logQ = new double[k];
         _s = new double[k];
         _logW = new double[k];
@@ -85,9 +92,11 @@ public sealed class FlowMetropolis : IMarkovSampler
 
     public void Update(FieldBatch fields, long step)
     {
+        if (!_started) Start(fields);
         long batch = step / _perChain;
         int slot = (int)(step % _perChain);
         if (batch != _generated) Generate(batch);
+        int v = _geometry.Volume, ly = _geometry.Ly;
         for (int b = 0; b < _chains; b++)
         {
             int i = b * _perChain + slot;
@@ -95,20 +104,41 @@ public sealed class FlowMetropolis : IMarkovSampler
             var u = Philox.Generate(_key, 0u, (uint)b, (uint)step, RngStream.FlowAccept);
             // The first proposal starts the chain (current log w = −∞); a NaN proposal is never accepted.
             bool accept = !double.IsNaN(logW) && (double.IsNegativeInfinity(_currentLogW[b]) || Math.Log(Philox.Uniform53(u.X0, u.X1)) < logW - _currentLogW[b]);
-            _hostSelect[b] = accept ? i : -1;
+            _hostSelect[b] = accept ? 1 : 0;
             _lastLogW[b] = logW;
             _lastProposal[b] = _proposalMeasurements[i];
             if (accept)
             {
                 _currentLogW[b] = logW;
+                _current[b] = _proposalMeasurements[i];
+                Array.Copy(_hostProposals, (long)i * v, _currentField, (long)b * v, v);
+                Array.Copy(_slices, i * ly, _currentSlices, b * ly, ly);
                 _acceptance.Add(b, 1);
             }
         }
-        _select.View.AsContiguous().CopyFromCPU(_hostSelect);
-        var shape = fields.Shape;
-        _device.Launch(shape.Items, fields.Sites, new GatherChainsKernel<Reals>(_proposals.View, fields.View, _geometry.Volume, shape.Width, _select.View));
-        for (int b = 0; b < _chains; b++) _hostSelect[b] = _hostSelect[b] >= 0 ? 1 : 0;
         _acceptance.CountUpdate();
+    }
+
+    /// <summary>The chains start from the given fields (random, or a checkpoint's): their observables once, on the device.</summary>
+    private void Start(FieldBatch fields)
+    {
+        fields.CopyTo(_currentField);
+        _chainMeter.Measure(fields, _current, _currentSlices);
+        _started = true;
+    }
+
+    /// <summary>The chains live on the host between updates: their observables are those of the accepted proposals.</summary>
+    public void Measure(FieldBatch fields, ConfigurationMeter meter, Span<ConfigurationMeasurement> measurements, Span<double> timeslices)
+    {
+        if (!_started) Start(fields);
+        _current.CopyTo(measurements);
+        _currentSlices.CopyTo(timeslices);
+    }
+
+    public void CopyFields(FieldBatch fields, Span<double> host)
+    {
+        if (!_started) Start(fields);
+        _currentField.CopyTo(host);
     }
 
     /// <summary>One batched launch: K = chains × ProposalBatch proposals with log q, their action and observables.</summary>
@@ -119,6 +149,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _action.Action(_proposals, _s);
         for (int i = 0; i < k; i++) _logW[i] = -_s[i] - _logQ[i];
         _meter.Measure(_proposals, _proposalMeasurements, _slices);
+        _proposals.CopyTo(_hostProposals);
         _generated = batch;
     }
 
@@ -167,6 +198,6 @@ public sealed class FlowMetropolis : IMarkovSampler
         _proposals.Dispose();
         _action.Dispose();
         _meter.Dispose();
-        _select.Dispose();
+        _chainMeter.Dispose();
     }
 }

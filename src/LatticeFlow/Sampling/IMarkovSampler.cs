@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Lattice;
 
 namespace LatticeFlow.Sampling;
@@ -44,6 +45,16 @@ public interface IMarkovSampler : IDisposable
 
     /// <summary>This chain's values for <see cref="ExtraColumns"/> after the last update.</summary>
     void ExtraValues(int chain, Span<double> values) { }
+
+    /// <summary>
+    /// Observables and time slices of every chain's current configuration. Samplers that keep their chains on the
+    /// host between updates (flow MH) answer from there; the others measure <paramref name="fields"/> on the device.
+    /// </summary>
+    void Measure(FieldBatch fields, ConfigurationMeter meter, Span<ConfigurationMeasurement> measurements, Span<double> timeslices) =>
+        meter.Measure(fields, measurements, timeslices);
+
+    /// <summary>Every chain's current configuration, [chain, x, y], for fields.npy and checkpoints.</summary>
+    void CopyFields(FieldBatch fields, Span<double> host) => fields.CopyTo(host);
 }
 
 /// <summary>Accepted trials per chain and updates done since the last measurement row.</summary>
