@@ -93,6 +93,7 @@ public static class SweepRunner
             Batch = f.Batch,
             Steps = f.MaxSteps,
             LearningRate = f.LearningRate,
+            Schedule = LearningRateSchedule.Parse(f.Schedule),
             TargetAcceptance = f.TargetAcceptance,
             Seed = spec.SeedFor(index, 0, "flow"),
             Device = o.Device,

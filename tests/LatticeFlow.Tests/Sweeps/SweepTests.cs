@@ -32,6 +32,7 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "unknown algorithm \"gibbs\"")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": "many"}""", "\"configs\" must be")]
     [InlineData("""{"points": [ """, "not valid JSON")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"schedule": "linear"}}""", "flow schedule \"linear\"")]
     public void MalformedSweepFileSaysWhichEntryAndWhy(string json, string expected)
     {
         var e = Assert.Throws<InvalidInputException>(() => SweepSpec.Parse(json, "sweep.json"));
