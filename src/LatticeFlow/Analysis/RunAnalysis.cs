@@ -111,6 +111,7 @@ public static class RunAnalysis
         FlowRunReport? flow = null;
         if (first["algorithm"]?["name"]?.GetValue<string>() == "flow" && metas.Count == 1 && File.Exists(RunFiles.Path(dirs[0], ProposalsCsv.File)))
             flow = FlowRunReport.Compute(dirs[0], v);
+        if (flow is { HeavyTailed: true }) notes.Add(flow.HeavyTailNote);
 
         string outDir = o.OutputDirectory ?? dirs[0];
         var result = new AnalysisResult

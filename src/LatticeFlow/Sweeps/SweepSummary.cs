@@ -36,9 +36,15 @@ public sealed record SweepRow
     public double? TrainingSeconds { get; init; }
     public long? TrainingSteps { get; init; }
     public double? TrainingAcceptance { get; init; }
+    /// <summary>Flow rows: the Pareto k̂ of the proposals' weights and the threshold above which it makes the row unreliable.</summary>
+    public double? ParetoK { get; init; }
+    public double? ParetoThreshold { get; init; }
 
     /// <summary>Enough data for every τ_int to mean something (N ≥ 50 τ_int; see GammaResult.Reliable).</summary>
     public bool Reliable => AbsMagnetization.Reliable && Chi2.Reliable && IsingEnergy.Reliable && Primaries.Values.All(p => p.Reliable);
+
+    /// <summary>A flow row whose weights are too heavy-tailed for its errors to mean anything (<see cref="Analysis.ParetoTail"/>).</summary>
+    public bool HeavyTailed => ParetoK > ParetoThreshold;
 
     /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
     public Estimate Tau(string observable) => observable switch
@@ -124,6 +130,9 @@ public static class SweepSummary
         };
         if (algorithm == "flow")
         {
+            var reports = dirs.Where(d => File.Exists(RunFiles.Path(d, ProposalsCsv.File))).Select(d => FlowRunReport.Compute(d, (double)p.L * p.L)).ToList();
+            if (reports.Count > 0)
+                row = row with { ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold) };
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.TrainRun.Summary);
             if (File.Exists(train) && JsonNode.Parse(File.ReadAllText(train)) is JsonObject t)
                 row = row with
@@ -145,7 +154,7 @@ public static class SweepSummary
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
             "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
-        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance", "reliable"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
@@ -153,7 +162,7 @@ public static class SweepSummary
                 F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
                 F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
-            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0"]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0"]);
             lines.Add(string.Join(",", f));
         }
         File.WriteAllLines(Path.Combine(output, "summary.csv"), lines);

@@ -52,6 +52,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         using var hmc = new Ensemble("hmc", g, c, chains: 4, n: 10000, therm: 500, seed: 9);
         double v = g.Volume;
         var report = FlowRunReport.Compute(s.OutputDirectory, v);
+        Assert.False(report.HeavyTailed, $"weights heavy-tailed: Pareto k {report.ParetoK} > {report.ParetoThreshold}");
         var checks = new (string, Func<MeasurementTable, GammaResult>, ReweightedEstimate)[]
         {
             ("<|M|>/V", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("absM")), a => a[0] / v), report.AbsMagnetization),
