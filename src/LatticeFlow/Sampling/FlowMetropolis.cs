@@ -141,9 +141,15 @@ public sealed class FlowMetropolis : IMarkovSampler
         _currentField.CopyTo(host);
     }
 
+    /// <summary>Seconds spent generating proposal batches (flow, action, observables, copy to the host); the rest of an update is the chain's bookkeeping.</summary>
+    public double GenerationSeconds => _generationTicks / (double)System.Diagnostics.Stopwatch.Frequency;
+
+    private long _generationTicks;
+
     /// <summary>One batched launch: K = chains × ProposalBatch proposals with log q, their action and observables.</summary>
     private void Generate(long batch)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int k = _chains * _perChain;
         _flow.Sample(k, _key, ProposalStepBase + (uint)batch, _proposals, _logQ);
         _action.Action(_proposals, _s);
@@ -151,6 +157,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _meter.Measure(_proposals, _proposalMeasurements, _slices);
         _proposals.CopyTo(_hostProposals);
         _generated = batch;
+        _generationTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
     }
 
     public void Adapt() { }
