@@ -6,6 +6,12 @@ public readonly struct RandomWords(uint x0, uint x1, uint x2, uint x3)
     public readonly uint X0 = x0, X1 = x1, X2 = x2, X3 = x3;
 }
 
+/// <summary>The words of two Philox calls (<see cref="Philox.Generate2"/>).</summary>
+public readonly struct RandomWords8(RandomWords a, RandomWords b)
+{
+    public readonly RandomWords A = a, B = b;
+}
+
 /// <summary>The 64-bit key of a run's random numbers, derived from the user's seed.</summary>
 public readonly struct RngKey(ulong seed)
 {
@@ -39,6 +45,32 @@ public static class Philox
             k1 += W1;
         }
         return new RandomWords(c0, c1, c2, c3);
+    }
+
+    /// <summary>
+    /// Two Philox calls for sites <paramref name="siteA"/> and <paramref name="siteB"/> (same chain, step, stream), their
+    /// rounds interleaved so the two serial chains of multiplies overlap in the core (about twice the throughput of two
+    /// calls in sequence). Words 0–3 are siteA's <see cref="Generate"/>, words 4–7 siteB's.
+    /// </summary>
+    public static RandomWords8 Generate2(RngKey key, uint siteA, uint siteB, uint chain, uint step, uint stream)
+    {
+        uint a0 = siteA, a1 = chain, a2 = step, a3 = stream;
+        uint b0 = siteB, b1 = chain, b2 = step, b3 = stream;
+        uint k0 = key.K0, k1 = key.K1;
+        for (int r = 0; r < 10; r++)
+        {
+            ulong pa0 = (ulong)M0 * a0, pb0 = (ulong)M0 * b0;
+            ulong pa1 = (ulong)M1 * a2, pb1 = (ulong)M1 * b2;
+            uint na0 = (uint)(pa1 >> 32) ^ a1 ^ k0, nb0 = (uint)(pb1 >> 32) ^ b1 ^ k0;
+            uint na2 = (uint)(pa0 >> 32) ^ a3 ^ k1, nb2 = (uint)(pb0 >> 32) ^ b3 ^ k1;
+            a1 = (uint)pa1; b1 = (uint)pb1;
+            a3 = (uint)pa0; b3 = (uint)pb0;
+            a0 = na0; b0 = nb0;
+            a2 = na2; b2 = nb2;
+            k0 += W0;
+            k1 += W1;
+        }
+        return new RandomWords8(new RandomWords(a0, a1, a2, a3), new RandomWords(b0, b1, b2, b3));
     }
 
     /// <summary>A uniform number in (0, 1) from one word (32 bits of resolution, never 0 or 1).</summary>
