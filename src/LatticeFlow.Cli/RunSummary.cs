@@ -37,14 +37,15 @@ public static class RunSummary
         var lines = new List<string>();
         if (meta["flow"] is System.Text.Json.Nodes.JsonObject flow)
         {
-            double G(string k) => flow[k]!.GetValue<double>();
+            double G(string k) => flow[k]?.GetValue<double>() ?? double.NaN;
             lines.Add($"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}");
-            if (G("pareto_k") > G("pareto_k_threshold"))
+            if (G("pareto_k") > G("pareto_k_threshold")) // false where k is missing (NaN): too few proposals to fit a tail
                 lines.Add($"  warning: Pareto k {G("pareto_k").ToString("F2", c)} > {G("pareto_k_threshold").ToString("F2", c)}: the flow's weights are heavy-tailed; flow MH and reweighting errors are unreliable (train the flow further)");
             foreach (var (key, label) in new[] { ("absM_per_V", "<|M|>/V"), ("chi2", "chi2"), ("ising_energy", "E (Ising)") })
             {
                 var e = flow["reweighted"]![key]!;
-                lines.Add($"  reweighted {label,-10} {e["value"]!.GetValue<double>().ToString("G6", c),12} ± {e["error"]!.GetValue<double>().ToString("G2", c),-8}  (ESS per proposal {e["ess_per_proposal"]!.GetValue<double>().ToString("F3", c)})");
+                double R(string k) => e[k]?.GetValue<double>() ?? double.NaN;
+                lines.Add($"  reweighted {label,-10} {R("value").ToString("G6", c),12} ± {R("error").ToString("G2", c),-8}  (ESS per proposal {R("ess_per_proposal").ToString("F3", c)})");
             }
         }
         return string.Join(Environment.NewLine, lines.Prepend(string.Join(Environment.NewLine,

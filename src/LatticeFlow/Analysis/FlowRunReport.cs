@@ -35,18 +35,19 @@ public sealed record FlowRunReport(AcceptanceStatistics Acceptance, ReweightedEs
 
     public JsonObject ToJson()
     {
-        static JsonObject Est(ReweightedEstimate e) => new() { ["value"] = e.Value, ["error"] = e.Error, ["ess_per_proposal"] = e.EssPerSample, ["proposals"] = e.N };
+        static JsonNode? N(double x) => RunMeta.Number(x);
+        static JsonObject Est(ReweightedEstimate e) => new() { ["value"] = N(e.Value), ["error"] = N(e.Error), ["ess_per_proposal"] = N(e.EssPerSample), ["proposals"] = e.N };
         var a = Acceptance;
         return new JsonObject
         {
-            ["acceptance"] = a.Acceptance,
-            ["tau_int_from_acceptance"] = a.TauIntFromAcceptance,
-            ["tau_int_from_acceptance_error"] = a.TauIntFromAcceptanceError,
+            ["acceptance"] = N(a.Acceptance),
+            ["tau_int_from_acceptance"] = N(a.TauIntFromAcceptance),
+            ["tau_int_from_acceptance_error"] = N(a.TauIntFromAcceptanceError),
             ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t); rho(t) = fraction of t consecutive rejections (Albergo et al. 2019, eq. 16)",
-            ["tau_int_lower_bound"] = a.TauIntLowerBound,
-            ["mean_rejection_run"] = a.MeanRejectionRun,
-            ["pareto_k"] = ParetoK,
-            ["pareto_k_threshold"] = ParetoThreshold,
+            ["tau_int_lower_bound"] = N(a.TauIntLowerBound),
+            ["mean_rejection_run"] = N(a.MeanRejectionRun),
+            ["pareto_k"] = N(ParetoK),
+            ["pareto_k_threshold"] = N(ParetoThreshold),
             ["pareto_k_convention"] = "shape of a generalised Pareto fit to the largest weights p/q (PSIS, Vehtari et al. arXiv:1507.02646); above the threshold flow MH and reweighting errors are unreliable",
             ["rejection_runs"] = new JsonObject(a.RejectionRuns.Select(kv => KeyValuePair.Create(kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), (JsonNode?)kv.Value))),
             ["reweighted"] = new JsonObject

@@ -13,17 +13,17 @@ public static class ParetoTail
     /// <summary>k̂ above which the paper (sec. 3.2.4) calls the estimates unreliable: min(1 − 1/log₁₀ S, 0.7).</summary>
     public static double Threshold(long samples) => Math.Min(1 - 1 / Math.Log10(Math.Max(samples, 11)), 0.7);
 
-    /// <summary>k̂ of the weights e^{logW}; NaN with fewer than 20 finite weights. Equal weights give k̂ = −∞ (no tail).</summary>
+    /// <summary>k̂ of the weights e^{logW}; NaN with fewer than 25 finite weights (a tail of fewer than 5, as loo). Equal weights give k̂ = −∞ (no tail).</summary>
     public static double Shape(ReadOnlySpan<double> logW)
     {
         var finite = new List<double>(logW.Length);
         foreach (double l in logW)
             if (double.IsFinite(l)) finite.Add(l);
         int s = finite.Count;
-        if (s < 20) return double.NaN;
         finite.Sort();
         // Tail size M = min(S/5, 3√S) (eq. 6); the threshold is the largest weight below the tail.
-        int m = (int)Math.Min(0.2 * s, 3 * Math.Sqrt(s));
+        int m = (int)Math.Ceiling(Math.Min(0.2 * s, 3 * Math.Sqrt(s)));
+        if (m < 5) return double.NaN;
         double top = finite[s - 1], cut = finite[s - m - 1];
         var x = new double[m];
         for (int i = 0; i < m; i++) x[i] = Math.Exp(finite[s - m + i] - top) - Math.Exp(cut - top);

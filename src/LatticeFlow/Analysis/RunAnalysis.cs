@@ -160,12 +160,11 @@ public static class RunAnalysis
 
     private static JsonObject Figure(GammaResult r) => new()
     {
-        ["value"] = Num(r.Value), ["error"] = Num(r.Error), ["error_of_error"] = Num(r.ErrorOfError),
-        ["tau_int"] = Num(r.TauInt), ["tau_int_error"] = Num(r.TauIntError), ["window"] = r.Window, ["n_eff"] = Num(r.NEff),
+        ["value"] = RunMeta.Number(r.Value), ["error"] = RunMeta.Number(r.Error), ["error_of_error"] = RunMeta.Number(r.ErrorOfError),
+        ["tau_int"] = RunMeta.Number(r.TauInt), ["tau_int_error"] = RunMeta.Number(r.TauIntError), ["window"] = r.Window, ["n_eff"] = RunMeta.Number(r.NEff),
         ["n"] = r.N, ["reliable"] = r.Reliable,
     };
 
-    private static JsonNode? Num(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
 
     private static JsonObject ToJson(AnalysisResult r, AnalysisOptions o)
     {

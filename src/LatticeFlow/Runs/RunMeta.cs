@@ -67,7 +67,8 @@ public static class RunMeta
     }
 
     /// <summary>JSON has no NaN: a number not yet known is null.</summary>
-    private static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    /// <summary>A number for JSON, which has no NaN or infinities: null where the value is not finite.</summary>
+    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
     public static void Write(string dir, JsonObject meta)
     {

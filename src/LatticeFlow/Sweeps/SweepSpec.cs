@@ -86,7 +86,7 @@ public sealed record SweepSpec
         if (Budget.Configurations < 1 || Budget.Thermalization < 0 || Budget.Chains < 1 || Budget.SaveEvery < 1)
             throw new InvalidInputException("sweep: budgets must be positive (configs ≥ 1, therm ≥ 0, chains ≥ 1, save_every ≥ 1)");
         if (Flow.MaxSteps < 1 || Flow.Batch < 2 || !(Flow.LearningRate > 0)) throw new InvalidInputException("sweep: flow training needs max_steps ≥ 1, batch ≥ 2 and lr > 0");
-        if (Flow.Schedule is not ("constant" or "cosine")) throw new InvalidInputException($"sweep: flow schedule \"{Flow.Schedule}\": choose constant or cosine");
+        if (Flow.Schedule.ToLowerInvariant() is not ("constant" or "cosine")) throw new InvalidInputException($"sweep: flow schedule \"{Flow.Schedule}\": choose constant or cosine");
         if (Points.Select(p => p.Name).Distinct().Count() != Points.Count) throw new InvalidInputException("sweep: the same point appears twice");
         return this;
     }

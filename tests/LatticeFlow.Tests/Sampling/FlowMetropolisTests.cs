@@ -96,6 +96,22 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         Assert.True(acc.TauIntFromAcceptance >= acc.TauIntLowerBound - 4 * acc.TauIntFromAcceptanceError);
     }
 
+    /// <summary>Ten proposals are too few for a Pareto tail: the run must still finish, with pareto_k null in meta.json (JSON has no NaN).</summary>
+    [Fact]
+    public void AShortRunWithoutAParetoTailStillWritesItsReport()
+    {
+        var g = new LatticeGeometry(4, 6);
+        var c = Phi4Couplings.Standard(1.0, 0);
+        string model = models.Get(4, 6, c, 100);
+        using var tmp = new TempDir();
+        var s = Flow(model, g, c, tmp.Sub("short"), 10, 1, 6) with { Thermalization = 0 };
+        var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
+        Assert.True(result.Completed);
+        var flow = RunMeta.Read(s.OutputDirectory)["flow"]!;
+        Assert.Null(flow["pareto_k"]);
+        Assert.NotNull(flow["acceptance"]);
+    }
+
     [Fact]
     public void RejectionRunsAreCountedBetweenAcceptances()
     {
