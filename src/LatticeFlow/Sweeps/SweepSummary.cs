@@ -171,21 +171,27 @@ public static class SweepSummary
             ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t) (emcee's tau is twice this); Gamma method, S = 1.5; chains and replicas combined as replicas",
             ["cost_convention"] = "seconds_per_independent_config = 2 * max(tau_int over observables) * seconds_per_config",
             ["rows"] = JsonSerializer.SerializeToNode(rows, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
-            ["fits"] = new JsonObject(Fits(rows).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["z"] = kv.Value.Z, ["z_err"] = kv.Value.ZError, ["points"] = kv.Value.Points }))),
+            ["fits"] = new JsonObject(Fits(rows).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["z"] = kv.Value.Z, ["z_err"] = kv.Value.ZError, ["points"] = kv.Value.Points, ["excluded_unreliable"] = kv.Value.Excluded }))),
         };
         File.WriteAllText(Path.Combine(output, "summary.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    /// <summary>τ_int ∝ L^z per algorithm and observable: weighted least squares of ln τ on ln L (weights (τ/δτ)²).</summary>
+    /// <summary>
+    /// τ_int ∝ L^z per algorithm and observable: weighted least squares of ln τ on ln L (weights (τ/δτ)²), over the
+    /// sizes whose τ_int is reliable (<see cref="DynamicExponent.Excluded"/> counts the others).
+    /// </summary>
     public static Dictionary<string, DynamicExponent> Fits(IReadOnlyList<SweepRow> rows)
     {
         var fits = new Dictionary<string, DynamicExponent>();
         foreach (var group in rows.GroupBy(r => r.Algorithm))
             foreach (var o in Observables)
             {
-                var pts = group.Select(r => (L: (double)r.L, T: r.Tau(o))).Where(x => x.T.TauInt > 0 && x.T.TauIntError > 0).ToList();
+                // Points whose τ_int cannot be trusted (N < 50 τ_int, or heavy-tailed flow weights) stay out of the fit.
+                var all = group.Select(r => (L: (double)r.L, T: r.Tau(o), Trusted: r.Tau(o).Reliable && !r.HeavyTailed)).Where(x => x.T.TauInt > 0 && x.T.TauIntError > 0).ToList();
+                var pts = all.Where(x => x.Trusted).ToList();
                 if (pts.Select(x => x.L).Distinct().Count() < 2) continue;
-                fits[$"{group.Key}/{o}"] = DynamicExponent.Fit(pts.Select(x => x.L).ToArray(), pts.Select(x => x.T.TauInt).ToArray(), pts.Select(x => x.T.TauIntError).ToArray());
+                fits[$"{group.Key}/{o}"] = DynamicExponent.Fit(pts.Select(x => x.L).ToArray(), pts.Select(x => x.T.TauInt).ToArray(), pts.Select(x => x.T.TauIntError).ToArray())
+                    with { Excluded = all.Count - pts.Count };
             }
         return fits;
     }
@@ -194,6 +200,9 @@ public static class SweepSummary
 /// <summary>The fitted dynamical exponent z of τ_int ∝ L^z, with its error from the fit.</summary>
 public sealed record DynamicExponent(double Z, double ZError, double Amplitude, int Points)
 {
+    /// <summary>Sizes left out of the fit because their τ_int is unreliable.</summary>
+    public int Excluded { get; init; }
+
     public static DynamicExponent Fit(double[] l, double[] tau, double[] tauError)
     {
         double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;

@@ -112,4 +112,27 @@ public class SweepTests
         Assert.Equal(0.3, fit.Amplitude, 10);
         Assert.True(fit.ZError > 0);
     }
+
+    /// <summary>A size whose τ_int is unreliable (too few data, or heavy-tailed flow weights) must not pull the fitted z.</summary>
+    [Fact]
+    public void UnreliableSizesStayOutOfTheExponentFit()
+    {
+        static Estimate E(double tau, bool reliable) => new(1, 0.1, tau, 0.05 * tau, reliable);
+        SweepRow Row(int l, double tau, bool reliable, double? paretoK) => new()
+        {
+            Point = l, L = l, M2 = -4, Lambda = 6, Algorithm = "flow", Replicas = 1, Configurations = 1000, Acceptance = 0.3,
+            AbsMagnetization = E(tau, reliable), Chi2 = E(tau, reliable), IsingEnergy = E(tau, reliable),
+            Primaries = SweepSummary.PrimaryObservables.ToDictionary(p => p, _ => E(tau, reliable)),
+            SecondsPerConfiguration = 1e-3, SecondsPerIndependent = 2e-3 * tau, ParetoK = paretoK, ParetoThreshold = 0.7,
+        };
+        var rows = new List<SweepRow>
+        {
+            Row(6, 0.3 * Math.Pow(6, 2.1), true, 0.5), Row(8, 0.3 * Math.Pow(8, 2.1), true, 0.5), Row(10, 0.3 * Math.Pow(10, 2.1), true, 0.6),
+            Row(12, 1000, false, 0.6), Row(14, 1000, true, 0.8),
+        };
+        var fit = SweepSummary.Fits(rows)["flow/chi2"];
+        Assert.Equal(2.1, fit.Z, 8);
+        Assert.Equal(3, fit.Points);
+        Assert.Equal(2, fit.Excluded);
+    }
 }
