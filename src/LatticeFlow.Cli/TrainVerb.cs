@@ -28,7 +28,7 @@ public sealed class TrainVerb : IVerb
     [Option("clip", HelpText = "Clip the gradient norm to this (default 0: off).")] public double? Clip { get; set; }
     [Option("steps", HelpText = "Training steps (default 2500).")] public long? Steps { get; set; }
     [Option("seed", HelpText = "Random seed (default 1).")] public ulong? Seed { get; set; }
-    [Option("target-accept", HelpText = "Stop when the running Metropolis acceptance reaches this.")] public double? TargetAcceptance { get; set; }
+    [Option("target-accept", HelpText = "Stop when the Metropolis acceptance reaches this (the running estimate, confirmed on 2048 fresh proposals).")] public double? TargetAcceptance { get; set; }
     [Option("target-ess", HelpText = "Stop when the running batch ESS reaches this.")] public double? TargetEss { get; set; }
     [Option("eval", HelpText = "Fresh proposals for the final acceptance estimate (default 10000; 0: skip).")] public long? Evaluation { get; set; }
     [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu")] public string Device { get; set; } = "auto";

@@ -21,8 +21,13 @@ public sealed record TrainSettings
     public bool Resume { get; init; }
     public bool Force { get; init; }
     public double CheckpointSeconds { get; init; } = 30;
-    /// <summary>Stop once the running acceptance (mean over <see cref="StopWindow"/> steps) reaches this.</summary>
+    /// <summary>
+    /// Stop once the acceptance reaches this: the running acceptance (mean over <see cref="StopWindow"/> steps) triggers
+    /// an independence-Metropolis check on <see cref="TargetCheckProposals"/> fresh proposals, which must confirm it.
+    /// </summary>
     public double? TargetAcceptance { get; init; }
+    /// <summary>Fresh proposals of the independence-Metropolis check that confirms <see cref="TargetAcceptance"/>.</summary>
+    public long TargetCheckProposals { get; init; } = 2048;
     /// <summary>Stop once the running batch ESS reaches this.</summary>
     public double? TargetEss { get; init; }
     public int StopWindow { get; init; } = 100;
@@ -39,6 +44,7 @@ public sealed record TrainSettings
         if (ClipNorm < 0 || !double.IsFinite(ClipNorm)) throw new InvalidInputException($"--clip {ClipNorm}: must be ≥ 0 (0: no clipping)");
         if (TargetAcceptance is double a && !(a > 0 && a <= 1)) throw new InvalidInputException($"--target-accept {a}: must lie in (0, 1]");
         if (TargetEss is double e && !(e > 0 && e <= 1)) throw new InvalidInputException($"--target-ess {e}: must lie in (0, 1]");
+        if (TargetCheckProposals < 2) throw new InvalidInputException($"target check: {TargetCheckProposals} proposals, need at least 2");
         if (EvaluationProposals < 0) throw new InvalidInputException($"--eval {EvaluationProposals}: must be ≥ 0");
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidInputException("--out is required");
         return this;

@@ -1,6 +1,7 @@
 using LatticeFlow.Devices;
 using LatticeFlow.Flows;
 using LatticeFlow.Physics;
+using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Flows;
 
@@ -34,6 +35,32 @@ public sealed class FlowTrainingTests
         var after = Held();
         Assert.True(after.Loss < before.Loss - 1.0, $"loss {before.Loss:F3} → {after.Loss:F3}");
         Assert.True(after.Ess > before.Ess + 0.025 && after.Ess > 2.5 * before.Ess, $"ESS {before.Ess:F3} → {after.Ess:F3}");
+    }
+
+    /// <summary>
+    /// At L = 6, λ = 6.975 the running acceptance reaches 0.3 after ~350 steps while a long chain accepts only 0.24:
+    /// a stop at the target must be confirmed on fresh proposals, so the final evaluation on 10⁴ proposals holds it.
+    /// </summary>
+    [Fact]
+    public void TargetAcceptanceStopIsConfirmedOnFreshProposals()
+    {
+        using var tmp = new TempDir();
+        var r = TrainRun.Execute(new TrainSettings
+        {
+            Architecture = new FlowArchitecture { Lx = 6, Ly = 6, Layers = 16, Hidden = [8, 8] },
+            Couplings = Phi4Couplings.Standard(-4, 6.975),
+            OutputDirectory = tmp.Sub("flow"),
+            LearningRate = 3e-3,
+            Schedule = ScheduleKind.Cosine,
+            Steps = 3000,
+            TargetAcceptance = 0.3,
+            Seed = 1,
+            Device = "cpu",
+        }, ProgressReporter.Silent, default);
+        Assert.Equal("target reached", r.Status);
+        Assert.Equal(0, r.Steps % 100);
+        // 10⁴ proposals of an independence chain with acceptance 0.3 and τ_int ≈ 5: σ ≈ 0.01.
+        Assert.True(r.Quality!.Acceptance > 0.3 - 0.04, $"acceptance on 10⁴ fresh proposals {r.Quality.Acceptance}; {r.Message}");
     }
 
     [Fact]
