@@ -14,13 +14,17 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64),
     };
 
+    /// <summary>The free field (m² = 1, λ = 0) on a 4 × 6 lattice and a briefly trained flow for it.</summary>
+    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup()
+    {
+        var c = Phi4Couplings.Standard(1.0, 0);
+        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100));
+    }
+
     [Fact]
     public void FreeFieldPropagatorIsExactEvenWithAPoorFlow()
     {
-        const double m2 = 1.0;
-        var g = new LatticeGeometry(4, 6);
-        var c = Phi4Couplings.Standard(m2, 0);
-        string model = models.Get(4, 6, c, 100);
+        var (g, c, model) = FreeFieldSetup();
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -28,7 +32,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         using var e = Ensemble.Open(s.OutputDirectory, g, 4, 20000);
         foreach (var (dx, dy) in new[] { (0, 0), (1, 0), (0, 1), (2, 3) })
         {
-            double exact = FreeField.Propagator(g.Lx, g.Ly, m2, dx, dy);
+            double exact = FreeField.Propagator(g.Lx, g.Ly, c.M2, dx, dy);
             var r = GammaMethod.Analyze(e.Correlator(dx, dy));
             Assert.True(r.Reliable, $"G({dx},{dy}): too few data (τ_int {r.TauInt})");
             Assert.True(Math.Abs(r.Value - exact) < 4 * r.Error, $"flow G({dx},{dy}) = {r.Value} ± {r.Error}, exact {exact}");
@@ -76,9 +80,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     {
         // The free field is unimodal and symmetric under φ → −φ, so an imperfect flow cannot trap the chain in one
         // sector of M; at the tutorial couplings a short-trained flow can, and τ_int(M) then exceeds eq. 16's estimate.
-        var g = new LatticeGeometry(4, 6);
-        var c = Phi4Couplings.Standard(1.0, 0);
-        string model = models.Get(4, 6, c, 100);
+        var (g, c, model) = FreeFieldSetup();
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("tau"), 40000, 2, 5);
         SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -100,9 +102,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     [Fact]
     public void AShortRunWithoutAParetoTailStillWritesItsReport()
     {
-        var g = new LatticeGeometry(4, 6);
-        var c = Phi4Couplings.Standard(1.0, 0);
-        string model = models.Get(4, 6, c, 100);
+        var (g, c, model) = FreeFieldSetup();
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("short"), 10, 1, 6) with { Thermalization = 0 };
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
