@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
 using LatticeFlow.Flows;
@@ -38,7 +39,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     private bool _started;
     private readonly AcceptanceCounter _acceptance;
     private readonly ConfigurationMeasurement[] _proposalMeasurements;
-    private long _generated = -1;
+    private long _generated = -1, _generationTicks;
 
     public string Name => "flow";
     public FlowMetropolisSettings Settings { get; }
@@ -142,14 +143,12 @@ public sealed class FlowMetropolis : IMarkovSampler
     }
 
     /// <summary>Seconds spent generating proposal batches (flow, action, observables, copy to the host); the rest of an update is the chain's bookkeeping.</summary>
-    public double GenerationSeconds => _generationTicks / (double)System.Diagnostics.Stopwatch.Frequency;
-
-    private long _generationTicks;
+    public double GenerationSeconds => _generationTicks / (double)Stopwatch.Frequency;
 
     /// <summary>One batched launch: K = chains × ProposalBatch proposals with log q, their action and observables.</summary>
     private void Generate(long batch)
     {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        long start = Stopwatch.GetTimestamp();
         int k = _chains * _perChain;
         _flow.Sample(k, _key, ProposalStepBase + (uint)batch, _proposals, _logQ);
         _action.Action(_proposals, _s);
@@ -157,7 +156,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _meter.Measure(_proposals, _proposalMeasurements, _slices);
         _proposals.CopyTo(_hostProposals);
         _generated = batch;
-        _generationTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        _generationTicks += Stopwatch.GetTimestamp() - start;
     }
 
     public void Adapt() { }
