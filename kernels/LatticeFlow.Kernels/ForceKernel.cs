@@ -20,13 +20,11 @@ public readonly struct ForceKernel<TV>(LatticeShape shape, Phi4Params action, TV
     {
         var s = _shape;
         s.Locate(index, out int b, out int x, out int y0);
-        int row = s.RowOffset(b, x);
-        int up = s.RowOffset(b, s.Next(x, s.Lx));
-        int down = s.RowOffset(b, s.Prev(x, s.Lx));
+        var rows = new StencilRows(s, b, x);
+        int row = rows.Row;
         for (int y = y0; y < y0 + s.Width; y++)
         {
-            double nb = _phi[up + y] + _phi[down + y] + _phi[row + s.Next(y, s.Ly)] + _phi[row + s.Prev(y, s.Ly)];
-            double force = _action.Force(_phi[row + y], nb);
+            double force = _action.Force(_phi[row + y], rows.NeighbourSum(s, _phi, y));
             _target[row + y] = _step == 0 ? force : _target[row + y] - _epsilon * force;
         }
     }

@@ -29,9 +29,7 @@ public readonly struct MetropolisKernel<TV>(
     {
         var s = _shape;
         s.LocateHalf(index, out int b, out int x, out int k0);
-        int row = s.RowOffset(b, x);
-        int up = s.RowOffset(b, s.Next(x, s.Lx));
-        int down = s.RowOffset(b, s.Prev(x, s.Lx));
+        var rows = new StencilRows(s, b, x);
         int offset = (x + _parity) & 1;
         int perColour = s.Ly / 2;
         int accepted = 0;
@@ -45,10 +43,10 @@ public readonly struct MetropolisKernel<TV>(
                 {
                     uint site = (uint)(x * s.Ly + (k >> 1));
                     var w = Philox.Generate2(_key, site, site + 1, (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
-                    accepted += Hit(row, up, down, 2 * k + offset, w.A.X0, w.A.X1);
-                    accepted += Hit(row, up, down, 2 * (k + 1) + offset, w.A.X2, w.A.X3);
-                    accepted += Hit(row, up, down, 2 * (k + 2) + offset, w.B.X0, w.B.X1);
-                    accepted += Hit(row, up, down, 2 * (k + 3) + offset, w.B.X2, w.B.X3);
+                    accepted += Hit(rows, 2 * k + offset, w.A.X0, w.A.X1);
+                    accepted += Hit(rows, 2 * (k + 1) + offset, w.A.X2, w.A.X3);
+                    accepted += Hit(rows, 2 * (k + 2) + offset, w.B.X0, w.B.X1);
+                    accepted += Hit(rows, 2 * (k + 3) + offset, w.B.X2, w.B.X3);
                 }
                 k += 4;
                 continue;
@@ -57,18 +55,18 @@ public readonly struct MetropolisKernel<TV>(
             for (int h = 0; h < _hits; h++)
             {
                 var w = Philox.Generate(_key, (uint)(x * s.Ly + (k >> 1)), (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
-                if (pair || (k & 1) == 0) accepted += Hit(row, up, down, 2 * k + offset, w.X0, w.X1);
-                if (pair || (k & 1) == 1) accepted += Hit(row, up, down, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
+                if (pair || (k & 1) == 0) accepted += Hit(rows, 2 * k + offset, w.X0, w.X1);
+                if (pair || (k & 1) == 1) accepted += Hit(rows, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
             }
             k += pair ? 2 : 1;
         }
         _accepted[index] += accepted;
     }
 
-    private int Hit(int row, int up, int down, int y, uint wStep, uint wAccept)
+    private int Hit(StencilRows rows, int y, uint wStep, uint wAccept)
     {
-        var s = _shape;
-        double nb = _phi[up + y] + _phi[down + y] + _phi[row + s.Next(y, s.Ly)] + _phi[row + s.Prev(y, s.Ly)];
+        int row = rows.Row;
+        double nb = rows.NeighbourSum(_shape, _phi, y);
         double current = _phi[row + y];
         double proposal = current + _delta * (2.0 * Philox.Uniform(wStep) - 1.0);
         double dS = _action.LocalAction(proposal, nb) - _action.LocalAction(current, nb);
