@@ -33,14 +33,7 @@ public static class Philox
         uint c0 = site, c1 = chain, c2 = step, c3 = stream, k0 = key.K0, k1 = key.K1;
         for (int r = 0; r < 10; r++)
         {
-            ulong p0 = (ulong)M0 * c0;
-            ulong p1 = (ulong)M1 * c2;
-            uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0;
-            uint n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
-            c1 = (uint)p1;
-            c3 = (uint)p0;
-            c0 = n0;
-            c2 = n2;
+            Round(ref c0, ref c1, ref c2, ref c3, k0, k1);
             k0 += W0;
             k1 += W1;
         }
@@ -59,18 +52,26 @@ public static class Philox
         uint k0 = key.K0, k1 = key.K1;
         for (int r = 0; r < 10; r++)
         {
-            ulong pa0 = (ulong)M0 * a0, pb0 = (ulong)M0 * b0;
-            ulong pa1 = (ulong)M1 * a2, pb1 = (ulong)M1 * b2;
-            uint na0 = (uint)(pa1 >> 32) ^ a1 ^ k0, nb0 = (uint)(pb1 >> 32) ^ b1 ^ k0;
-            uint na2 = (uint)(pa0 >> 32) ^ a3 ^ k1, nb2 = (uint)(pb0 >> 32) ^ b3 ^ k1;
-            a1 = (uint)pa1; b1 = (uint)pb1;
-            a3 = (uint)pa0; b3 = (uint)pb0;
-            a0 = na0; b0 = nb0;
-            a2 = na2; b2 = nb2;
+            Round(ref a0, ref a1, ref a2, ref a3, k0, k1);
+            Round(ref b0, ref b1, ref b2, ref b3, k0, k1);
             k0 += W0;
             k1 += W1;
         }
         return new RandomWords8(new RandomWords(a0, a1, a2, a3), new RandomWords(b0, b1, b2, b3));
+    }
+
+    /// <summary>One Philox4x32 round (Salmon et al., SC11): two 32 × 32 → 64 multiplies, xors with the round key.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Round(ref uint c0, ref uint c1, ref uint c2, ref uint c3, uint k0, uint k1)
+    {
+        ulong p0 = (ulong)M0 * c0;
+        ulong p1 = (ulong)M1 * c2;
+        uint n0 = (uint)(p1 >> 32) ^ c1 ^ k0;
+        uint n2 = (uint)(p0 >> 32) ^ c3 ^ k1;
+        c1 = (uint)p1;
+        c3 = (uint)p0;
+        c0 = n0;
+        c2 = n2;
     }
 
     /// <summary>A uniform number in (0, 1) from one word (32 bits of resolution, never 0 or 1).</summary>
