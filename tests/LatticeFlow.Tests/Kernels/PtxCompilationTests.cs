@@ -1,0 +1,51 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using LatticeFlow.Kernels;
+
+namespace LatticeFlow.Tests.Kernels;
+
+/// <summary>
+/// Every kernel body compiles to PTX for the GPUs we run on (sm_90: H100, H200), without a GPU present:
+/// ILGPU's CPU accelerator accepts code that its PTX backend rejects, so this is CI's guard for the CUDA path.
+/// The views are closed with <see cref="DeviceView{T}"/>, as <see cref="LatticeFlow.Devices.IlgpuDevice"/> launches them.
+/// </summary>
+public sealed class PtxCompilationTests
+{
+    public static TheoryData<string> KernelNames => [.. KernelTypes().Select(Name)];
+
+    [Theory]
+    [MemberData(nameof(KernelNames))]
+    public void KernelCompilesToPtx(string name)
+    {
+        var kernel = KernelTypes().Single(t => Name(t) == name);
+        using var context = Context.Create(b => b.CPU().EnableAlgorithms().Optimize(OptimizationLevel.O2));
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(CudaArchitecture.SM_90),
+            CudaArchitecture.SM_90, CudaInstructionSet.ISA_80, null);
+        var entry = typeof(KernelEntry).GetMethod(nameof(KernelEntry.Run))!.MakeGenericMethod(kernel);
+        var description = EntryPointDescription.FromImplicitlyGroupedKernel(entry);
+        var compiled = (PTXCompiledKernel)backend.Compile(description, default);
+        Assert.Contains(".entry", compiled.PTXAssembly);
+    }
+
+    [Fact]
+    public void EveryKernelIsListed() => Assert.True(KernelTypes().Count() >= 20, string.Join(", ", KernelNames));
+
+    /// <summary>Every kernel struct of the kernels assembly, its view parameters closed with device views.</summary>
+    private static IEnumerable<Type> KernelTypes() =>
+        typeof(IKernel).Assembly.GetTypes()
+            .Where(t => t.IsValueType && typeof(IKernel).IsAssignableFrom(t))
+            .Select(t => t.IsGenericTypeDefinition ? t.MakeGenericType(t.GetGenericArguments().Select(DeviceViewFor).ToArray()) : t)
+            .OrderBy(t => t.Name);
+
+    private static string Name(Type t) => t.Name.Split('`')[0];
+
+    private static Type DeviceViewFor(Type parameter)
+    {
+        var view = parameter.GetGenericParameterConstraints().Single(c => c.IsGenericType && c.GetGenericTypeDefinition() == typeof(IView<>));
+        return typeof(DeviceView<>).MakeGenericType(view.GetGenericArguments()[0]);
+    }
+}
