@@ -83,38 +83,48 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
 
 /// <summary>
 /// Parameter gradients of a convolution, accumulated (+=): gw[o, i, k] += Σ_b Σ_s g[b, o, s] · in[b, i, nbr(s, k)]
-/// and gb[o] += Σ_b Σ_s g[b, o, s]. Item j &lt; ⌈Cout/4⌉·Cin·taps computes the weights (o..o+3, i, k) of a group of
-/// four output channels, which share each input load; the last Cout items are the biases
-/// (<see cref="ConvShape.WeightGradItems"/> in all). Summed in double in a fixed order: deterministic, no atomics.
+/// and gb[o] += Σ_b Σ_s g[b, o, s]. Within a slice of samples (<see cref="ConvShape.Slices"/>), item j &lt; ⌈Cout/4⌉·Cin·taps
+/// computes the weights (o..o+3, i, k) of a group of four output channels, which share each input load; the last Cout
+/// items are the biases. With one slice the sums go straight into the gradients; with several, each slice writes its
+/// sums to <c>partial</c> [slice, weights then biases] and <see cref="ConvGradSliceSumKernel{TF, TD}"/> adds them up.
+/// Summed in double in a fixed order: deterministic, no atomics.
 /// </summary>
-public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF input,
-    TI neighbours, TI parity, TF gradWeights, TF gradBias) : IRebindableKernel
-    where TF : struct, IView<float> where TI : struct, IView<int>
+public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF gradOut, TF input,
+    TI neighbours, TI parity, TF gradWeights, TF gradBias, TD partial) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
 {
     private readonly ConvShape _shape = shape;
     private readonly TF _gradOut = gradOut, _input = input, _gradWeights = gradWeights, _gradBias = gradBias;
     private readonly TI _neighbours = neighbours, _parity = parity;
+    private readonly TD _partial = partial;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvWeightGradKernel<HostView<float>, HostView<int>>(_shape, _gradOut.Host, _input.Host, _neighbours.Host, _parity.Host, _gradWeights.Host, _gradBias.Host));
+        new ConvWeightGradKernel<HostView<float>, HostView<int>, HostView<double>>(_shape, _gradOut.Host, _input.Host, _neighbours.Host, _parity.Host,
+            _gradWeights.Host, _gradBias.Host, _partial.Host));
 
     public void Execute(int index)
     {
         var c = _shape;
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
-        int nw = (cout + 3) / 4 * cin * taps;
+        int nw = (cout + 3) / 4 * cin * taps, perSlice = nw + cout;
+        int slice = index / perSlice;
+        index -= slice * perSlice;
+        int samples = (c.Batch + c.Slices - 1) / c.Slices;
+        int b0 = slice * samples, b1 = b0 + samples < c.Batch ? b0 + samples : c.Batch;
+        int outputs = cout * cin * taps;
         TF gradOut = _gradOut, input = _input;
         TI neighbours = _neighbours, parity = _parity;
         if (index >= nw)
         {
             int ob = index - nw;
             double acc = 0.0;
-            for (int b = 0; b < c.Batch; b++)
+            for (int b = b0; b < b1; b++)
             {
                 int gb = (b * cout + ob) * v;
                 for (int s = 0; s < v; s++) acc += gradOut[gb + s];
             }
-            _gradBias[ob] += (float)acc;
+            if (c.Slices == 1) _gradBias[ob] += (float)acc;
+            else _partial[slice * (outputs + cout) + outputs + ob] = acc;
             return;
         }
         int o = index / (cin * taps) * 4;
@@ -122,7 +132,7 @@ public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut,
         int i = rem / taps, k = rem - i * taps;
         int d1 = ConvShape.Clamp(o + 1, cout) - o, d2 = ConvShape.Clamp(o + 2, cout) - o, d3 = ConvShape.Clamp(o + 3, cout) - o;
         double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
-        for (int b = 0; b < c.Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             int g0 = (b * cout + o) * v, ib = (b * cin + i) * v;
             int g1 = g0 + d1 * v, g2 = g0 + d2 * v, g3 = g0 + d3 * v;
@@ -137,9 +147,42 @@ public readonly struct ConvWeightGradKernel<TF, TI>(ConvShape shape, TF gradOut,
             }
         }
         int w = (o * cin + i) * taps + k, step = cin * taps;
-        _gradWeights[w] += (float)a0;
-        if (o + 1 < cout) _gradWeights[w + step] += (float)a1;
-        if (o + 2 < cout) _gradWeights[w + 2 * step] += (float)a2;
-        if (o + 3 < cout) _gradWeights[w + 3 * step] += (float)a3;
+        if (c.Slices == 1)
+        {
+            _gradWeights[w] += (float)a0;
+            if (o + 1 < cout) _gradWeights[w + step] += (float)a1;
+            if (o + 2 < cout) _gradWeights[w + 2 * step] += (float)a2;
+            if (o + 3 < cout) _gradWeights[w + 3 * step] += (float)a3;
+            return;
+        }
+        int p = slice * (outputs + cout) + w;
+        _partial[p] = a0;
+        if (o + 1 < cout) _partial[p + step] = a1;
+        if (o + 2 < cout) _partial[p + 2 * step] = a2;
+        if (o + 3 < cout) _partial[p + 3 * step] = a3;
+    }
+}
+
+/// <summary>
+/// The slices' parameter-gradient sums of <see cref="ConvWeightGradKernel{TF, TI, TD}"/> added up in slice order and
+/// accumulated into the gradients: item j &lt; <c>weights</c> is a weight, the rest are biases.
+/// </summary>
+public readonly struct ConvGradSliceSumKernel<TF, TD>(TD partial, int slices, int weights, int biases, TF gradWeights, TF gradBias) : IRebindableKernel
+    where TF : struct, IView<float> where TD : struct, IView<double>
+{
+    private readonly TD _partial = partial;
+    private readonly TF _gradWeights = gradWeights, _gradBias = gradBias;
+    private readonly int _slices = slices, _weights = weights, _biases = biases;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new ConvGradSliceSumKernel<HostView<float>, HostView<double>>(_partial.Host, _slices, _weights, _biases, _gradWeights.Host, _gradBias.Host));
+
+    public void Execute(int index)
+    {
+        int outputs = _weights + _biases;
+        double sum = 0.0;
+        for (int slice = 0; slice < _slices; slice++) sum += _partial[slice * outputs + index];
+        if (index < _weights) _gradWeights[index] += (float)sum;
+        else _gradBias[index - _weights] += (float)sum;
     }
 }

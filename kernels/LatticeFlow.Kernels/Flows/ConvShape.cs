@@ -5,16 +5,23 @@ namespace LatticeFlow.Kernels.Flows;
 /// (site = x·Ly + y). Work items cover <c>Width</c> consecutive sites of one sample: the managed launcher
 /// gives a whole lattice to one call (Width = V), a GPU one site to one thread (Width = 1).
 /// <c>Parity</c> ≥ 0 restricts the outputs to sites of that checkerboard colour (the coupling reads no others).
+/// The parameter gradients sum over the batch in <c>Slices</c> slices of samples, summed afterwards: one slice on the
+/// managed launcher, one per sample on a GPU, where one thread summing a whole batch is a long serial loop
+/// (measured on an H200: ~0.7 ms per launch, 90 % of a training step).
 /// </summary>
-public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity)
+public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity, int slices = 1)
 {
     public readonly int Batch = batch, Volume = volume, InChannels = inChannels, OutChannels = outChannels, Taps = taps, Width = width, Parity = parity;
+    public readonly int Slices = slices;
 
     /// <summary>Work items when every site of every sample is visited.</summary>
     public int Items => Batch * (Volume / Width);
 
-    /// <summary>Work items of the parameter-gradient kernel: groups of four output channels × inputs × taps, then the biases.</summary>
-    public int WeightGradItems => (OutChannels + 3) / 4 * InChannels * Taps + OutChannels;
+    /// <summary>Work items of the parameter-gradient kernel: per slice, groups of four output channels × inputs × taps, then the biases.</summary>
+    public int WeightGradItems => ((OutChannels + 3) / 4 * InChannels * Taps + OutChannels) * Slices;
+
+    /// <summary>Parameters of the convolution: weights, then biases (the layout of one slice's partial sums).</summary>
+    public int Parameters => OutChannels * InChannels * Taps + OutChannels;
 
     public void Locate(int item, out int sample, out int s0)
     {

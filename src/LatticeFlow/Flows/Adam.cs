@@ -11,7 +11,7 @@ namespace LatticeFlow.Flows;
 /// </summary>
 public sealed class Adam : IDisposable
 {
-    private const int Chunk = 4096;
+    private readonly int _chunk;
     private readonly ParameterStore _store;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _m, _v;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partial;
@@ -28,7 +28,10 @@ public sealed class Adam : IDisposable
         Settings = settings.Validated();
         _m = Device.Allocate<float>(store.Count);
         _v = Device.Allocate<float>(store.Count);
-        int chunks = (store.Count + Chunk - 1) / Chunk;
+        // Chunks of the norm and Adam kernels: a few long ones for the managed launcher's threads, many short ones on a GPU,
+        // where a thread's serial loop over 4096 elements would idle the device.
+        _chunk = store.Device.ItemWidth(4096) == 1 ? 64 : 4096;
+        int chunks = (store.Count + _chunk - 1) / _chunk;
         _partial = Device.Allocate<double>(chunks);
         _hostPartial = new double[chunks];
     }
@@ -39,7 +42,7 @@ public sealed class Adam : IDisposable
     public double GradientNorm()
     {
         int chunks = _hostPartial.Length;
-        Device.Launch(chunks, _store.Count, new SquaredNormKernel<Floats, Reals>(_store.Gradients, _store.Count, Chunk, _partial.View));
+        Device.Launch(chunks, _store.Count, new SquaredNormKernel<Floats, Reals>(_store.Gradients, _store.Count, _chunk, _partial.View));
         Device.Synchronize();
         _partial.View.CopyToCPU(_hostPartial);
         double sum = 0;
@@ -54,7 +57,7 @@ public sealed class Adam : IDisposable
         var s = Settings;
         float c1 = (float)(1 - Math.Pow(s.Beta1, Step)), c2 = (float)(1 - Math.Pow(s.Beta2, Step));
         int chunks = _hostPartial.Length;
-        Device.Launch(chunks, _store.Count, new AdamKernel<Floats>(_store.Values, _store.Gradients, _m.View, _v.View, _store.Count, Chunk,
+        Device.Launch(chunks, _store.Count, new AdamKernel<Floats>(_store.Values, _store.Gradients, _m.View, _v.View, _store.Count, _chunk,
             (float)lr, (float)s.Beta1, (float)s.Beta2, (float)s.Epsilon, c1, c2, (float)gradScale));
     }
 

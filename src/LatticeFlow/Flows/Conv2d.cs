@@ -36,8 +36,12 @@ public sealed class Conv2d
 
     private ComputeDevice Device => _store.Device;
 
-    private ConvShape Shape(int batch, int parity) =>
-        new(batch, _lattice.Volume, In, Out, _lattice.Taps, Device.ItemWidth(_lattice.Volume), parity);
+    private ConvShape Shape(int batch, int parity)
+    {
+        int width = Device.ItemWidth(_lattice.Volume);
+        // One thread per site (a GPU): the parameter gradients are summed per sample, then over samples (ConvShape).
+        return new(batch, _lattice.Volume, In, Out, _lattice.Taps, width, parity, slices: width == 1 ? batch : 1);
+    }
 
     /// <summary>y = act(conv(x) + bias); <paramref name="parity"/> ≥ 0 computes only sites of that colour.</summary>
     public void Forward(int batch, ArrayView<float> x, ArrayView<float> y, int parity = -1)
@@ -62,8 +66,13 @@ public sealed class Conv2d
             int width = Device.ItemWidth(_lattice.Volume);
             Device.Launch(n / width, n, new ActivationBackwardKernel<Floats>(y.SubView(0, n), gradY, Activation, width));
         }
-        Device.Launch(c.WeightGradItems, Work(batch), new ConvWeightGradKernel<Floats, Ints>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
-            _store.GradientsAt(WeightOffset, WeightCount), _store.GradientsAt(BiasOffset, Out)));
+        var gradWeights = _store.GradientsAt(WeightOffset, WeightCount);
+        var gradBias = _store.GradientsAt(BiasOffset, Out);
+        var partial = _store.Scratch((long)c.Slices * c.Parameters);
+        Device.Launch(c.WeightGradItems, Work(batch), new ConvWeightGradKernel<Floats, Ints, Reals>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
+            gradWeights, gradBias, partial));
+        if (c.Slices > 1)
+            Device.Launch(c.Parameters, (long)c.Slices * c.Parameters, new ConvGradSliceSumKernel<Floats, Reals>(partial, c.Slices, WeightCount, Out, gradWeights, gradBias));
         if (gradX is ArrayView<float> gx)
             Device.Launch(c.Items, Work(batch), new ConvInputGradKernel<Floats, Ints>(c, gradY, _store.ValuesAt(WeightOffset, WeightCount),
                 _lattice.Neighbours, _lattice.Parity, gx, inputParity));

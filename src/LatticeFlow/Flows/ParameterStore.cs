@@ -12,6 +12,7 @@ namespace LatticeFlow.Flows;
 public sealed class ParameterStore : IDisposable
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _values, _gradients;
+    private MemoryBuffer1D<double, Stride1D.Dense>? _scratch;
     private int _taken;
 
     public int Count { get; }
@@ -39,6 +40,22 @@ public sealed class ParameterStore : IDisposable
 
     public ArrayView<float> ValuesAt(int offset, int count) => _values.View.SubView(offset, count);
     public ArrayView<float> GradientsAt(int offset, int count) => _gradients.View.SubView(offset, count);
+
+    /// <summary>
+    /// Device scratch memory shared by the modules' backward passes (partial gradient sums), at least
+    /// <paramref name="length"/> doubles; grown, never shrunk, so training steps allocate nothing once warm. Launches run
+    /// in order on one stream, so modules can share it: each one's use ends with its own launches.
+    /// </summary>
+    public ArrayView<double> Scratch(long length)
+    {
+        if (_scratch is null || _scratch.Length < length)
+        {
+            Device.Synchronize();
+            _scratch?.Dispose();
+            _scratch = Device.Allocate<double>(Math.Max(length, 2 * (_scratch?.Length ?? 0)));
+        }
+        return _scratch.View.SubView(0, length);
+    }
 
     public void ZeroGradients() => _gradients.MemSetToZero();
 
@@ -69,5 +86,6 @@ public sealed class ParameterStore : IDisposable
     {
         _values.Dispose();
         _gradients.Dispose();
+        _scratch?.Dispose();
     }
 }
