@@ -99,4 +99,7 @@ public static class RngStream
 
     /// <summary>Flow: weight initialisation.</summary>
     public const uint FlowInit = 0x4002;
+
+    /// <summary>Flow Metropolis–Hastings with Z2-symmetrised proposals: the sign of each proposal.</summary>
+    public const uint FlowSign = 0x4003;
 }

@@ -36,6 +36,7 @@ public sealed class SampleVerb : IVerb
     [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (default 0.7; 0: no tuning).")] public double? TargetAcceptance { get; set; }
     [Option("model", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it.")] public string? Model { get; set; }
     [Option("proposal-batch", HelpText = "flow: proposals per chain generated in one batched launch (default 64).")] public int? ProposalBatch { get; set; }
+    [Option("symmetrize", HelpText = "flow: Z2-symmetrised proposals ±f(z), proposed with (q(φ) + q(−φ))/2; one inverse pass per proposal.")] public bool Symmetrize { get; set; }
     [Option("checkpoint-every", Default = 10.0, HelpText = "Seconds between checkpoints.")] public double CheckpointSeconds { get; set; }
     [Option("quiet", HelpText = "No progress line.")] public bool Quiet { get; set; }
 
@@ -57,7 +58,7 @@ public sealed class SampleVerb : IVerb
         string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException("--algo is required (metropolis, hmc or flow)");
         var flow = c is not null && c.Algorithm == "flow"
             ? System.Text.Json.JsonSerializer.Deserialize<FlowMetropolisSettings>(c.AlgorithmSettings)! : new FlowMetropolisSettings();
-        flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch };
+        flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch, Symmetrize = Symmetrize || flow.Symmetrize };
         if (algorithm == "flow") flow = flow.Validated();
         else if (Model is not null) throw new InvalidInputException("--model is only for --algo flow");
         var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;

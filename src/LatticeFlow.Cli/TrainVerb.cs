@@ -30,6 +30,7 @@ public sealed class TrainVerb : IVerb
     [Option("seed", HelpText = "Random seed (default 1).")] public ulong? Seed { get; set; }
     [Option("target-accept", HelpText = "Stop when the Metropolis acceptance reaches this (the running estimate, confirmed on 2048 fresh proposals).")] public double? TargetAcceptance { get; set; }
     [Option("target-ess", HelpText = "Stop when the running batch ESS reaches this.")] public double? TargetEss { get; set; }
+    [Option("symmetrize", HelpText = "The target check and final acceptance measure Z2-symmetrised proposals (for sample --symmetrize).")] public bool Symmetrize { get; set; }
     [Option("eval", HelpText = "Fresh proposals for the final acceptance estimate (default 10000; 0: skip).")] public long? Evaluation { get; set; }
     [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu")] public string Device { get; set; } = "auto";
     [Option("threads", Default = 0, HelpText = "CPU threads for --device cpu (0: all cores).")] public int Threads { get; set; }
@@ -48,7 +49,7 @@ public sealed class TrainVerb : IVerb
         Console.WriteLine($"  {r.Steps} steps in {r.Seconds:F1} s ({r.StepsPerSecond:F1} steps/s) on {r.Device}");
         Console.WriteLine($"  final loss {r.FinalLoss:F4}, running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}");
         if (r.Quality is FlowQuality q)
-            Console.WriteLine($"  independence Metropolis on {q.Proposals} fresh proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}");
+            Console.WriteLine($"  independence Metropolis on {q.Proposals} fresh{(settings.Symmetrize ? " Z2-symmetrised" : "")} proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}");
         Console.WriteLine($"  model: {Path.Combine(r.OutputDirectory, TrainRun.Model)}");
         return r.Status == "diverged" ? 1 : r.Completed ? 0 : 130;
     }
@@ -97,6 +98,7 @@ public sealed class TrainVerb : IVerb
             TargetAcceptance = TargetAcceptance,
             TargetEss = TargetEss,
             EvaluationProposals = Evaluation ?? 10000,
+            Symmetrize = Symmetrize,
             Device = Device,
             Threads = Threads,
             Resume = Resume,

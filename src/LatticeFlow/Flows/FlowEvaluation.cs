@@ -14,19 +14,21 @@ public sealed record FlowQuality(long Proposals, double Acceptance, double Ess, 
 /// Runs an independence Metropolis chain over <c>proposals</c> fresh flow samples (the sampler of Albergo et al.
 /// 2019, Sec. IV, without storing configurations) and reports its acceptance, the ESS per configuration of all the
 /// proposals together, and the mean of log q + S (the reverse-KL loss). Draws use step numbers from 2³¹ on, apart
-/// from those of training.
+/// from those of training. <c>symmetrize</c>: the chain of the Z2-symmetrised proposals (<see cref="RealNvpFlow.Symmetrize"/>),
+/// whose acceptance needs no signs drawn, since p and q_sym are both even in φ.
 /// </summary>
 public static class FlowEvaluation
 {
     public const uint StepBase = 0x8000_0000u;
 
-    public static FlowQuality Run(RealNvpFlow flow, Phi4Couplings couplings, long proposals, int batch, ulong seed)
+    public static FlowQuality Run(RealNvpFlow flow, Phi4Couplings couplings, long proposals, int batch, ulong seed, bool symmetrize = false)
     {
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         using var fields = new FieldBatch(flow.Device, geometry, batch);
         using var action = new Phi4Action(flow.Device, geometry, batch, couplings);
         var key = new RngKey(seed);
         var logQ = new double[batch];
+        var mirror = new double[batch];
         var s = new double[batch];
         var logW = new double[proposals];
         double current = double.NaN, loss = 0;
@@ -34,6 +36,7 @@ public static class FlowEvaluation
         for (uint i = 0; done < proposals; i++)
         {
             flow.Sample(batch, key, StepBase + i, fields, logQ);
+            if (symmetrize) flow.Symmetrize(fields, logQ, mirror);
             action.Action(fields, s);
             int take = (int)Math.Min(batch, proposals - done);
             for (int b = 0; b < take; b++)

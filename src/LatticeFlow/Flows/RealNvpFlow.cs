@@ -156,17 +156,37 @@ public sealed class RealNvpFlow : IDisposable
         ReadLogQ(batch, logQ);
     }
 
-    /// <summary>log q(φ) of the first <paramref name="logQ"/>.Length configurations of <paramref name="fields"/>, through the inverse.</summary>
-    public void LogDensity(FieldBatch fields, Span<double> logQ)
+    /// <summary>
+    /// log q(s·φ) of the first <paramref name="logQ"/>.Length configurations φ of <paramref name="fields"/>, through the
+    /// inverse; <paramref name="sign"/> = −1 gives the density of the mirror images (Z2-symmetrised proposals).
+    /// </summary>
+    public void LogDensity(FieldBatch fields, Span<double> logQ, double sign = 1.0)
     {
         int batch = logQ.Length;
         CheckBatch(fields, batch);
         EnsureCapacity(batch);
         int width = Device.ItemWidth(Volume);
         long n = (long)batch * Volume;
-        Device.Launch((int)(n / width), n, new DoubleToFloatKernel<Floats, Reals>(fields.View, Output, 1.0, width));
+        Device.Launch((int)(n / width), n, new DoubleToFloatKernel<Floats, Reals>(fields.View, Output, sign, width));
         Inverse(batch);
         ReadLogQ(batch, logQ);
+    }
+
+    /// <summary>
+    /// Turns log q(φ) of the first <paramref name="logQ"/>.Length configurations into the Z2-symmetrised
+    /// log q_sym(φ) = log ½[q(φ) + q(−φ)], the density of ±f(z) with a random sign (one inverse pass of the mirror
+    /// images, into <paramref name="mirror"/>). q_sym is even in φ, so it is also the density of −φ.
+    /// </summary>
+    public void Symmetrize(FieldBatch fields, Span<double> logQ, Span<double> mirror)
+    {
+        LogDensity(fields, mirror[..logQ.Length], sign: -1.0);
+        for (int b = 0; b < logQ.Length; b++)
+        {
+            double m = Math.Max(logQ[b], mirror[b]);
+            // An infinite or NaN log q stays so: such a proposal is rejected.
+            if (double.IsFinite(m)) logQ[b] = m + Math.Log(0.5 * (Math.Exp(logQ[b] - m) + Math.Exp(mirror[b] - m)));
+            else logQ[b] = m;
+        }
     }
 
     /// <summary>log q = log r(z) − Σ log det of the last Forward or Inverse, copied to the host.</summary>

@@ -73,7 +73,7 @@ public static class TrainRun
             // at steps that are multiples of the window (stateless, so a resumed run checks at the same steps).
             if (history.WindowFull && settings.TargetAcceptance is double ta && history.RunningAcceptance >= ta && step % settings.StopWindow == 0)
             {
-                var check = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed);
+                var check = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed, settings.Symmetrize);
                 if (check.Acceptance >= ta)
                 {
                     status = "target reached";
@@ -98,7 +98,7 @@ public static class TrainRun
         }
         FlowQuality? quality = null;
         if (status != "diverged" && status != "interrupted" && settings.EvaluationProposals > 1)
-            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed);
+            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, settings.Symmetrize);
         var result = new TrainResult
         {
             OutputDirectory = dir,
@@ -185,6 +185,7 @@ public static class TrainRun
         ["eval_acceptance"] = r.Quality?.Acceptance,
         ["eval_ess"] = r.Quality?.Ess,
         ["eval_loss"] = r.Quality?.MeanLoss,
+        ["eval_symmetrized"] = s.Symmetrize,
         ["device"] = r.Device,
         ["code_version"] = CodeVersion.Current,
         ["architecture"] = s.Architecture.Describe(),

@@ -33,6 +33,11 @@ public sealed record TrainSettings
     public int StopWindow { get; init; } = 100;
     /// <summary>Fresh proposals for the final independence-Metropolis acceptance (0: skip).</summary>
     public long EvaluationProposals { get; init; } = 10000;
+    /// <summary>
+    /// The target check and the final evaluation measure the sampler with Z2-symmetrised proposals (flow MH's
+    /// --symmetrize). The check is still triggered by the running acceptance of the plain flow, which is lower.
+    /// </summary>
+    public bool Symmetrize { get; init; }
 
     public TrainSettings Validated()
     {

@@ -17,7 +17,8 @@ namespace LatticeFlow.Sampling;
 /// their log q, action and observables, and copied to the host in one transfer. The sequential accept/reject then
 /// runs on the host with no device work at all: each chain's current configuration, observables and time slices
 /// are host copies of the accepted proposal, so between batches the device waits only for this bookkeeping
-/// (microseconds per update), never for a round trip per update.
+/// (microseconds per update), never for a round trip per update. With <see cref="FlowMetropolisSettings.Symmetrize"/>
+/// the proposals are ±f(z) with density q_sym(φ) = ½[q(φ) + q(−φ)] (<see cref="RealNvpFlow.Symmetrize"/>).
 /// </summary>
 public sealed class FlowMetropolis : IMarkovSampler
 {
@@ -33,7 +34,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly Phi4Action _action;
     private readonly ConfigurationMeter _meter;
     private readonly ConfigurationMeter _chainMeter;
-    private readonly double[] _logQ, _s, _logW, _hostSelect, _currentLogW, _slices, _hostProposals;
+    private readonly double[] _logQ, _logQMirror, _s, _logW, _hostSelect, _currentLogW, _slices, _hostProposals;
     private readonly double[] _currentField, _currentSlices;
     private readonly ConfigurationMeasurement[] _current;
     private bool _started;
@@ -76,6 +77,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _currentSlices = new double[chains * geometry.Ly];
         _current = new ConfigurationMeasurement[chains];
         _logQ = new double[k];
+        _logQMirror = new double[k];
         _s = new double[k];
         _logW = new double[k];
         _slices = new double[k * geometry.Ly];
@@ -152,11 +154,27 @@ public sealed class FlowMetropolis : IMarkovSampler
         int k = _chains * _perChain;
         _flow.Sample(k, _key, ProposalStepBase + (uint)batch, _proposals, _logQ);
         _action.Action(_proposals, _s);
+        // q_sym is even in φ, as S is: log w is that of either sign, drawn after the measurement (Mirror).
+        if (Settings.Symmetrize) _flow.Symmetrize(_proposals, _logQ, _logQMirror);
         for (int i = 0; i < k; i++) _logW[i] = -_s[i] - _logQ[i];
         _meter.Measure(_proposals, _proposalMeasurements, _slices);
         _proposals.CopyTo(_hostProposals);
+        if (Settings.Symmetrize) Mirror(batch);
         _generated = batch;
         _generationTicks += Stopwatch.GetTimestamp() - start;
+    }
+
+    /// <summary>Each proposal of the batch is mirrored (φ → −φ) with probability ½: its M and time slices change sign.</summary>
+    private void Mirror(long batch)
+    {
+        int v = _geometry.Volume, ly = _geometry.Ly;
+        for (int i = 0; i < _logQ.Length; i++)
+        {
+            if ((Philox.Generate(_key, 0u, (uint)i, (uint)batch, RngStream.FlowSign).X0 & 1u) == 0) continue;
+            foreach (ref double x in _hostProposals.AsSpan(i * v, v)) x = -x;
+            foreach (ref double x in _slices.AsSpan(i * ly, ly)) x = -x;
+            _proposalMeasurements[i] = _proposalMeasurements[i] with { M = -_proposalMeasurements[i].M };
+        }
     }
 
     public void Adapt() { }
@@ -196,6 +214,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         ["model_coupling"] = Model.Coupling,
         ["model_code_version"] = Model.CodeVersion,
         ["proposal_batch"] = _perChain,
+        ["symmetrize"] = Settings.Symmetrize,
     };
 
     public void Dispose()

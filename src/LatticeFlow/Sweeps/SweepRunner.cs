@@ -99,6 +99,7 @@ public static class SweepRunner
             Device = o.Device,
             Threads = o.Threads,
             EvaluationProposals = 2000,
+            Symmetrize = f.Symmetrize,
             Resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
             Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
         };
@@ -135,7 +136,7 @@ public static class SweepRunner
             Resume = File.Exists(Path.Combine(dir, RunFiles.Checkpoint)),
             Metropolis = new MetropolisSettings(TargetAcceptance: spec.TargetAcceptance),
             Hmc = new HmcSettings(Steps: spec.HmcSteps, TargetAcceptance: spec.TargetAcceptance),
-            Flow = new FlowMetropolisSettings(model ?? ""),
+            Flow = new FlowMetropolisSettings(model ?? "", Symmetrize: spec.Flow.Symmetrize),
         };
         // A run that never wrote a checkpoint has nothing worth keeping.
         if (!settings.Resume && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);

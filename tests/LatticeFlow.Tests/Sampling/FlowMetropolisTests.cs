@@ -8,10 +8,10 @@ namespace LatticeFlow.Tests.Sampling;
 
 public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedModels>
 {
-    private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed) => new()
+    private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed, bool symmetrize = false) => new()
     {
         Algorithm = "flow", Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
-        Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64),
+        Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64, symmetrize),
     };
 
     /// <summary>The free field (m² = 1, λ = 0) on a 4 × 6 lattice and a briefly trained flow for it.</summary>
@@ -21,12 +21,14 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100));
     }
 
-    [Fact]
-    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize)
     {
         var (g, c, model) = FreeFieldSetup();
         using var tmp = new TempDir();
-        var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3);
+        var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3, symmetrize);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
         Assert.InRange(result.MeanAcceptance, 0.02, 0.98);
         using var e = Ensemble.Open(s.OutputDirectory, g, 4, 20000);
@@ -41,16 +43,19 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
 
     /// <summary>
     /// The tutorial point L = 8, m² = −4, λ = 8 with a half-size flow trained for 25 s (independence-Metropolis
-    /// acceptance ≈ 0.29, τ_int ≈ 15): MH and reweighting must both reproduce HMC.
+    /// acceptance ≈ 0.29, τ_int ≈ 15): MH and reweighting must both reproduce HMC, with plain and with Z2-symmetrised
+    /// proposals (whose mirrored configurations must carry their flipped M).
     /// </summary>
-    [Fact]
-    public void FlowAndHmcAgreeAtTheTutorialPoint()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FlowAndHmcAgreeAtTheTutorialPoint(bool symmetrize)
     {
         var g = LatticeGeometry.Square(8);
         var c = Phi4Couplings.Tutorial;
         string model = models.Get(8, 8, c, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3);
         using var tmp = new TempDir();
-        var s = Flow(model, g, c, tmp.Sub("flow"), 30000, 2, 4);
+        var s = Flow(model, g, c, tmp.Sub("flow"), 30000, 2, 4, symmetrize);
         SampleRun.Execute(s, ProgressReporter.Silent, default);
         using var flow = Ensemble.Open(s.OutputDirectory, g, 2, 30000);
         using var hmc = new Ensemble("hmc", g, c, chains: 4, n: 10000, therm: 500, seed: 9);
@@ -73,6 +78,31 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
             double sigmaRw = Math.Sqrt(reweighted.Error * reweighted.Error + b.Error * b.Error);
             Assert.True(Math.Abs(reweighted.Value - b.Value) < 4 * sigmaRw, $"{name}: reweighted {reweighted.Value} ± {reweighted.Error}, HMC {b.Value} ± {b.Error}");
         }
+    }
+
+    /// <summary>Mirrored proposals keep the run's files consistent: each saved field sums to its M and to its time slices.</summary>
+    [Fact]
+    public void SymmetrizedRunsKeepFieldsMeasurementsAndTimeSlicesConsistent()
+    {
+        var g = LatticeGeometry.Square(4);
+        string model = models.Get(4, 4, Phi4Couplings.Tutorial, 200);
+        using var tmp = new TempDir();
+        var s = Flow(model, g, Phi4Couplings.Tutorial, tmp.Sub("sym"), 300, 2, 8, symmetrize: true);
+        SampleRun.Execute(s, ProgressReporter.Silent, default);
+        var (field, _) = NpyReader.Read(RunFiles.Path(s.OutputDirectory, RunFiles.Fields));
+        var (slices, _) = NpyReader.Read(RunFiles.Path(s.OutputDirectory, RunFiles.Timeslices));
+        var m = MeasurementTable.Load(s.OutputDirectory).Column("M");
+        int v = g.Volume;
+        for (int k = 0; k < 300; k++)
+            for (int b = 0; b < 2; b++)
+            {
+                long o = k * 2 + b;
+                Assert.Equal(m[b][k], field.Skip((int)(o * v)).Take(v).Sum(), 1e-9);
+                Assert.Equal(m[b][k], slices.Skip((int)(o * g.Ly)).Take(g.Ly).Sum(), 1e-9);
+            }
+        Assert.Contains(m.SelectMany(x => x), x => x > 0);
+        Assert.Contains(m.SelectMany(x => x), x => x < 0);
+        Assert.Equal(true, RunMeta.Read(s.OutputDirectory)["algorithm"]?["symmetrize"]?.GetValue<bool>());
     }
 
     [Fact]
@@ -125,18 +155,19 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     }
 
     [Theory]
-    [InlineData(30L)]
-    [InlineData(130L)]
-    public void ResumeAfterInterruptionEqualsUninterruptedRun(long interruptAt)
+    [InlineData(30L, false)]
+    [InlineData(130L, false)]
+    [InlineData(130L, true)]
+    public void ResumeAfterInterruptionEqualsUninterruptedRun(long interruptAt, bool symmetrize)
     {
         var g = LatticeGeometry.Square(4);
         var c = Phi4Couplings.Tutorial;
         string model = models.Get(4, 4, c, 200);
         using var tmp = new TempDir();
-        SampleRun.Execute(Flow(model, g, c, tmp.Sub("whole"), 200, 2, 6), ProgressReporter.Silent, default);
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("whole"), 200, 2, 6, symmetrize), ProgressReporter.Silent, default);
         using var cts = new CancellationTokenSource();
-        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6), ProgressReporter.Silent, cts.Token, step => { if (step == interruptAt) cts.Cancel(); });
-        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6) with { Resume = true }, ProgressReporter.Silent, default);
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6, symmetrize), ProgressReporter.Silent, cts.Token, step => { if (step == interruptAt) cts.Cancel(); });
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6, symmetrize) with { Resume = true }, ProgressReporter.Silent, default);
         foreach (var f in new[] { RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices, ProposalsCsv.File })
             Assert.True(File.ReadAllBytes(Path.Combine(tmp.Sub("whole"), f)).SequenceEqual(File.ReadAllBytes(Path.Combine(tmp.Sub("split"), f))), $"{f} differs");
     }

@@ -33,11 +33,29 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": "many"}""", "\"configs\" must be")]
     [InlineData("""{"points": [ """, "not valid JSON")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"schedule": "linear"}}""", "flow schedule \"linear\"")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"symmetrize": "yes"}}""", "\"symmetrize\" must be a boolean")]
     public void MalformedSweepFileSaysWhichEntryAndWhy(string json, string expected)
     {
         var e = Assert.Throws<InvalidInputException>(() => SweepSpec.Parse(json, "sweep.json"));
         Assert.Contains(expected, e.Message);
         Assert.StartsWith("sweep.json: ", e.Message);
+    }
+
+    /// <summary>flow.symmetrize (default on) reaches the flow runs and the stored sweep file; false turns it off.</summary>
+    [Theory]
+    [InlineData("", true)]
+    [InlineData(", \"symmetrize\": false", false)]
+    public void FlowSweepsSymmetrizeTheirRunsUnlessTold(string key, bool expected)
+    {
+        var spec = SweepSpec.Parse(Tiny.Replace("\"max_steps\": 20", "\"max_steps\": 20" + key), "tiny.json") with { Algorithms = ["flow"] };
+        spec = spec with { Points = [spec.Points[0]] };
+        Assert.Equal(expected, spec.Flow.Symmetrize);
+        Assert.Contains($"\"symmetrize\": {(expected ? "true" : "false")}", spec.ToJson());
+        using var tmp = new TempDir();
+        string outDir = tmp.Sub("sweep");
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+        var run = Directory.GetDirectories(outDir, "flow-r0", SearchOption.AllDirectories).Single();
+        Assert.Equal(expected, RunMeta.Read(run)["algorithm"]!["symmetrize"]!.GetValue<bool>());
     }
 
     [Fact]
