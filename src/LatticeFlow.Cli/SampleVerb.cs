@@ -61,6 +61,7 @@ public sealed class SampleVerb : IVerb
         flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch, Symmetrize = Symmetrize || flow.Symmetrize };
         if (algorithm == "flow") flow = flow.Validated();
         else if (Model is not null) throw new InvalidInputException("--model is only for --algo flow");
+        else if (Symmetrize) throw new InvalidInputException("--symmetrize is only for --algo flow");
         var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;
         var geometry = Geometry(c, model);
         var couplings = Couplings(c, model);

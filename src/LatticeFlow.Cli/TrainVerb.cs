@@ -98,7 +98,7 @@ public sealed class TrainVerb : IVerb
             TargetAcceptance = TargetAcceptance,
             TargetEss = TargetEss,
             EvaluationProposals = Evaluation ?? 10000,
-            Symmetrize = Symmetrize,
+            Symmetrize = Symmetrize || (t is not null && t.TryGetValue("symmetrize", out var sym) && sym.GetBoolean()),
             Device = Device,
             Threads = Threads,
             Resume = Resume,

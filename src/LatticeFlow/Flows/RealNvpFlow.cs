@@ -182,6 +182,9 @@ public sealed class RealNvpFlow : IDisposable
         LogDensity(fields, mirror[..logQ.Length], sign: -1.0);
         for (int b = 0; b < logQ.Length; b++)
         {
+            // A NaN from the mirror's inverse pass (overflow far outside the flow's support) counts as q(−φ) = 0,
+            // its likely value, rather than rejecting a proposal whose own log q is fine.
+            if (double.IsNaN(mirror[b])) mirror[b] = double.NegativeInfinity;
             double m = Math.Max(logQ[b], mirror[b]);
             // An infinite or NaN log q stays so: such a proposal is rejected.
             if (double.IsFinite(m)) logQ[b] = m + Math.Log(0.5 * (Math.Exp(logQ[b] - m) + Math.Exp(mirror[b] - m)));

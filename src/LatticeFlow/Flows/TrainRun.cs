@@ -169,6 +169,7 @@ public static class TrainRun
         ["schedule"] = JsonSerializer.SerializeToElement(s.Schedule.ToString().ToLowerInvariant()),
         ["clip"] = JsonSerializer.SerializeToElement(s.ClipNorm),
         ["seed"] = JsonSerializer.SerializeToElement(s.Seed),
+        ["symmetrize"] = JsonSerializer.SerializeToElement(s.Symmetrize),
     };
 
     private static Dictionary<string, object?> Summarize(TrainSettings s, TrainResult r) => new()

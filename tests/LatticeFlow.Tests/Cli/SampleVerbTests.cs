@@ -36,6 +36,7 @@ public class SampleVerbTests
     [InlineData("--kappa and --lam-hop", "--kappa", "0.2")]
     [InlineData("unknown integrator", "--integrator", "verlet")]
     [InlineData("at least one chain", "--chains", "0")]
+    [InlineData("--symmetrize is only for --algo flow", "--symmetrize", "")]
     public void BadInputGivesOneLineErrorAndNoDirectory(string expected, string option, string value)
     {
         using var tmp = new TempDir();
@@ -45,6 +46,7 @@ public class SampleVerbTests
             "--Lx" => With(dir, "--L", "<drop>", "--Lx", "4", "--Ly", "7"),
             "--kappa" => With(dir, "--m2", "<drop>", "--lam", "<drop>", "--kappa", "0.2"),
             "--integrator" => With(dir, "--algo", "hmc", "--integrator", "verlet"),
+            "--symmetrize" => [.. With(dir), "--symmetrize"],
             _ => With(dir, option, value),
         };
         var (code, _, err) = CliRunner.Run(args);

@@ -172,6 +172,25 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
             Assert.True(File.ReadAllBytes(Path.Combine(tmp.Sub("whole"), f)).SequenceEqual(File.ReadAllBytes(Path.Combine(tmp.Sub("split"), f))), $"{f} differs");
     }
 
+    /// <summary>A checkpoint written before Symmetrize existed (its settings lack the key) resumes as the plain run it was.</summary>
+    [Fact]
+    public void ACheckpointFromBeforeSymmetrizeResumes()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        string model = models.Get(4, 4, c, 200);
+        using var tmp = new TempDir();
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("whole"), 200, 2, 6), ProgressReporter.Silent, default);
+        using var cts = new CancellationTokenSource();
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6), ProgressReporter.Silent, cts.Token, step => { if (step == 90) cts.Cancel(); });
+        string path = RunFiles.Path(tmp.Sub("split"), RunFiles.Checkpoint);
+        var state = Checkpoint.Read(path);
+        Assert.Contains(",\"Symmetrize\":false", state.AlgorithmSettings);
+        Checkpoint.Write(path, state with { AlgorithmSettings = state.AlgorithmSettings.Replace(",\"Symmetrize\":false", "") });
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6) with { Resume = true }, ProgressReporter.Silent, default);
+        Assert.True(File.ReadAllBytes(RunFiles.Path(tmp.Sub("whole"), RunFiles.Fields)).SequenceEqual(File.ReadAllBytes(RunFiles.Path(tmp.Sub("split"), RunFiles.Fields))));
+    }
+
     [Fact]
     public void ModelForAnotherLatticeOrCouplingIsRefusedBeforeAnythingIsWritten()
     {
