@@ -55,6 +55,22 @@ public static class SweepRunner
         return true;
     }
 
+    /// <summary>
+    /// A sweep directory's stored settings in today's form. Directories from before flow.symmetrize existed used plain
+    /// proposals: a missing key reads as false there, not as today's default.
+    /// </summary>
+    private static string StoredSpec(string path)
+    {
+        string text = File.ReadAllText(path);
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(text) is not System.Text.Json.Nodes.JsonObject root) return text;
+            if (root["flow"] is System.Text.Json.Nodes.JsonObject flow && !flow.ContainsKey("symmetrize")) flow["symmetrize"] = false;
+            return SweepSpec.Parse(root.ToJsonString(), path).ToJson();
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidInputException) { return text; }
+    }
+
     private static void PrepareDirectory(SweepSpec spec, SweepOptions o)
     {
         string dir = o.OutputDirectory;
@@ -62,7 +78,7 @@ public static class SweepRunner
         string json = spec.ToJson();
         if (File.Exists(path))
         {
-            if (File.ReadAllText(path) != json && !o.AllowChanged)
+            if (StoredSpec(path) != json && !o.AllowChanged)
                 throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
         }
         else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())

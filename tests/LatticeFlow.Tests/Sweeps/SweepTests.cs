@@ -58,6 +58,23 @@ public class SweepTests
         Assert.Equal(expected, RunMeta.Read(run)["algorithm"]!["symmetrize"]!.GetValue<bool>());
     }
 
+    /// <summary>A sweep directory from before flow.symmetrize (plain proposals) continues with "symmetrize": false, not with the new default.</summary>
+    [Fact]
+    public void ASweepFromBeforeSymmetrizeContinuesOnlyWithPlainProposals()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.Sub("sweep");
+        var plain = SweepSpec.Parse(Tiny.Replace("\"max_steps\": 20", "\"max_steps\": 20, \"symmetrize\": false"), "tiny.json") with { Algorithms = ["hmc"] };
+        Directory.CreateDirectory(outDir);
+        var old = System.Text.Json.Nodes.JsonNode.Parse(plain.ToJson())!;
+        old["flow"]!.AsObject().Remove("symmetrize");
+        File.WriteAllText(Path.Combine(outDir, "sweep.json"), old.ToJsonString());
+        var e = Assert.Throws<InvalidInputException>(() => SweepRunner.Run(plain with { Flow = plain.Flow with { Symmetrize = true } },
+            new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+        Assert.Contains("other settings", e.Message);
+        Assert.True(SweepRunner.Run(plain, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+    }
+
     [Fact]
     public void LocalSweepSummarisesResumesAndRefusesAChangedFile()
     {
