@@ -27,6 +27,12 @@ public abstract class ComputeDevice : IDisposable
     public abstract int ItemWidth(int sitesInRow);
 
     /// <summary>
+    /// Every work item is a thread of its own (GPUs, ILGPU's accelerators): a long serial loop inside one item idles
+    /// the device, so sums over a batch are split into many short ones (ConvShape.Slices, Adam's chunks).
+    /// </summary>
+    public bool ThreadPerItem => ItemWidth(2) == 1;
+
+    /// <summary>
     /// Runs kernel.Execute(i) for i in [0, items); results are visible to later launches.
     /// <paramref name="sites"/> is the work it does, in lattice sites, so a CPU launcher can run small jobs on one thread.
     /// </summary>

@@ -28,9 +28,8 @@ public sealed class Adam : IDisposable
         Settings = settings.Validated();
         _m = Device.Allocate<float>(store.Count);
         _v = Device.Allocate<float>(store.Count);
-        // Chunks of the norm and Adam kernels: a few long ones for the managed launcher's threads, many short ones on a GPU,
-        // where a thread's serial loop over 4096 elements would idle the device.
-        _chunk = store.Device.ItemWidth(4096) == 1 ? 64 : 4096;
+        // Chunks of the norm and Adam kernels: a few long ones for the managed launcher's threads, many short ones on a GPU.
+        _chunk = store.Device.ThreadPerItem ? 64 : 4096;
         int chunks = (store.Count + _chunk - 1) / _chunk;
         _partial = Device.Allocate<double>(chunks);
         _hostPartial = new double[chunks];

@@ -36,12 +36,8 @@ public sealed class Conv2d
 
     private ComputeDevice Device => _store.Device;
 
-    private ConvShape Shape(int batch, int parity)
-    {
-        int width = Device.ItemWidth(_lattice.Volume);
-        // One thread per site (a GPU): the parameter gradients are summed per sample, then over samples (ConvShape).
-        return new(batch, _lattice.Volume, In, Out, _lattice.Taps, width, parity, slices: width == 1 ? batch : 1);
-    }
+    private ConvShape Shape(int batch, int parity) => new(batch, _lattice.Volume, In, Out, _lattice.Taps,
+        Device.ItemWidth(_lattice.Volume), parity, slices: Device.ThreadPerItem ? batch : 1);
 
     /// <summary>y = act(conv(x) + bias); <paramref name="parity"/> ≥ 0 computes only sites of that colour.</summary>
     public void Forward(int batch, ArrayView<float> x, ArrayView<float> y, int parity = -1)
