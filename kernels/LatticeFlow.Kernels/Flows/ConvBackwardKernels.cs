@@ -124,7 +124,7 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
                 for (int s = 0; s < v; s++) acc += gradOut[gb + s];
             }
             if (c.Slices == 1) _gradBias[ob] += (float)acc;
-            else _partial[slice * (outputs + cout) + outputs + ob] = acc;
+            else _partial[slice * c.Parameters + outputs + ob] = acc;
             return;
         }
         int o = index / (cin * taps) * 4;
@@ -155,7 +155,7 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
             if (o + 3 < cout) _gradWeights[w + 3 * step] += (float)a3;
             return;
         }
-        int p = slice * (outputs + cout) + w;
+        int p = slice * c.Parameters + w;
         _partial[p] = a0;
         if (o + 1 < cout) _partial[p + step] = a1;
         if (o + 2 < cout) _partial[p + 2 * step] = a2;

@@ -193,30 +193,24 @@ public static class SampleRun
     };
 
     /// <summary>The settings that must not change across a resume, as one comparable string.</summary>
-    private static string AlgorithmSettingsKey(SampleSettings s) => s.Algorithm switch
+    private static string AlgorithmSettingsKey(SampleSettings s) => AlgorithmSettings(s) is object o ? JsonSerializer.Serialize(o, o.GetType()) : "";
+
+    private static object? AlgorithmSettings(SampleSettings s) => s.Algorithm switch
     {
-        "metropolis" => JsonSerializer.Serialize(s.Metropolis),
-        "hmc" => JsonSerializer.Serialize(s.Hmc),
-        "flow" => JsonSerializer.Serialize(s.Flow with { ModelPath = Path.GetFullPath(s.Flow.ModelPath) }),
-        _ => "",
+        "metropolis" => s.Metropolis,
+        "hmc" => s.Hmc,
+        "flow" => s.Flow with { ModelPath = Path.GetFullPath(s.Flow.ModelPath) },
+        _ => null,
     };
 
     /// <summary>
-    /// A checkpoint's algorithm settings in today's form: settings added since it was written (the flow's Symmetrize)
-    /// take their defaults, which are what the run did.
+    /// A checkpoint's algorithm settings read as today's settings record and written again: settings added since it
+    /// was written (the flow's Symmetrize) take their defaults, which are what the run did.
     /// </summary>
-    private static string Normalized(string algorithm, string json)
+    private static string Normalized(SampleSettings s, string json)
     {
-        try
-        {
-            return algorithm switch
-            {
-                "metropolis" => JsonSerializer.Serialize(JsonSerializer.Deserialize<MetropolisSettings>(json)),
-                "hmc" => JsonSerializer.Serialize(JsonSerializer.Deserialize<HmcSettings>(json)),
-                "flow" => JsonSerializer.Serialize(JsonSerializer.Deserialize<FlowMetropolisSettings>(json)),
-                _ => json,
-            };
-        }
+        if (AlgorithmSettings(s) is not object o) return json;
+        try { return JsonSerializer.Serialize(JsonSerializer.Deserialize(json, o.GetType()), o.GetType()); }
         catch (JsonException) { return json; }
     }
 
@@ -236,7 +230,7 @@ public static class SampleRun
         Same("--seed", s.Seed, c.Seed);
         Same("--therm", s.Thermalization, c.Thermalization);
         Same("--save-every", s.SaveEvery, c.SaveEvery);
-        Same("algorithm settings", AlgorithmSettingsKey(s), Normalized(c.Algorithm, c.AlgorithmSettings));
+        Same("algorithm settings", AlgorithmSettingsKey(s), Normalized(s, c.AlgorithmSettings));
         if (diffs.Count > 0)
             throw new InvalidInputException($"--resume {s.OutputDirectory}: the run was made with other parameters: {string.Join("; ", diffs)}");
         if (s.SaveFields != File.Exists(RunFiles.Path(s.OutputDirectory, RunFiles.Fields)))
