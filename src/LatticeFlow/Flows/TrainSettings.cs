@@ -35,7 +35,8 @@ public sealed record TrainSettings
     public long EvaluationProposals { get; init; } = 10000;
     /// <summary>
     /// The target check and the final evaluation measure the sampler with Z2-symmetrised proposals (flow MH's
-    /// --symmetrize). The check is still triggered by the running acceptance of the plain flow, which is lower.
+    /// --symmetrize); the check also runs at regular steps (<see cref="TrainRun.TargetCheckDue"/>), since the running
+    /// acceptance measures the plain flow, which accepts less.
     /// </summary>
     public bool Symmetrize { get; init; }
 

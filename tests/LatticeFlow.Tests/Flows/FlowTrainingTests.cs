@@ -63,6 +63,36 @@ public sealed class FlowTrainingTests
         Assert.True(r.Quality!.Acceptance > 0.3 - 0.04, $"acceptance on 10⁴ fresh proposals {r.Quality.Acceptance}; {r.Message}");
     }
 
+    /// <summary>
+    /// The target check runs at multiples of the window once the running acceptance reaches the target; with
+    /// symmetrised proposals (which accept more than the plain flow training measures) also at every fourth window
+    /// once it is a quarter of the target, and never before the window is full.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0.35, 300, true)]
+    [InlineData(false, 0.35, 350, false)]
+    [InlineData(false, 0.25, 400, false)]
+    [InlineData(true, 0.25, 300, false)]
+    [InlineData(true, 0.25, 400, true)]
+    [InlineData(true, 0.05, 400, false)]
+    [InlineData(true, 0.35, 300, true)]
+    [InlineData(true, 0.35, 50, false)]
+    public void TargetCheckIsDueAtWindowMultiples(bool symmetrize, double runningAcceptance, long step, bool due)
+    {
+        var settings = new TrainSettings
+        {
+            Architecture = new FlowArchitecture { Lx = 4, Ly = 4 },
+            Couplings = Phi4Couplings.Tutorial,
+            OutputDirectory = "unused",
+            TargetAcceptance = 0.3,
+            StopWindow = 100,
+            Symmetrize = symmetrize,
+        };
+        var history = new TrainingHistory(settings.StopWindow);
+        for (long k = 1; k <= step; k++) history.Add(new TrainStepMetrics(k, 0, 0, runningAcceptance, 0, 0), 0);
+        Assert.Equal(due, TrainRun.TargetCheckDue(step, settings, history));
+    }
+
     [Fact]
     public void EssIsOneForEqualWeightsAndOneOverNForOneDominant()
     {
