@@ -41,6 +41,12 @@ public abstract class ComputeDevice : IDisposable
     /// <summary>Waits for all launched work.</summary>
     public virtual void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Copies device memory to the host once the work launched before has finished.</summary>
+    public virtual void CopyToHost<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged => source.CopyToCPU(destination);
+
+    /// <summary>Copies host memory to the device, visible to later launches.</summary>
+    public virtual void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged => destination.CopyFromCPU(source);
+
     public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length) where T : unmanaged
     {
         var buffer = Accelerator.Allocate1D<T>(Math.Max(length, 1));

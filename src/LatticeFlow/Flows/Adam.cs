@@ -43,7 +43,7 @@ public sealed class Adam : IDisposable
         int chunks = _hostPartial.Length;
         Device.Launch(chunks, _store.Count, new SquaredNormKernel<Floats, Reals>(_store.Gradients, _store.Count, _chunk, _partial.View));
         Device.Synchronize();
-        _partial.View.CopyToCPU(_hostPartial);
+        Device.CopyToHost(_partial.View, _hostPartial);
         double sum = 0;
         foreach (double p in _hostPartial) sum += p;
         return Math.Sqrt(sum);
@@ -65,16 +65,16 @@ public sealed class Adam : IDisposable
         Device.Synchronize();
         var m = new float[_store.Count];
         var v = new float[_store.Count];
-        _m.View.CopyToCPU(m);
-        _v.View.CopyToCPU(v);
+        Device.CopyToHost(_m.View, m);
+        Device.CopyToHost(_v.View, v);
         return (m, v);
     }
 
     /// <summary>Restores a checkpoint's state.</summary>
     public void SetState(float[] m, float[] v, long step)
     {
-        _m.View.CopyFromCPU(m);
-        _v.View.CopyFromCPU(v);
+        Device.CopyFromHost(m, _m.View);
+        Device.CopyFromHost(v, _v.View);
         Step = step;
         Device.Synchronize();
     }

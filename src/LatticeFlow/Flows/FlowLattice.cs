@@ -37,9 +37,9 @@ public sealed class FlowLattice : IDisposable
                         nb[s * Taps + (a + r) * kernel + (c + r)] = Mod(x + a, lx) * ly + Mod(y + c, ly);
             }
         _neighbours = device.Allocate<int>(nb.Length);
-        _neighbours.View.CopyFromCPU(nb);
+        device.CopyFromHost(nb, _neighbours.View);
         _parity = device.Allocate<int>(par.Length);
-        _parity.View.CopyFromCPU(par);
+        device.CopyFromHost(par, _parity.View);
     }
 
     public ArrayView<int> Neighbours => _neighbours.View;

@@ -63,14 +63,14 @@ public sealed class ParameterStore : IDisposable
     {
         var host = new float[Count];
         Device.Synchronize();
-        Values.CopyToCPU(host);
+        Device.CopyToHost(Values, host);
         return host;
     }
 
     public void SetValues(ReadOnlySpan<float> host)
     {
         if (host.Length != Count) throw new ArgumentException($"expected {Count} parameters, got {host.Length}");
-        Values.CopyFromCPU(host);
+        Device.CopyFromHost(host, Values);
         Device.Synchronize();
     }
 
@@ -78,7 +78,7 @@ public sealed class ParameterStore : IDisposable
     {
         var host = new float[Count];
         Device.Synchronize();
-        Gradients.CopyToCPU(host);
+        Device.CopyToHost(Gradients, host);
         return host;
     }
 

@@ -196,8 +196,8 @@ public sealed class RealNvpFlow : IDisposable
     public void ReadLogQ(int batch, Span<double> logQ)
     {
         Device.Synchronize();
-        LogPrior.SubView(0, batch).CopyToCPU(_hostLogR.AsSpan(0, batch));
-        LogDet.SubView(0, batch).CopyToCPU(_hostLogDet.AsSpan(0, batch));
+        Device.CopyToHost(LogPrior.SubView(0, batch), _hostLogR.AsSpan(0, batch));
+        Device.CopyToHost(LogDet.SubView(0, batch), _hostLogDet.AsSpan(0, batch));
         for (int b = 0; b < batch; b++) logQ[b] = _hostLogR[b] - _hostLogDet[b];
     }
 
@@ -206,10 +206,10 @@ public sealed class RealNvpFlow : IDisposable
     {
         int batch = logQ.Length;
         EnsureCapacity(batch);
-        Latent.SubView(0, (long)batch * Volume).CopyFromCPU(z[..(batch * Volume)]);
+        Device.CopyFromHost(z[..(batch * Volume)], Latent.SubView(0, (long)batch * Volume));
         Forward(batch);
         Device.Synchronize();
-        Output.SubView(0, (long)batch * Volume).CopyToCPU(phi[..(batch * Volume)]);
+        Device.CopyToHost(Output.SubView(0, (long)batch * Volume), phi[..(batch * Volume)]);
         ReadLogQ(batch, logQ);
     }
 
@@ -218,10 +218,10 @@ public sealed class RealNvpFlow : IDisposable
     {
         int batch = logQ.Length;
         EnsureCapacity(batch);
-        Output.SubView(0, (long)batch * Volume).CopyFromCPU(phi[..(batch * Volume)]);
+        Device.CopyFromHost(phi[..(batch * Volume)], Output.SubView(0, (long)batch * Volume));
         Inverse(batch);
         Device.Synchronize();
-        Latent.SubView(0, (long)batch * Volume).CopyToCPU(z[..(batch * Volume)]);
+        Device.CopyToHost(Latent.SubView(0, (long)batch * Volume), z[..(batch * Volume)]);
         ReadLogQ(batch, logQ);
     }
 

@@ -51,13 +51,13 @@ public sealed class FieldBatch : IDisposable
     public void CopyTo(Span<double> host)
     {
         Device.Synchronize();
-        View.CopyToCPU(host);
+        Device.CopyToHost(View, host);
     }
 
     public void CopyFrom(ReadOnlySpan<double> host)
     {
         if (host.Length != Sites) throw new ArgumentException($"expected {Sites} values, got {host.Length}");
-        View.CopyFromCPU(host);
+        Device.CopyFromHost(host, View);
         Device.Synchronize();
     }
 

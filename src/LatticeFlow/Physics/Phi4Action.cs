@@ -57,7 +57,7 @@ public sealed class Phi4Action : IDisposable
         Device.Launch(s.Rows, fields.Sites, new EnergyKernel<Reals>(s, Couplings.Params, fields.View, momenta, withMomenta, _rows.View));
         Device.Launch(ChainCount, s.Rows, new SegmentSumKernel<Reals>(_rows.View, _chains.View, Geometry.Lx));
         Device.Synchronize();
-        _chains.View.AsContiguous().SubView(0, ChainCount).CopyToCPU(output[..ChainCount]);
+        Device.CopyToHost(_chains.View.AsContiguous().SubView(0, ChainCount), output[..ChainCount]);
     }
 
     public void Dispose()

@@ -65,7 +65,9 @@ public sealed class NpyWriter : IDisposable
         if (row.Length != _rowDoubles) throw new ArgumentException($"row of {row.Length} values, expected {_rowDoubles}");
         for (int i = 0; i < row.Length; i++)
             BitConverter.TryWriteBytes(_buffer.AsSpan(i * sizeof(double)), row[i]);
-        _stream.Seek(HeaderBytes + Rows * _rowDoubles * sizeof(double), SeekOrigin.Begin);
+        // A seek flushes the stream's buffer (one write call per row); only the header rewrite moves the position.
+        long at = HeaderBytes + Rows * _rowDoubles * sizeof(double);
+        if (_stream.Position != at) _stream.Seek(at, SeekOrigin.Begin);
         _stream.Write(_buffer);
         Rows++;
     }

@@ -65,7 +65,7 @@ public sealed class LocalMetropolis : IMarkovSampler
     private void Collect()
     {
         _device.Synchronize();
-        _counters.View.AsContiguous().CopyToCPU(_hostCounters);
+        _device.CopyToHost(_counters.View.AsContiguous(), _hostCounters);
         _counters.MemSetToZero();
         int perChain = _hostCounters.Length / _chains;
         for (int b = 0; b < _chains; b++)
