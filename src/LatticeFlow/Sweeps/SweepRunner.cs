@@ -146,6 +146,7 @@ public static class SweepRunner
             Thermalization = b.Thermalization,
             Chains = b.Chains,
             SaveEvery = b.SaveEvery,
+            SaveFields = b.SaveFields,
             Seed = spec.SeedFor(index, replica, algorithm),
             Device = o.Device,
             Threads = o.Threads,

@@ -14,8 +14,11 @@ public sealed record SweepPoint(int L, Phi4Couplings Couplings)
         : FormattableString.Invariant($"L{L}_m2{Couplings.M2}_lam{Couplings.Lambda}");
 }
 
-/// <summary>Budgets of one algorithm at every point of a sweep.</summary>
-public sealed record SweepBudget(long Configurations, long Thermalization, int Chains, int SaveEvery);
+/// <summary>
+/// Budgets of one algorithm at every point of a sweep. <c>SaveFields</c> false: no fields.npy (measurements and time
+/// slices only), for long baseline studies at large L (2 × 10⁵ configurations at L = 64 are 6.5 GB per run).
+/// </summary>
+public sealed record SweepBudget(long Configurations, long Thermalization, int Chains, int SaveEvery, bool SaveFields = true);
 
 /// <summary>
 /// How the flow is trained at each point: the tutorial architecture by default, stopped at a target acceptance or a
@@ -95,7 +98,7 @@ public sealed record SweepSpec
     }
 
     /// <summary>
-    /// The sweep file: {"name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every",
+    /// The sweep file: {"name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every", "fields",
     /// "target_accept", "hmc_steps", "flow": {"layers", "hidden", "kernel", "batch", "lr", "max_steps", "target_accept", "schedule", "symmetrize"},
     /// "points": [{"L", "m2", "lam"} or {"L", "kappa", "lam_hop"}, ...]}; everything but points has a default.
     /// </summary>
@@ -104,7 +107,7 @@ public sealed record SweepSpec
         JsonObject root;
         try { root = JsonNode.Parse(json) as JsonObject ?? throw new InvalidInputException($"{source}: the sweep file must be a JSON object"); }
         catch (JsonException e) { throw new InvalidInputException($"{source}: not valid JSON ({e.Message})"); }
-        var known = new HashSet<string> { "name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every", "target_accept", "hmc_steps", "flow", "points" };
+        var known = new HashSet<string> { "name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every", "fields", "target_accept", "hmc_steps", "flow", "points" };
         foreach (var (key, _) in root)
             if (!known.Contains(key)) throw new InvalidInputException($"{source}: unknown key \"{key}\" (known: {string.Join(", ", known)})");
         var points = root["points"] as JsonArray ?? throw new InvalidInputException($"{source}: \"points\" must be a list of points");
@@ -125,7 +128,8 @@ public sealed record SweepSpec
             Replicas = Get(root, "replicas", spec.Replicas, source),
             Seed = Get(root, "seed", spec.Seed, source),
             Budget = new SweepBudget(Get(root, "configs", spec.Budget.Configurations, source), Get(root, "therm", spec.Budget.Thermalization, source),
-                Get(root, "chains", spec.Budget.Chains, source), Get(root, "save_every", spec.Budget.SaveEvery, source)),
+                Get(root, "chains", spec.Budget.Chains, source), Get(root, "save_every", spec.Budget.SaveEvery, source),
+                Get(root, "fields", spec.Budget.SaveFields, source)),
             TargetAcceptance = Get(root, "target_accept", spec.TargetAcceptance, source),
             HmcSteps = Get(root, "hmc_steps", spec.HmcSteps, source),
             Flow = flow is null ? spec.Flow : new FlowTraining(
@@ -175,6 +179,7 @@ public sealed record SweepSpec
             ["therm"] = Budget.Thermalization,
             ["chains"] = Budget.Chains,
             ["save_every"] = Budget.SaveEvery,
+            ["fields"] = Budget.SaveFields,
             ["target_accept"] = TargetAcceptance,
             ["hmc_steps"] = HmcSteps,
             ["flow"] = new JsonObject

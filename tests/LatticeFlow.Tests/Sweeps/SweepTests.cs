@@ -58,6 +58,37 @@ public class SweepTests
         Assert.Equal(expected, RunMeta.Read(run)["algorithm"]!["symmetrize"]!.GetValue<bool>());
     }
 
+    /// <summary>
+    /// "fields": false leaves no fields.npy but the measurements the summary needs; a sweep directory from before the key
+    /// (which saved fields) continues under the default.
+    /// </summary>
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("\"fields\": false, ", false)]
+    public void SweepsSaveFieldsUnlessTold(string key, bool expected)
+    {
+        var spec = SweepSpec.Parse(Tiny.Replace("\"seed\": 7,", "\"seed\": 7, " + key), "tiny.json") with { Algorithms = ["hmc"] };
+        spec = spec with { Points = [spec.Points[0]] };
+        Assert.Equal(expected, spec.Budget.SaveFields);
+        using var tmp = new TempDir();
+        string outDir = tmp.Sub("sweep");
+        Directory.CreateDirectory(outDir);
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(spec.ToJson())!;
+        stored.AsObject().Remove("fields");
+        File.WriteAllText(Path.Combine(outDir, "sweep.json"), stored.ToJsonString());
+        if (!expected)
+        {
+            Assert.Contains("other settings", Assert.Throws<InvalidInputException>(() =>
+                SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default)).Message);
+            File.Delete(Path.Combine(outDir, "sweep.json"));
+        }
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+        string run = SweepRunner.RunDirectory(outDir, spec.Points[0], "hmc", 0);
+        Assert.Equal(expected, File.Exists(Path.Combine(run, RunFiles.Fields)));
+        Assert.True(File.Exists(Path.Combine(run, RunFiles.Measurements)));
+        Assert.Equal(800, SweepSummary.Aggregate(outDir).Single().Configurations);  // 400 per chain, 2 chains
+    }
+
     /// <summary>A sweep directory from before flow.symmetrize (plain proposals) continues with "symmetrize": false, not with the new default.</summary>
     [Fact]
     public void ASweepFromBeforeSymmetrizeContinuesOnlyWithPlainProposals()
