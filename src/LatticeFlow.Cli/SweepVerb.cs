@@ -66,7 +66,7 @@ public sealed class SweepVerb : IVerb
         foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
             Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3}{(r.Reliable ? "" : "  * too few data: N < 50 tau_int, errors and tau unreliable")}{(r.HeavyTailed ? $"  * heavy-tailed flow weights (Pareto k {r.ParetoK:F2} > {r.ParetoThreshold:F2}): errors unreliable" : "")}"));
         foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
-            Console.WriteLine(string.Create(c, $"  z({key}) = {fit.Z:F2} ± {fit.ZError:F2} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: unreliable tau_int)" : "")}"));
+            Console.WriteLine(string.Create(c, $"  z({key}): {fit.Describe()} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: unreliable tau_int)" : "")}"));
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");
         return 0;
     }

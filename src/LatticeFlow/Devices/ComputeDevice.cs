@@ -41,11 +41,29 @@ public abstract class ComputeDevice : IDisposable
     /// <summary>Waits for all launched work.</summary>
     public virtual void Synchronize() => Accelerator.Synchronize();
 
-    /// <summary>Copies device memory to the host once the work launched before has finished.</summary>
-    public virtual void CopyToHost<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged => source.CopyToCPU(destination);
+    /// <summary>Copies device memory to the host once the work launched before has finished; both sides have one length.</summary>
+    public void CopyToHost<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
+    {
+        CheckLengths(source.Length, destination.Length);
+        CopyToHostCore(source, destination);
+    }
 
-    /// <summary>Copies host memory to the device, visible to later launches.</summary>
-    public virtual void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged => destination.CopyFromCPU(source);
+    /// <summary>Copies host memory to the device, visible to later launches; both sides have one length.</summary>
+    public void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged
+    {
+        CheckLengths(source.Length, destination.Length);
+        CopyFromHostCore(source, destination);
+    }
+
+    protected virtual void CopyToHostCore<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged => source.CopyToCPU(destination);
+
+    protected virtual void CopyFromHostCore<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged => destination.CopyFromCPU(source);
+
+    // ILGPU copies the destination's length and the managed path the source's: equal lengths keep the two the same.
+    private static void CheckLengths(long source, long destination)
+    {
+        if (source != destination) throw new ArgumentException($"copy of {source} elements into {destination}");
+    }
 
     public MemoryBuffer1D<T, Stride1D.Dense> Allocate<T>(long length) where T : unmanaged
     {

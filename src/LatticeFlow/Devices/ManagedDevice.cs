@@ -45,14 +45,11 @@ public sealed class ManagedDevice : ComputeDevice
     // The buffers are host memory and launches finish before they return, so a copy is a memcpy. ILGPU's CopyToCPU
     // wraps the host side in a new page-locked buffer on every call, registered under a lock its GC thread also
     // takes: a fifth of an HMC trajectory at L = 6, where the chain reads ΔH and the accept flags every trajectory.
-    public override unsafe void CopyToHost<T>(ArrayView<T> source, Span<T> destination) =>
+    protected override unsafe void CopyToHostCore<T>(ArrayView<T> source, Span<T> destination) =>
         new ReadOnlySpan<T>((void*)source.LoadEffectiveAddressAsPtr(), checked((int)source.Length)).CopyTo(destination);
 
-    public override unsafe void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination)
-    {
-        if (source.Length != destination.Length) throw new ArgumentException($"copy of {source.Length} elements into a view of {destination.Length}");
+    protected override unsafe void CopyFromHostCore<T>(ReadOnlySpan<T> source, ArrayView<T> destination) =>
         source.CopyTo(new Span<T>((void*)destination.LoadEffectiveAddressAsPtr(), checked((int)destination.Length)));
-    }
 
     public override void Dispose() => _memory.Dispose();
 

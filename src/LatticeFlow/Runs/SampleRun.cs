@@ -234,7 +234,7 @@ public static class SampleRun
         if (diffs.Count > 0)
             throw new InvalidInputException($"--resume {s.OutputDirectory}: the run was made with other parameters: {string.Join("; ", diffs)}");
         if (s.SaveFields != File.Exists(RunFiles.Path(s.OutputDirectory, RunFiles.Fields)))
-            throw new InvalidInputException($"--resume {s.OutputDirectory}: --no-fields must match the original run");
+            throw new InvalidInputException($"--resume {s.OutputDirectory}: --no-fields (a sweep's \"fields\") must match the original run");
     }
 
     private static void PrepareFreshDirectory(string dir, bool force)

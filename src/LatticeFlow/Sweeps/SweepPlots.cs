@@ -29,7 +29,7 @@ public static class SweepPlots
                 var pts = group.OrderBy(r => r.L).Where(r => r.Tau(observable).TauInt > 0).ToList();
                 if (pts.Count == 0) continue;
                 string legend = fits.TryGetValue($"{group.Key}/{observable}", out var fit)
-                    ? FormattableString.Invariant($"{group.Key}: z = {fit.Z:F2} ± {fit.ZError:F2}{(fit.Excluded > 0 ? $" ({fit.Points} of {fit.Points + fit.Excluded} sizes)" : "")}") : group.Key;
+                    ? FormattableString.Invariant($"{group.Key}: {fit.Describe()}{(fit.Excluded > 0 ? $" ({fit.Points} of {fit.Points + fit.Excluded} sizes)" : "")}") : group.Key;
                 AddSeries(plot, pts.Select(r => (double)r.L), pts.Select(r => r.Tau(observable).TauInt), pts.Select(r => r.Tau(observable).TauIntError), legend);
             }
             Save(plot, Path.Combine(dir, $"tau_vs_L_{observable}"));

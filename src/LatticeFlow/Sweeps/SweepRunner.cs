@@ -86,8 +86,12 @@ public static class SweepRunner
             throw new InvalidInputException($"--out {dir}: exists and is not a sweep directory");
         }
         Directory.CreateDirectory(dir);
-        // Slurm array tasks share this directory: write only when needed, never over an identical file another task may be reading.
-        if (!File.Exists(path) || File.ReadAllText(path) != json) File.WriteAllText(path, json);
+        // Slurm array tasks share this directory: write only when the settings differ (a file from an older version that
+        // says the same thing stays), and by renaming a complete file, so no task can read a half-written one.
+        if (File.Exists(path) && StoredSpec(path) == json) return;
+        string partial = $"{path}.{Environment.ProcessId}.tmp";
+        File.WriteAllText(partial, json);
+        File.Move(partial, path, overwrite: true);
     }
 
     private static string? Train(SweepSpec spec, SweepOptions o, int index, SweepPoint p, TextWriter log, ProgressReporter progress, CancellationToken cancel)

@@ -29,11 +29,16 @@ public sealed class HostCopyTests
         Assert.Equal([0.5, 1.5, 2.5, 3.5, 4.5, -1.0, -2.0, 7.5, 8.5, 9.5], all);
     }
 
-    [Fact]
-    public void CopyIntoAViewOfAnotherLengthIsRefused()
+    /// <summary>ILGPU copies the destination's length, the managed path the source's: both refuse unequal ones.</summary>
+    [Theory]
+    [InlineData("cpu")]
+    [InlineData("ilgpu-cpu")]
+    public void CopiesBetweenUnequalLengthsAreRefused(string deviceName)
     {
-        using var device = DeviceFactory.Create("cpu", 2);
-        using var buffer = device.Allocate<double>(4);
+        using var device = DeviceFactory.Create(deviceName, 2);
+        using var buffer = device.Allocate<double>(8);
         Assert.Throws<ArgumentException>(() => device.CopyFromHost<double>([1.0, 2.0, 3.0], buffer.View));
+        Assert.Throws<ArgumentException>(() => device.CopyToHost(buffer.View.SubView(2, 4), new double[6]));
+        Assert.Throws<ArgumentException>(() => device.CopyToHost(buffer.View, new double[4]));
     }
 }

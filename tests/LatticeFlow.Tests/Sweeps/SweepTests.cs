@@ -179,6 +179,28 @@ public class SweepTests
         Assert.True(fit.ZError > 0);
     }
 
+    /// <summary>
+    /// Scatter beyond the error bars (χ²/dof &gt; 1) widens z's error by √(χ²/dof): the same as refitting with the errors
+    /// widened until χ²/dof = 1. Error bars larger than the scatter are not shrunk.
+    /// </summary>
+    [Fact]
+    public void ExponentErrorGrowsWithTheScatterBeyondTheErrorBars()
+    {
+        double[] l = [6, 8, 10, 12, 14, 20];
+        var tau = l.Select((x, i) => 0.3 * Math.Pow(x, 2.1) * (i % 2 == 0 ? 1.15 : 0.87)).ToArray();
+        var errors = tau.Select(t => 0.02 * t).ToArray();
+        var fit = DynamicExponent.Fit(l, tau, errors);
+        Assert.True(fit.ChiSquaredPerDof > 10, $"chi2/dof {fit.ChiSquaredPerDof}");
+        double c = Math.Sqrt(fit.ChiSquaredPerDof);
+        var widened = DynamicExponent.Fit(l, tau, errors.Select(e => e * c).ToArray());
+        Assert.Equal(1.0, widened.ChiSquaredPerDof, 9);
+        Assert.Equal(widened.ZError, fit.ZError, 12);
+        Assert.Equal(widened.Z, fit.Z, 12);
+        var generous = DynamicExponent.Fit(l, tau, errors.Select(e => e * 10 * c).ToArray());
+        Assert.Equal(10 * widened.ZError, generous.ZError, 9);
+        Assert.True(double.IsNaN(DynamicExponent.Fit([6, 8], [1, 2], [0.1, 0.2]).ChiSquaredPerDof));
+    }
+
     /// <summary>A size whose τ_int is unreliable (too few data, or heavy-tailed flow weights) must not pull the fitted z.</summary>
     [Fact]
     public void UnreliableSizesStayOutOfTheExponentFit()
