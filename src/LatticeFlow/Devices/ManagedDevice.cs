@@ -43,7 +43,7 @@ public sealed class ManagedDevice : ComputeDevice
     public override void Synchronize() { }
 
     // The buffers are host memory and launches finish before they return, so a copy is a memcpy. ILGPU's CopyToCPU
-    // wraps the host side in a new page-locked buffer on every call, registered under a lock its GC thread also
+    // wraps the host side in a new buffer object on every call, registered under a lock its GC thread also
     // takes: a fifth of an HMC trajectory at L = 6, where the chain reads ΔH and the accept flags every trajectory.
     protected override unsafe void CopyToHostCore<T>(ArrayView<T> source, Span<T> destination) =>
         new ReadOnlySpan<T>((void*)source.LoadEffectiveAddressAsPtr(), checked((int)source.Length)).CopyTo(destination);
