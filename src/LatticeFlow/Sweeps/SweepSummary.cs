@@ -215,18 +215,18 @@ public sealed record DynamicExponent(double Z, double ZError, double Amplitude, 
 
     public static DynamicExponent Fit(double[] l, double[] tau, double[] tauError)
     {
+        double[] x = [.. l.Select(v => Math.Log(v))], y = [.. tau.Select(v => Math.Log(v))];
+        double[] w = [.. tau.Zip(tauError, (t, e) => Math.Pow(t / e, 2))];
         double sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         for (int i = 0; i < l.Length; i++)
         {
-            double x = Math.Log(l[i]), y = Math.Log(tau[i]), w = Math.Pow(tau[i] / tauError[i], 2);
-            sw += w; sx += w * x; sy += w * y; sxx += w * x * x; sxy += w * x * y;
+            sw += w[i]; sx += w[i] * x[i]; sy += w[i] * y[i]; sxx += w[i] * x[i] * x[i]; sxy += w[i] * x[i] * y[i];
         }
         double det = sw * sxx - sx * sx;
         double z = (sw * sxy - sx * sy) / det;
         double a = (sxx * sy - sx * sxy) / det;
         double chi2 = 0;
-        for (int i = 0; i < l.Length; i++)
-            chi2 += Math.Pow((Math.Log(tau[i]) - a - z * Math.Log(l[i])) * tau[i] / tauError[i], 2);
+        for (int i = 0; i < l.Length; i++) chi2 += w[i] * Math.Pow(y[i] - a - z * x[i], 2);
         int dof = l.Length - 2;
         double perDof = dof > 0 ? chi2 / dof : double.NaN;
         double scale = dof > 0 ? Math.Sqrt(Math.Max(1.0, perDof)) : 1.0;
