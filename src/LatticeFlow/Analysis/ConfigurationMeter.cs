@@ -37,7 +37,6 @@ public sealed class ConfigurationMeter : IDisposable
         int ly = _geometry.Ly;
         var shape = fields.Shape;
         _device.Launch(_chains * ly, fields.Sites, new ObservableKernel<Reals>(shape, _action, fields.View, _slices.View));
-        _device.Synchronize();
         _device.CopyToHost(_slices.View.AsContiguous(), _host);
         double v = _geometry.Volume;
         for (int b = 0; b < _chains; b++)

@@ -41,18 +41,20 @@ public abstract class ComputeDevice : IDisposable
     /// <summary>Waits for all launched work.</summary>
     public virtual void Synchronize() => Accelerator.Synchronize();
 
-    /// <summary>Copies device memory to the host once the work launched before has finished; both sides have one length.</summary>
+    /// <summary>Copies device memory to the host after waiting for the work launched before; both sides have one length.</summary>
     public void CopyToHost<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged
     {
         CheckLengths(source.Length, destination.Length);
+        Synchronize();
         CopyToHostCore(source, destination);
     }
 
-    /// <summary>Copies host memory to the device, visible to later launches; both sides have one length.</summary>
+    /// <summary>Copies host memory to the device and waits for it, so later launches see it; both sides have one length.</summary>
     public void CopyFromHost<T>(ReadOnlySpan<T> source, ArrayView<T> destination) where T : unmanaged
     {
         CheckLengths(source.Length, destination.Length);
         CopyFromHostCore(source, destination);
+        Synchronize();
     }
 
     protected virtual void CopyToHostCore<T>(ArrayView<T> source, Span<T> destination) where T : unmanaged => source.CopyToCPU(destination);

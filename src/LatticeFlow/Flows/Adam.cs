@@ -42,7 +42,6 @@ public sealed class Adam : IDisposable
     {
         int chunks = _hostPartial.Length;
         Device.Launch(chunks, _store.Count, new SquaredNormKernel<Floats, Reals>(_store.Gradients, _store.Count, _chunk, _partial.View));
-        Device.Synchronize();
         Device.CopyToHost(_partial.View, _hostPartial);
         double sum = 0;
         foreach (double p in _hostPartial) sum += p;
@@ -62,7 +61,6 @@ public sealed class Adam : IDisposable
 
     public (float[] M, float[] V) GetMoments()
     {
-        Device.Synchronize();
         var m = new float[_store.Count];
         var v = new float[_store.Count];
         Device.CopyToHost(_m.View, m);
@@ -76,7 +74,6 @@ public sealed class Adam : IDisposable
         Device.CopyFromHost(m, _m.View);
         Device.CopyFromHost(v, _v.View);
         Step = step;
-        Device.Synchronize();
     }
 
     public void Dispose()

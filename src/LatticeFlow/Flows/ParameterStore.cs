@@ -62,7 +62,6 @@ public sealed class ParameterStore : IDisposable
     public float[] GetValues()
     {
         var host = new float[Count];
-        Device.Synchronize();
         Device.CopyToHost(Values, host);
         return host;
     }
@@ -71,13 +70,11 @@ public sealed class ParameterStore : IDisposable
     {
         if (host.Length != Count) throw new ArgumentException($"expected {Count} parameters, got {host.Length}");
         Device.CopyFromHost(host, Values);
-        Device.Synchronize();
     }
 
     public float[] GetGradients()
     {
         var host = new float[Count];
-        Device.Synchronize();
         Device.CopyToHost(Gradients, host);
         return host;
     }

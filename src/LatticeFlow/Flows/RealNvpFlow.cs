@@ -195,7 +195,6 @@ public sealed class RealNvpFlow : IDisposable
     /// <summary>log q = log r(z) − Σ log det of the last Forward or Inverse, copied to the host.</summary>
     public void ReadLogQ(int batch, Span<double> logQ)
     {
-        Device.Synchronize();
         Device.CopyToHost(LogPrior.SubView(0, batch), _hostLogR.AsSpan(0, batch));
         Device.CopyToHost(LogDet.SubView(0, batch), _hostLogDet.AsSpan(0, batch));
         for (int b = 0; b < batch; b++) logQ[b] = _hostLogR[b] - _hostLogDet[b];
@@ -208,7 +207,6 @@ public sealed class RealNvpFlow : IDisposable
         EnsureCapacity(batch);
         Device.CopyFromHost(z[..(batch * Volume)], Latent.SubView(0, (long)batch * Volume));
         Forward(batch);
-        Device.Synchronize();
         Device.CopyToHost(Output.SubView(0, (long)batch * Volume), phi[..(batch * Volume)]);
         ReadLogQ(batch, logQ);
     }
@@ -220,7 +218,6 @@ public sealed class RealNvpFlow : IDisposable
         EnsureCapacity(batch);
         Device.CopyFromHost(phi[..(batch * Volume)], Output.SubView(0, (long)batch * Volume));
         Inverse(batch);
-        Device.Synchronize();
         Device.CopyToHost(Latent.SubView(0, (long)batch * Volume), z[..(batch * Volume)]);
         ReadLogQ(batch, logQ);
     }

@@ -48,17 +48,12 @@ public sealed class FieldBatch : IDisposable
         return host;
     }
 
-    public void CopyTo(Span<double> host)
-    {
-        Device.Synchronize();
-        Device.CopyToHost(View, host);
-    }
+    public void CopyTo(Span<double> host) => Device.CopyToHost(View, host);
 
     public void CopyFrom(ReadOnlySpan<double> host)
     {
         if (host.Length != Sites) throw new ArgumentException($"expected {Sites} values, got {host.Length}");
         Device.CopyFromHost(host, View);
-        Device.Synchronize();
     }
 
     public void Dispose() => Buffer.Dispose();

@@ -56,7 +56,6 @@ public sealed class Phi4Action : IDisposable
         var s = fields.Shape;
         Device.Launch(s.Rows, fields.Sites, new EnergyKernel<Reals>(s, Couplings.Params, fields.View, momenta, withMomenta, _rows.View));
         Device.Launch(ChainCount, s.Rows, new SegmentSumKernel<Reals>(_rows.View, _chains.View, Geometry.Lx));
-        Device.Synchronize();
         Device.CopyToHost(_chains.View.AsContiguous().SubView(0, ChainCount), output[..ChainCount]);
     }
 

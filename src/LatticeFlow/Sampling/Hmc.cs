@@ -67,7 +67,6 @@ public sealed class Hmc : IMarkovSampler
         _action.Hamiltonian(fields, momenta, _hEnd.View);
         _device.Launch(_chains, _chains, new HmcAcceptKernel<Reals>(_hStart.View, _hEnd.View, _deltaH.View, _acceptFlags.View, _key, (uint)step));
         _device.Launch(s.Items, fields.Sites, new CopyKernel<Reals>(saved, fields.View, v, s.Width, _acceptFlags.View, 0));
-        _device.Synchronize();
         _device.CopyToHost(_deltaH.View.AsContiguous(), _hostDeltaH);
         _device.CopyToHost(_acceptFlags.View.AsContiguous(), _hostFlags);
         for (int b = 0; b < _chains; b++) _acceptance.Add(b, _hostFlags[b]);

@@ -64,7 +64,6 @@ public sealed class LocalMetropolis : IMarkovSampler
     /// <summary>Moves the device's per-item counts into the per-chain tally.</summary>
     private void Collect()
     {
-        _device.Synchronize();
         _device.CopyToHost(_counters.View.AsContiguous(), _hostCounters);
         _counters.MemSetToZero();
         int perChain = _hostCounters.Length / _chains;
