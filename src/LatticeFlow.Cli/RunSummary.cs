@@ -29,13 +29,13 @@ public static class RunSummary
     {
         var c = CultureInfo.InvariantCulture;
         var meta = RunMeta.Read(dir);
-        double v = meta["lattice"]!["Lx"]!.GetValue<int>() * meta["lattice"]!["Ly"]!.GetValue<int>();
+        double v = meta.Lattice.Volume;
         var t = MeasurementTable.Load(dir);
         double[][][] Replicas(params string[] names) => [.. Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray())];
         string Line(string name, GammaResult r) =>
             $"  {name,-14} {r.Value.ToString("G6", c),12} ± {r.Error.ToString("G2", c),-8}  tau_int {r.TauInt.ToString("F2", c)} ± {r.TauIntError.ToString("F2", c)}{(r.Reliable ? "" : " (too few configurations for a reliable tau)")}";
         var lines = new List<string>();
-        if (meta["flow"] is System.Text.Json.Nodes.JsonObject flow)
+        if (meta.Flow is System.Text.Json.Nodes.JsonObject flow)
         {
             double G(string k) => flow[k]?.GetValue<double>() ?? double.NaN;
             lines.Add($"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}");

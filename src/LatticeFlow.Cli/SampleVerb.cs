@@ -105,7 +105,7 @@ public sealed class SampleVerb : IVerb
         }.Validated();
     }
 
-    private long ReadTarget() => RunMeta.Read(Out)["n_target"]?.GetValue<long>() ?? throw new InvalidInputException($"{Out}: meta.json has no n_target");
+    private long ReadTarget() => RunMeta.Read(Out).NTarget;
 
     private LatticeGeometry Geometry(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
     {

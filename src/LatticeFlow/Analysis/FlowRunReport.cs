@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Analysis;
@@ -35,7 +36,7 @@ public sealed record FlowRunReport(AcceptanceStatistics Acceptance, ReweightedEs
 
     public JsonObject ToJson()
     {
-        static JsonNode? N(double x) => RunMeta.Number(x);
+        static JsonNode? N(double x) => JsonFiles.Number(x);
         static JsonObject Est(ReweightedEstimate e) => new() { ["value"] = N(e.Value), ["error"] = N(e.Error), ["ess_per_proposal"] = N(e.EssPerSample), ["proposals"] = e.N };
         var a = Acceptance;
         return new JsonObject

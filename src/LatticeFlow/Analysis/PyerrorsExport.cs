@@ -13,7 +13,7 @@ public static class PyerrorsExport
     {
         var meta = Runs.RunMeta.Read(dirs[0]);
         string ensemble = FormattableString.Invariant(
-            $"latticeflow_{meta["algorithm"]?["name"]}_L{meta["lattice"]!["Lx"]}x{meta["lattice"]!["Ly"]}_m2{meta["physics"]!["m2"]}_lam{meta["physics"]!["lam"]}");
+            $"latticeflow_{meta.AlgorithmName}_L{meta.Lattice.Lx}x{meta.Lattice.Ly}_m2{meta.Physics.M2}_lam{meta.Physics.Lam}");
         var obsdata = new JsonArray();
         foreach (string name in tables[0].Names.Where(n => n is not "config" and not "chain"))
         {

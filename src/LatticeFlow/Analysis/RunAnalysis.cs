@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Analysis;
@@ -53,17 +54,15 @@ public static class RunAnalysis
         var notes = new List<string>();
         var metas = dirs.Select(d => (Dir: d, Meta: RunMeta.Read(d))).ToList();
         var first = metas[0].Meta;
-        int lx = first["lattice"]!["Lx"]!.GetValue<int>(), ly = first["lattice"]!["Ly"]!.GetValue<int>();
-        double m2 = first["physics"]!["m2"]!.GetValue<double>(), lam = first["physics"]!["lam"]!.GetValue<double>();
+        int lx = first.Lattice.Lx, ly = first.Lattice.Ly;
+        double m2 = first.Physics.M2, lam = first.Physics.Lam;
         foreach (var (d, m) in metas)
         {
-            if (m["lattice"]!["Lx"]!.GetValue<int>() != lx || m["lattice"]!["Ly"]!.GetValue<int>() != ly
-                || m["physics"]!["m2"]!.GetValue<double>() != m2 || m["physics"]!["lam"]!.GetValue<double>() != lam)
+            if (m.Lattice.Lx != lx || m.Lattice.Ly != ly || m.Physics.M2 != m2 || m.Physics.Lam != lam)
                 throw new InvalidInputException($"{d}: another lattice or other couplings than {metas[0].Dir}; runs combine as replicas only at one parameter point");
-            if (m["algorithm"]?["name"]?.GetValue<string>() != first["algorithm"]?["name"]?.GetValue<string>())
+            if (m.AlgorithmName != first.AlgorithmName)
                 throw new InvalidInputException($"{d}: made with another algorithm than {metas[0].Dir}; their autocorrelations differ, so analyse them separately");
-            string status = m["status"]?.GetValue<string>() ?? "unknown";
-            if (status != "complete") notes.Add($"{d}: status \"{status}\": analysing the {m["configs_written"]} configurations written so far");
+            if (m.Status != "complete") notes.Add($"{d}: status \"{m.Status}\": analysing the {m.ConfigsWritten} configurations written so far");
         }
         var tables = metas.Select(m => MeasurementTable.Load(m.Dir)).ToList();
         long shortest = tables.Min(t => (long)t.Configurations);
@@ -109,20 +108,20 @@ public static class RunAnalysis
         if (correlator.PoleMass is null) notes.Add("no effective-mass plateau: m_eff(t) is not determined to 50 % at any t (too few data, or a correlator too noisy)");
 
         FlowRunReport? flow = null;
-        if (first["algorithm"]?["name"]?.GetValue<string>() == "flow" && metas.Count == 1 && File.Exists(RunFiles.Path(dirs[0], ProposalsCsv.File)))
+        if (first.AlgorithmName == "flow" && metas.Count == 1 && File.Exists(RunFiles.Path(dirs[0], ProposalsCsv.File)))
             flow = FlowRunReport.Compute(dirs[0], v);
         if (flow is { HeavyTailed: true }) notes.Add(flow.HeavyTailNote);
 
         string outDir = o.OutputDirectory ?? dirs[0];
         var result = new AnalysisResult
         {
-            Runs = dirs, Algorithm = first["algorithm"]?["name"]?.GetValue<string>() ?? "unknown", Lx = lx, Ly = ly, M2 = m2, Lambda = lam,
+            Runs = dirs, Algorithm = first.AlgorithmName, Lx = lx, Ly = ly, M2 = m2, Lambda = lam,
             Replicas = replicas, ConfigurationsPerReplica = perReplica, Primaries = primaries, AbsMagnetization = absM, Chi2 = chi2,
             IsingEnergy = energy, Correlator = correlator, Flow = flow, Notes = notes, OutputDirectory = outDir,
         };
         Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, Json), ToJson(result, o).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
-        if (o.Pyerrors) File.WriteAllText(Path.Combine(outDir, PyerrorsJson), PyerrorsExport.Create(dirs, tables, o).ToJsonString() + "\n");
+        AtomicFile.WriteAllText(Path.Combine(outDir, Json), ToJson(result, o).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        if (o.Pyerrors) AtomicFile.WriteAllText(Path.Combine(outDir, PyerrorsJson), PyerrorsExport.Create(dirs, tables, o).ToJsonString() + "\n");
         if (o.Plots) AnalysisPlots.Write(Path.Combine(outDir, "plots"), result, Replicas("M"));
         return result;
     }
@@ -160,8 +159,8 @@ public static class RunAnalysis
 
     private static JsonObject Figure(GammaResult r) => new()
     {
-        ["value"] = RunMeta.Number(r.Value), ["error"] = RunMeta.Number(r.Error), ["error_of_error"] = RunMeta.Number(r.ErrorOfError),
-        ["tau_int"] = RunMeta.Number(r.TauInt), ["tau_int_error"] = RunMeta.Number(r.TauIntError), ["window"] = r.Window, ["n_eff"] = RunMeta.Number(r.NEff),
+        ["value"] = JsonFiles.Number(r.Value), ["error"] = JsonFiles.Number(r.Error), ["error_of_error"] = JsonFiles.Number(r.ErrorOfError),
+        ["tau_int"] = JsonFiles.Number(r.TauInt), ["tau_int_error"] = JsonFiles.Number(r.TauIntError), ["window"] = r.Window, ["n_eff"] = JsonFiles.Number(r.NEff),
         ["n"] = r.N, ["reliable"] = r.Reliable,
     };
 

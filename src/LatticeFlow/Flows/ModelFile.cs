@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 using LatticeFlow.Devices;
 
 namespace LatticeFlow.Flows;
@@ -106,13 +106,8 @@ public static class ModelFile
             foreach (float v in adamV) w.Write(v);
         }
         byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            fs.Write(body.GetBuffer(), 0, (int)body.Length);
-            fs.Write(hash);
-        }
-        File.Move(tmp, path, overwrite: true);
+        body.Write(hash);
+        Files.AtomicFile.WriteAllBytes(path, body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 
     private static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LatticeFlow.Devices;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Flows;
@@ -114,7 +115,7 @@ public static class TrainRun
             ModelFile.Write(Path.Combine(dir, Model), Header(settings, flow, history, result), flow.Parameters.GetValues());
         history.Write(Path.Combine(dir, History));
         history.Plot(dir);
-        File.WriteAllText(Path.Combine(dir, Summary), JsonSerializer.Serialize(Summarize(settings, result), new JsonSerializerOptions { WriteIndented = true }));
+        JsonFiles.Write(Path.Combine(dir, Summary), Summarize(settings, result));
         return result;
     }
 
@@ -166,7 +167,8 @@ public static class TrainRun
     private static ModelHeader Header(TrainSettings s, RealNvpFlow flow, TrainingHistory h, TrainResult r)
     {
         var training = Settings(s);
-        foreach (var (k, v) in Summarize(s, r)) if (v is not null) training[k] = JsonSerializer.SerializeToElement(v);
+        foreach (var p in JsonSerializer.SerializeToElement(Summarize(s, r), JsonFiles.Options).EnumerateObject())
+            if (p.Value.ValueKind != JsonValueKind.Null) training[p.Name] = p.Value.Clone();
         return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training };
     }
 
@@ -185,25 +187,23 @@ public static class TrainRun
         ["symmetrize"] = JsonSerializer.SerializeToElement(s.Symmetrize),
     };
 
-    private static Dictionary<string, object?> Summarize(TrainSettings s, TrainResult r) => new()
+    private static TrainSummary Summarize(TrainSettings s, TrainResult r) => new()
     {
-        ["status"] = r.Status,
-        ["message"] = r.Message,
-        ["steps_done"] = r.Steps,
-        ["seconds"] = r.Seconds,
-        ["steps_per_second"] = r.StepsPerSecond,
-        ["final_loss"] = Finite(r.FinalLoss),
-        ["running_ess"] = Finite(r.RunningEss),
-        ["running_acceptance"] = Finite(r.RunningAcceptance),
-        ["eval_proposals"] = r.Quality?.Proposals,
-        ["eval_acceptance"] = r.Quality?.Acceptance,
-        ["eval_ess"] = r.Quality?.Ess,
-        ["eval_loss"] = r.Quality?.MeanLoss,
-        ["eval_symmetrized"] = s.Symmetrize,
-        ["device"] = r.Device,
-        ["code_version"] = CodeVersion.Current,
-        ["architecture"] = s.Architecture.Describe(),
+        Status = r.Status,
+        Message = r.Message,
+        StepsDone = r.Steps,
+        Seconds = r.Seconds,
+        StepsPerSecond = r.StepsPerSecond,
+        FinalLoss = r.FinalLoss,
+        RunningEss = r.RunningEss,
+        RunningAcceptance = r.RunningAcceptance,
+        EvalProposals = r.Quality?.Proposals,
+        EvalAcceptance = r.Quality?.Acceptance,
+        EvalEss = r.Quality?.Ess,
+        EvalLoss = r.Quality?.MeanLoss,
+        EvalSymmetrized = s.Symmetrize,
+        Device = r.Device,
+        CodeVersion = Runs.CodeVersion.Current,
+        Architecture = s.Architecture.Describe(),
     };
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }

@@ -74,3 +74,30 @@ public sealed record TrainResult
     public required string Device { get; init; }
     public bool Completed => Status is "complete" or "target reached";
 }
+
+/// <summary>train.json: how a training run ended and what it measured (numbers not known are null).</summary>
+public sealed record TrainSummary
+{
+    /// <summary>"complete", "target reached", "interrupted" or "diverged".</summary>
+    public required string Status { get; init; }
+    public required string Message { get; init; }
+    public required long StepsDone { get; init; }
+    public required double Seconds { get; init; }
+    public required double StepsPerSecond { get; init; }
+    public double FinalLoss { get; init; } = double.NaN;
+    public double RunningEss { get; init; } = double.NaN;
+    public double RunningAcceptance { get; init; } = double.NaN;
+    /// <summary>The final independence-Metropolis evaluation on fresh proposals; null where it was skipped.</summary>
+    public long? EvalProposals { get; init; }
+    public double? EvalAcceptance { get; init; }
+    public double? EvalEss { get; init; }
+    public double? EvalLoss { get; init; }
+    public bool EvalSymmetrized { get; init; }
+    public required string Device { get; init; }
+    public required string CodeVersion { get; init; }
+    public required string Architecture { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore] public bool Completed => Status is "complete" or "target reached";
+
+    public static TrainSummary Read(string path) => Files.JsonFiles.Read<TrainSummary>(path, "training summary");
+}

@@ -33,12 +33,10 @@ public sealed class TrainingHistory
 
     public void Write(string path)
     {
-        using var w = new StreamWriter(path + ".tmp");
-        w.WriteLine(Header);
+        var w = new System.Text.StringBuilder(Header).Append('\n');
         foreach (var r in _rows)
-            w.WriteLine(string.Join(",", r.Select((v, j) => j == 0 ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("R", CultureInfo.InvariantCulture))));
-        w.Close();
-        File.Move(path + ".tmp", path, overwrite: true);
+            w.AppendJoin(',', r.Select((v, j) => j == 0 ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+        Files.AtomicFile.WriteAllText(path, w.ToString());
     }
 
     /// <summary>Reads a history.csv, keeping rows with step &lt; <paramref name="upToStep"/>.</summary>

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using System.Text;
 
 namespace LatticeFlow.Runs;
 
@@ -62,14 +62,8 @@ public static class Checkpoint
             foreach (double v in state.Field) w.Write(v);
         }
         byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        string tmp = path + ".tmp";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            fs.Write(body.GetBuffer(), 0, (int)body.Length);
-            fs.Write(hash);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        body.Write(hash);
+        Files.AtomicFile.WriteAllBytes(path, body.GetBuffer().AsSpan(0, (int)body.Length));
     }
 
     public static CheckpointState Read(string path)

@@ -1,4 +1,5 @@
 using LatticeFlow.Analysis;
+using LatticeFlow.Files;
 
 namespace LatticeFlow.Runs;
 

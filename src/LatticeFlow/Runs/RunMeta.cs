@@ -1,95 +1,111 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json;
+using LatticeFlow.Files;
 
 namespace LatticeFlow.Runs;
 
 /// <summary>
-/// meta.json: every parameter, the algorithm's settings and tuned values, seed, code version, device,
-/// timings and acceptance, and the run's status ("running", "interrupted", "complete"). Rewritten
-/// atomically at every checkpoint, so a reader never sees half a file.
+/// meta.json, the record of a run (DESIGN.md: files a run leaves): every parameter, the algorithm's settings and tuned
+/// values, seed, code version, device, timings and acceptance, and the run's status ("running", "interrupted",
+/// "complete"). Rewritten atomically at every checkpoint, so a reader never sees half a file. Numbers that are not
+/// known (NaN) are null.
 /// </summary>
-public static class RunMeta
+public sealed record RunMeta
 {
-    public const string Format = "latticeflow-run";
-    public const int FormatVersion = 1;
+    public const string FormatName = "latticeflow-run";
+    public const int Version = 1;
 
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() };
+    public string Format { get; init; } = FormatName;
+    public int FormatVersion { get; init; } = Version;
+    /// <summary>"running", "interrupted" or "complete".</summary>
+    public required string Status { get; init; }
+    public required LatticeRecord Lattice { get; init; }
+    public required PhysicsRecord Physics { get; init; }
+    /// <summary>The sampler's settings and tuned values; "name" is always there.</summary>
+    public required Dictionary<string, JsonElement> Algorithm { get; init; }
+    public required int Chains { get; init; }
+    /// <summary>Configurations asked for.</summary>
+    public required long NTarget { get; init; }
+    public required long ConfigsWritten { get; init; }
+    public required long Therm { get; init; }
+    public required int SaveEvery { get; init; }
+    public required long UpdatesDone { get; init; }
+    public required ulong Seed { get; init; }
+    public required bool FieldsSaved { get; init; }
+    public required string CodeVersion { get; init; }
+    public required string Device { get; init; }
+    public required RunTimings Timings { get; init; }
+    public required RunAcceptance Acceptance { get; init; }
+    public RunFileShapes? Files { get; init; }
+    /// <summary>Flow runs: the report of the chain and its proposals (Analysis.FlowRunReport).</summary>
+    public JsonObject? Flow { get; init; }
 
-    public static JsonObject Build(SampleSettings s, string device, IReadOnlyDictionary<string, object> algorithm,
+    [JsonIgnore] public string AlgorithmName => Algorithm.TryGetValue("name", out var n) ? n.GetString() ?? "unknown" : "unknown";
+
+    /// <summary>The record of a run with settings <paramref name="s"/> after <paramref name="configurations"/> saved configurations.</summary>
+    public static RunMeta Build(SampleSettings s, string device, IReadOnlyDictionary<string, object> algorithm,
         string status, long configurations, long updates, double thermSeconds, double sampleSeconds, double[] acceptance)
     {
-        var alg = new JsonObject();
-        foreach (var (k, v) in algorithm) alg[k] = v is double d ? Number(d) : JsonValue.Create(v);
         double sampled = configurations * s.SaveEvery;
-        return new JsonObject
+        return new RunMeta
         {
-            ["format"] = Format,
-            ["format_version"] = FormatVersion,
-            ["status"] = status,
-            ["lattice"] = new JsonObject { ["Lx"] = s.Geometry.Lx, ["Ly"] = s.Geometry.Ly, ["d"] = 2 },
-            ["physics"] = new JsonObject
-            {
-                ["action"] = "S = sum_x [ sum_mu (phi(x+mu) - phi(x))^2 + m2 phi^2 + lam phi^4 ]  (Albergo et al. 2019, eq. 20-21)",
-                ["m2"] = s.Couplings.M2,
-                ["lam"] = s.Couplings.Lambda,
-                ["kappa"] = s.Couplings.Kappa,
-                ["lam_hop"] = s.Couplings.LambdaHop,
-            },
-            ["algorithm"] = alg,
-            ["chains"] = s.Chains,
-            ["n_target"] = s.Configurations,
-            ["configs_written"] = configurations,
-            ["therm"] = s.Thermalization,
-            ["save_every"] = s.SaveEvery,
-            ["updates_done"] = updates,
-            ["seed"] = s.Seed,
-            ["fields_saved"] = s.SaveFields,
-            ["code_version"] = CodeVersion.Current,
-            ["device"] = device,
-            ["timings"] = new JsonObject
-            {
-                ["thermalization_seconds"] = thermSeconds,
-                ["sampling_seconds"] = sampleSeconds,
-                ["seconds_per_update"] = sampled > 0 ? sampleSeconds / sampled : null,
-            },
-            ["acceptance"] = new JsonObject
-            {
-                ["mean"] = acceptance.Length > 0 && configurations > 0 ? Number(acceptance.Average()) : null,
-                ["per_chain"] = new JsonArray(acceptance.Select(Number).ToArray()),
-            },
-            ["files"] = new JsonObject
-            {
-                ["fields"] = s.SaveFields ? (s.Chains == 1 ? "fields.npy [N, Lx, Ly] float64" : "fields.npy [N, B, Lx, Ly] float64") : null,
-                ["timeslices"] = "timeslices.npy [N, B, Ly] float64: T(t) = sum_x1 phi(x1, t)",
-                ["measurements"] = "measurements.csv: " + MeasurementsCsv.Header,
-            },
+            Status = status,
+            Lattice = new LatticeRecord(s.Geometry.Lx, s.Geometry.Ly, 2),
+            Physics = new PhysicsRecord(PhysicsRecord.ActionText, s.Couplings.M2, s.Couplings.Lambda, s.Couplings.Kappa, s.Couplings.LambdaHop),
+            Algorithm = algorithm.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, kv.Value.GetType(), JsonFiles.Options)),
+            Chains = s.Chains,
+            NTarget = s.Configurations,
+            ConfigsWritten = configurations,
+            Therm = s.Thermalization,
+            SaveEvery = s.SaveEvery,
+            UpdatesDone = updates,
+            Seed = s.Seed,
+            FieldsSaved = s.SaveFields,
+            CodeVersion = Runs.CodeVersion.Current,
+            Device = device,
+            Timings = new RunTimings(thermSeconds, sampleSeconds, sampled > 0 ? sampleSeconds / sampled : double.NaN),
+            Acceptance = new RunAcceptance(acceptance.Length > 0 && configurations > 0 ? acceptance.Average() : double.NaN, acceptance),
+            Files = new RunFileShapes(
+                s.SaveFields ? (s.Chains == 1 ? "fields.npy [N, Lx, Ly] float64" : "fields.npy [N, B, Lx, Ly] float64") : null,
+                "timeslices.npy [N, B, Ly] float64: T(t) = sum_x1 phi(x1, t)",
+                "measurements.csv: " + MeasurementsCsv.Header),
         };
     }
 
-    /// <summary>JSON has no NaN: a number not yet known is null.</summary>
-    /// <summary>A number for JSON, which has no NaN or infinities: null where the value is not finite.</summary>
-    public static JsonNode? Number(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    public void Write(string dir) => JsonFiles.Write(RunFiles.Path(dir, RunFiles.Meta), this);
 
-    public static void Write(string dir, JsonObject meta)
-    {
-        string path = RunFiles.Path(dir, RunFiles.Meta);
-        File.WriteAllText(path + ".tmp", meta.ToJsonString(Indented) + "\n");
-        File.Move(path + ".tmp", path, overwrite: true);
-    }
-
-    public static JsonObject Read(string dir)
+    /// <exception cref="InvalidInputException">No meta.json in <paramref name="dir"/>, or not a LatticeFlow run's.</exception>
+    public static RunMeta Read(string dir)
     {
         string path = RunFiles.Path(dir, RunFiles.Meta);
         if (!File.Exists(path)) throw new InvalidInputException($"{dir}: not a LatticeFlow run (no {RunFiles.Meta})");
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path)) as JsonObject;
-            if (node?["format"]?.GetValue<string>() != Format) throw new InvalidInputException($"{path}: not a LatticeFlow run description");
-            return node;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: unreadable ({e.Message})");
-        }
+        var meta = JsonFiles.Read<RunMeta>(path, "run description");
+        if (meta.Format != FormatName) throw new InvalidInputException($"{path}: not a LatticeFlow run description");
+        return meta;
     }
+
+    /// <summary>Whether <paramref name="dir"/> holds a run that finished.</summary>
+    public static bool IsComplete(string dir) => File.Exists(RunFiles.Path(dir, RunFiles.Meta)) && Read(dir).Status == "complete";
 }
+
+/// <summary>The lattice of a run: Lx × Ly, d = 2 (keys "Lx", "Ly", "d").</summary>
+public sealed record LatticeRecord([property: JsonPropertyName("Lx")] int Lx, [property: JsonPropertyName("Ly")] int Ly, int D)
+{
+    [JsonIgnore] public int Volume => Lx * Ly;
+}
+
+/// <summary>The action and its couplings; kappa and lam_hop where the run was given the hopping form.</summary>
+public sealed record PhysicsRecord(string Action, double M2, double Lam, double? Kappa, double? LamHop)
+{
+    public const string ActionText = "S = sum_x [ sum_mu (phi(x+mu) - phi(x))^2 + m2 phi^2 + lam phi^4 ]  (Albergo et al. 2019, eq. 20-21)";
+}
+
+/// <summary>Seconds spent thermalising and sampling; seconds per update of the sampling phase (NaN before the first).</summary>
+public sealed record RunTimings(double ThermalizationSeconds, double SamplingSeconds, double SecondsPerUpdate);
+
+/// <summary>Mean acceptance of the saved configurations, over chains and per chain.</summary>
+public sealed record RunAcceptance(double Mean, double[] PerChain);
+
+/// <summary>What each data file holds, for a reader of the directory.</summary>
+public sealed record RunFileShapes(string? Fields, string Timeslices, string Measurements);

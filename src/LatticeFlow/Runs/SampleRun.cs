@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
+using LatticeFlow.Files;
 using LatticeFlow.Lattice;
 using LatticeFlow.Sampling;
 
@@ -97,7 +98,7 @@ public static class SampleRun
                 ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, SamplerState = sampler.ExportState(), Field = host,
             });
             var mean = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
-            RunMeta.Write(dir, RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean));
+            RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean).Write(dir);
         }
 
         if (resumed is null) Save("running");
@@ -169,9 +170,7 @@ public static class SampleRun
         {
             csv.Flush();
             proposals!.Flush();
-            var meta = RunMeta.Read(dir);
-            meta["flow"] = FlowRunReport.Compute(dir, s.Geometry.Volume).ToJson();
-            RunMeta.Write(dir, meta);
+            (RunMeta.Read(dir) with { Flow = FlowRunReport.Compute(dir, s.Geometry.Volume).ToJson() }).Write(dir);
         }
         var final = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
         return new SampleResult(dir, s.Algorithm, device.Description, written, step, !interrupted, final, thermSeconds, sampleSeconds, sampler.Describe());

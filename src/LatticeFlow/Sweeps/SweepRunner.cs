@@ -89,9 +89,7 @@ public static class SweepRunner
         // Slurm array tasks share this directory: write only when the settings differ (a file from an older version that
         // says the same thing stays), and by renaming a complete file, so no task can read a half-written one.
         if (File.Exists(path) && StoredSpec(path) == json) return;
-        string partial = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(partial, json);
-        File.Move(partial, path, overwrite: true);
+        Files.AtomicFile.WriteAllText(path, json);
     }
 
     private static string? Train(SweepSpec spec, SweepOptions o, int index, SweepPoint p, TextWriter log, ProgressReporter progress, CancellationToken cancel)
@@ -99,7 +97,7 @@ public static class SweepRunner
         string dir = TrainingDirectory(o.OutputDirectory, p);
         string model = Path.Combine(dir, TrainRun.Model);
         string summary = Path.Combine(dir, TrainRun.Summary);
-        if (File.Exists(summary) && JsonNode.Parse(File.ReadAllText(summary))?["status"]?.GetValue<string>() is "complete" or "target reached")
+        if (File.Exists(summary) && TrainSummary.Read(summary).Completed)
         {
             log.WriteLine($"   flow training: done before ({dir})");
             return model;
@@ -133,8 +131,7 @@ public static class SweepRunner
         TextWriter log, ProgressReporter progress, CancellationToken cancel)
     {
         string dir = RunDirectory(o.OutputDirectory, p, algorithm, replica);
-        bool exists = File.Exists(Path.Combine(dir, RunFiles.Meta));
-        if (exists && RunMeta.Read(dir)["status"]?.GetValue<string>() == "complete")
+        if (RunMeta.IsComplete(dir))
         {
             log.WriteLine($"   {algorithm} r{replica}: done before");
             return true;

@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using LatticeFlow.Analysis;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Sweeps;
@@ -76,7 +77,7 @@ public static class SweepSummary
             foreach (string algorithm in spec.Algorithms)
             {
                 var dirs = Enumerable.Range(0, spec.Replicas).Select(r => SweepRunner.RunDirectory(output, p, algorithm, r))
-                    .Where(d => File.Exists(Path.Combine(d, RunFiles.Meta)) && RunMeta.Read(d)["status"]?.GetValue<string>() == "complete").ToList();
+                    .Where(RunMeta.IsComplete).ToList();
                 if (dirs.Count == 0)
                 {
                     log?.WriteLine($"   {p.Name} {algorithm}: no finished run yet");
@@ -113,8 +114,8 @@ public static class SweepSummary
         foreach (var d in dirs)
         {
             var meta = RunMeta.Read(d);
-            seconds += meta["timings"]!["sampling_seconds"]!.GetValue<double>();
-            chainConfigurations += meta["configs_written"]!.GetValue<long>() * meta["chains"]!.GetValue<int>();
+            seconds += meta.Timings.SamplingSeconds;
+            chainConfigurations += meta.ConfigsWritten * meta.Chains;
         }
         // Chains of one run share the wall time: a configuration of one chain costs the run's time over all chains' configurations.
         double perConfiguration = seconds / chainConfigurations;
@@ -134,13 +135,8 @@ public static class SweepSummary
             if (reports.Count > 0)
                 row = row with { ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold) };
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.TrainRun.Summary);
-            if (File.Exists(train) && JsonNode.Parse(File.ReadAllText(train)) is JsonObject t)
-                row = row with
-                {
-                    TrainingSeconds = t["seconds"]?.GetValue<double>(),
-                    TrainingSteps = t["steps_done"]?.GetValue<long>(),
-                    TrainingAcceptance = t["eval_acceptance"]?.GetValue<double>(),
-                };
+            if (File.Exists(train) && Flows.TrainSummary.Read(train) is var t)
+                row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance };
         }
         return row;
     }
@@ -165,7 +161,7 @@ public static class SweepSummary
             f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0"]);
             lines.Add(string.Join(",", f));
         }
-        File.WriteAllLines(Path.Combine(output, "summary.csv"), lines);
+        AtomicFile.WriteAllText(Path.Combine(output, "summary.csv"), string.Join("\n", lines) + "\n");
         var json = new JsonObject
         {
             ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t) (emcee's tau is twice this); Gamma method, S = 1.5; chains and replicas combined as replicas",
@@ -173,7 +169,7 @@ public static class SweepSummary
             ["rows"] = JsonSerializer.SerializeToNode(rows, new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
             ["fits"] = new JsonObject(Fits(rows).Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)new JsonObject { ["z"] = kv.Value.Z, ["z_err"] = kv.Value.ZError, ["chi2_per_dof"] = double.IsNaN(kv.Value.ChiSquaredPerDof) ? null : kv.Value.ChiSquaredPerDof, ["points"] = kv.Value.Points, ["excluded_unreliable"] = kv.Value.Excluded }))),
         };
-        File.WriteAllText(Path.Combine(output, "summary.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(output, "summary.json"), json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
     /// <summary>

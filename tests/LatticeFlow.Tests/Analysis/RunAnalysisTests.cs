@@ -122,9 +122,7 @@ public class RunAnalysisTests
     {
         using var tmp = new TempDir();
         string dir = Run(tmp, "r", "hmc", LatticeGeometry.Square(4), Phi4Couplings.Tutorial, 400);
-        var meta = RunMeta.Read(dir);
-        meta["status"] = "running";
-        RunMeta.Write(dir, meta);
+        (RunMeta.Read(dir) with { Status = "running" }).Write(dir);
         File.AppendAllText(RunFiles.Path(dir, RunFiles.Measurements), "400,0,1.5,1.5");
         var r = RunAnalysis.Analyze([dir], new AnalysisOptions(Plots: false));
         Assert.Equal(400, r.ConfigurationsPerReplica);

@@ -1,4 +1,5 @@
 using LatticeFlow.Devices;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Cli;

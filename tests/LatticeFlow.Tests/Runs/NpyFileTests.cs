@@ -1,3 +1,4 @@
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Runs;

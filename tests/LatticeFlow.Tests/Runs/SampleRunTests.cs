@@ -1,3 +1,4 @@
+using LatticeFlow.Files;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
@@ -66,11 +67,11 @@ public class SampleRunTests
             step => { if (step == interruptAt) cts.Cancel(); });
         Assert.False(part.Completed);
         Assert.Equal(interruptAt, part.Updates);
-        Assert.Equal("interrupted", RunMeta.Read(tmp.Sub("split"))["status"]!.GetValue<string>());
+        Assert.Equal("interrupted", RunMeta.Read(tmp.Sub("split")).Status);
 
         var rest = SampleRun.Execute(Settings(algorithm, tmp.Sub("split"), resume: true), ProgressReporter.Silent, default);
         Assert.True(rest.Completed);
-        Assert.Equal("complete", RunMeta.Read(tmp.Sub("split"))["status"]!.GetValue<string>());
+        Assert.Equal("complete", RunMeta.Read(tmp.Sub("split")).Status);
         AssertSameFiles(tmp.Sub("whole"), tmp.Sub("split"));
         Assert.Equal(whole.Acceptance, rest.Acceptance);
     }

@@ -1,4 +1,5 @@
 using LatticeFlow.Analysis;
+using LatticeFlow.Files;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;

@@ -1,4 +1,5 @@
 using LatticeFlow.Analysis;
+using LatticeFlow.Files;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
@@ -102,7 +103,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
             }
         Assert.Contains(m.SelectMany(x => x), x => x > 0);
         Assert.Contains(m.SelectMany(x => x), x => x < 0);
-        Assert.Equal(true, RunMeta.Read(s.OutputDirectory)["algorithm"]?["symmetrize"]?.GetValue<bool>());
+        Assert.True(RunMeta.Read(s.OutputDirectory).Algorithm["symmetrize"].GetBoolean());
     }
 
     [Fact]
@@ -137,7 +138,7 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         var s = Flow(model, g, c, tmp.Sub("short"), 10, 1, 6) with { Thermalization = 0 };
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
         Assert.True(result.Completed);
-        var flow = RunMeta.Read(s.OutputDirectory)["flow"]!;
+        var flow = RunMeta.Read(s.OutputDirectory).Flow!;
         Assert.Null(flow["pareto_k"]);
         Assert.NotNull(flow["acceptance"]);
     }

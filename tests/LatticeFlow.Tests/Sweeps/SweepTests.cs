@@ -55,7 +55,7 @@ public class SweepTests
         string outDir = tmp.Sub("sweep");
         Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
         var run = Directory.GetDirectories(outDir, "flow-r0", SearchOption.AllDirectories).Single();
-        Assert.Equal(expected, RunMeta.Read(run)["algorithm"]!["symmetrize"]!.GetValue<bool>());
+        Assert.Equal(expected, RunMeta.Read(run).Algorithm["symmetrize"].GetBoolean());
     }
 
     /// <summary>

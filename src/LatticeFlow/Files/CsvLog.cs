@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace LatticeFlow.Runs;
+namespace LatticeFlow.Files;
 
 /// <summary>
 /// An append-only CSV file (invariant culture, round-trip doubles, "\n" line ends) that a resumed run
