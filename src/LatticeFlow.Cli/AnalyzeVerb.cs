@@ -14,23 +14,28 @@ public sealed class AnalyzeVerb : IVerb
     [Option("out", HelpText = "Where analysis.json and plots/ go (default: the first run directory).")] public string? Out { get; set; }
     [Option("pyerrors", HelpText = "Also write analysis_pyerrors.json for pyerrors.input.json.load_json.")] public bool Pyerrors { get; set; }
 
+    private const int MaxCorrelatorRows = 33;
+
     public int Run()
     {
         var r = RunAnalysis.Analyze([.. Runs], new AnalysisOptions(S, Therm, Bin, Out, Pyerrors));
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"{r.Algorithm} on {r.Lx}x{r.Ly}, m2 = {r.M2.ToString(c)}, lam = {r.Lambda.ToString(c)}: {r.Replicas} replica(s) of {r.ConfigurationsPerReplica} configurations");
         Console.WriteLine($"Gamma method, S = {S.ToString(c)}; tau_int in Wolff's convention 1/2 + sum rho (emcee's tau is twice this)");
-        Console.WriteLine($"{"observable",-22} {"mean",14} {"error",10} {"tau_int",18} {"W",5} {"N_eff",10}");
+        Console.WriteLine($"{"observable",-22} {"mean",14} {"error",12} {"tau_int",18} {"W",5} {"N_eff",10}");
         void Row(string name, GammaResult g) => Console.WriteLine(string.Create(c,
-            $"{name,-22} {g.Value,14:G6} {g.Error,10:G3} {$"{g.TauInt:F2} ± {g.TauIntError:F2}",18} {g.Window,5} {g.NEff,10:F0}{(g.Reliable ? "" : "  (too few data)")}"));
+            $"{name,-22} {g.Value,14:G6} {Figures.Error(g),12} {Figures.TauInt(g),18} {g.Window,5} {Figures.NEff(g),10}{Figures.Caveat(g)}"));
         foreach (var p in r.Primaries) Row(p.Name, p.Result);
         Console.WriteLine("derived:");
         Row("<|M|>/V", r.AbsMagnetization);
         Row("chi2", r.Chi2);
         Row("E (Ising)", r.IsingEnergy);
-        for (int t = 0; t < r.Correlator.Correlator.Length; t++) Row($"G~({t})", r.Correlator.Correlator[t]);
-        for (int t = 0; t < r.Correlator.EffectiveMass.Length; t++)
+        // A long time extent would print thousands of rows: the first ones are what a reader checks; analysis.json has all.
+        int shown = Math.Min(r.Correlator.Correlator.Length, MaxCorrelatorRows);
+        for (int t = 0; t < shown; t++) Row($"G~({t})", r.Correlator.Correlator[t]);
+        for (int t = 0; t < Math.Min(r.Correlator.EffectiveMass.Length, MaxCorrelatorRows); t++)
             if (r.Correlator.EffectiveMass[t] is GammaResult m) Row($"m_eff({t})", m);
+        if (shown < r.Correlator.Correlator.Length) Console.WriteLine($"(G~(t) and m_eff(t) for t > {shown - 1} are in {RunAnalysis.Json})");
         if (r.Correlator.PoleMass is GammaResult mp && r.Correlator.Plateau is Plateau pl)
         {
             Row($"m_p (t={pl.First}..{pl.Last})", mp);

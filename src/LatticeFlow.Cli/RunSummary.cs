@@ -28,31 +28,30 @@ public static class RunSummary
     public static string Observables(string dir)
     {
         var c = CultureInfo.InvariantCulture;
-        var meta = RunMeta.Read(dir);
-        double v = meta.Lattice.Volume;
-        var t = MeasurementTable.Load(dir);
-        double[][][] Replicas(params string[] names) => [.. Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray())];
+        var run = RunData.Load(dir, correlator: false);
+        var point = PointAnalysis.Analyze([run], new PointAnalysisOptions(Correlator: false));
         string Line(string name, GammaResult r) =>
-            $"  {name,-14} {r.Value.ToString("G6", c),12} ± {r.Error.ToString("G2", c),-8}  tau_int {r.TauInt.ToString("F2", c)} ± {r.TauIntError.ToString("F2", c)}{(r.Reliable ? "" : " (too few configurations for a reliable tau)")}";
-        var lines = new List<string>();
-        if (meta.Flow is System.Text.Json.Nodes.JsonObject flow)
+            $"  {name,-14} {r.Value.ToString("G6", c),12} ± {Figures.Error(r, "G2"),-8}  tau_int {Figures.TauInt(r)}{Figures.Caveat(r)}";
+        var lines = new List<string> { "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):" };
+        foreach (var q in DerivedQuantities.Bulk) lines.Add(Line(Label(q), point.Derived[q.Key]));
+        lines.Add(Line("S/V", point.Primary("action_density")));
+        if (run.Meta.Flow is System.Text.Json.Nodes.JsonObject flow)
         {
             double G(string k) => flow[k]?.GetValue<double>() ?? double.NaN;
             lines.Add($"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}");
             if (G("pareto_k") > G("pareto_k_threshold")) // false where k is missing (NaN): too few proposals to fit a tail
                 lines.Add($"  warning: Pareto k {G("pareto_k").ToString("F2", c)} > {G("pareto_k_threshold").ToString("F2", c)}: the flow's weights are heavy-tailed; flow MH and reweighting errors are unreliable (train the flow further)");
-            foreach (var (key, label) in new[] { ("absM_per_V", "<|M|>/V"), ("chi2", "chi2"), ("ising_energy", "E (Ising)") })
+            if (G("non_finite_proposals") > 0)
+                lines.Add($"  warning: {G("non_finite_proposals")} of {G("proposals")} proposals had a non-finite log q or action (rejected, no weight): the flow overflows there; retrain it");
+            foreach (var q in DerivedQuantities.Bulk)
             {
-                var e = flow["reweighted"]![key]!;
+                if (flow["reweighted"]?[q.Key] is not System.Text.Json.Nodes.JsonNode e) continue;
                 double R(string k) => e[k]?.GetValue<double>() ?? double.NaN;
-                lines.Add($"  reweighted {label,-10} {R("value").ToString("G6", c),12} ± {R("error").ToString("G2", c),-8}  (ESS per proposal {R("ess_per_proposal").ToString("F3", c)})");
+                lines.Add($"  reweighted {Label(q),-10} {R("value").ToString("G6", c),12} ± {R("error").ToString("G2", c),-8}  (ESS per proposal {R("ess_per_proposal").ToString("F3", c)})");
             }
         }
-        return string.Join(Environment.NewLine, lines.Prepend(string.Join(Environment.NewLine,
-            "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):",
-            Line("<|M|>/V", GammaMethod.Derived(Replicas("absM"), a => a[0] / v)),
-            Line("chi2", GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v)),
-            Line("E (Ising)", GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v))),
-            Line("S/V", GammaMethod.Derived(Replicas("action_density"), a => a[0])))));
+        return string.Join(Environment.NewLine, lines);
     }
+
+    private static string Label(DerivedQuantity q) => q.Key switch { "absM_per_V" => "<|M|>/V", "E" => "E (Ising)", var k => k };
 }

@@ -14,7 +14,7 @@ public sealed record AcceptanceStatistics(
 /// For an independence sampler the configuration at step i + τ equals the one at i exactly when the τ
 /// proposals between were all rejected, so the fraction of windows of τ consecutive rejections estimates
 /// ρ(τ) (Albergo et al. 2019, eq. 16) and τ_int = ½ + Σ_τ ρ(τ), summed with Wolff's automatic window
-/// (S = 1.5) and given Wolff's δτ_int. Whatever the observable, τ_int ≥ 1/a − ½ for acceptance a
+/// (S = 1.5, <see cref="WolffWindow"/>) and given Wolff's δτ_int. Whatever the observable, τ_int ≥ 1/a − ½ for acceptance a
 /// (geometric rejection runs). Chains count as replicas.
 /// </summary>
 public static class AcceptanceHistory
@@ -71,14 +71,13 @@ public static class AcceptanceHistory
             }
             double rho = pairs > 0 ? (double)hits / pairs : 0;
             tauInt += rho;
-            double tau = tauInt <= 0.5 ? double.Epsilon : s / Math.Log((2 * tauInt + 1) / (2 * tauInt - 1));
-            if (Math.Exp(-t / tau) - tau / Math.Sqrt(t * (double)n) < 0)
+            if (WolffWindow.IsOptimal(tauInt, t, n, s))
             {
                 window = t;
                 break;
             }
         }
-        double error = 2 * tauInt * Math.Sqrt(Math.Max(window - tauInt + 0.5, 0) / n);
+        double error = WolffWindow.TauIntError(tauInt, window, n);
         return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun);
     }
 }

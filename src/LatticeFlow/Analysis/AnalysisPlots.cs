@@ -8,7 +8,7 @@ namespace LatticeFlow.Analysis;
 /// </summary>
 public static class AnalysisPlots
 {
-    public static void Write(string dir, AnalysisResult r, double[][][] magnetization)
+    public static void Write(string dir, AnalysisResult r, double[][] magnetization)
     {
         Directory.CreateDirectory(dir);
         foreach (var p in r.Primaries)
@@ -46,20 +46,27 @@ public static class AnalysisPlots
         history.YLabel("M = Σ_x φ(x)");
         for (int b = 0; b < Math.Min(4, magnetization.Length); b++)
         {
-            var m = magnetization[b][0];
+            var m = magnetization[b];
             var s = history.Add.Signal(m);
             s.LegendText = $"chain {b}";
         }
         history.ShowLegend();
         Save(history, Path.Combine(dir, "history_M"));
 
-        var all = magnetization.SelectMany(x => x[0]).ToArray();
+        var all = magnetization.SelectMany(x => x).Where(double.IsFinite).ToArray();
         var hist = new Plot();
         hist.Title($"Distribution of M ({all.Length} configurations)");
         hist.XLabel("M");
         hist.YLabel("configurations");
-        var h = ScottPlot.Statistics.Histogram.WithBinCount(60, all);
-        hist.Add.Bars(h.Bins, h.Counts);
+        // A constant or empty series has no spread to bin (ScottPlot needs min < max): one bar, or a note.
+        if (all.Length > 0 && all.Min() < all.Max())
+        {
+            var h = ScottPlot.Statistics.Histogram.WithBinCount(60, all);
+            hist.Add.Bars(h.Bins, h.Counts);
+        }
+        else if (all.Length > 0) hist.Add.Bars([all[0]], [(double)all.Length]);
+        else hist.Add.Annotation("no finite values of M");
+        hist.Axes.Rules.Add(new ScottPlot.AxisRules.LockedBottom(hist.Axes.Left, 0));
         Save(hist, Path.Combine(dir, "histogram_M"));
 
         var g = r.Correlator.Correlator;

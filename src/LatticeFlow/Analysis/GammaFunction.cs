@@ -9,10 +9,15 @@ namespace LatticeFlow.Analysis;
 /// one FFT of every replica (MathNet) once the lags needed make that cheaper. 10⁷ samples with τ_int ≈ 10
 /// then take a fraction of a second instead of the ~20 s of a 2²⁵-point FFT.
 /// </summary>
-internal sealed class GammaFunction(IReadOnlyList<double[]> projected, int n, int tMax)
+internal sealed class GammaFunction(IReadOnlyList<double[]> projected, int n, int tMax, GammaPath path = GammaPath.Automatic)
 {
     // Direct sums cost N per lag; an FFT about 2N log₂(2N)·(a constant ~10 for MathNet's managed FFT).
-    private readonly int _directLimit = Math.Max(64, (int)(20 * Math.Log2(Math.Max(2, 2 * n))));
+    private readonly int _directLimit = path switch
+    {
+        GammaPath.Direct => int.MaxValue,
+        GammaPath.Fft => 0,
+        _ => Math.Max(64, (int)(20 * Math.Log2(Math.Max(2, 2 * n)))),
+    };
     private double[] _values = [];
     private int _computed;
 
@@ -76,5 +81,12 @@ internal sealed class GammaFunction(IReadOnlyList<double[]> projected, int n, in
     }
 }
 
+/// <summary>How Γ(t) is computed: the automatic choice, or one path forced (tests compare the two).</summary>
+internal enum GammaPath { Automatic, Direct, Fft }
+
 /// <summary>ρ(t) with its error (Wolff eq. 33) and τ_int(W), for t, W = 0 … a few windows: what the plots show.</summary>
-public sealed record GammaCurves(double[] Rho, double[] RhoError, double[] TauIntByWindow);
+public sealed record GammaCurves(double[] Rho, double[] RhoError, double[] TauIntByWindow)
+{
+    /// <summary>No curves: the error was not determined.</summary>
+    public static readonly GammaCurves Empty = new([], [], []);
+}

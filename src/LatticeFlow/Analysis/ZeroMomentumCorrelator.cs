@@ -4,72 +4,98 @@ namespace LatticeFlow.Analysis;
 public sealed record Plateau(int First, int Last, double ChiSquaredPerDof);
 
 /// <summary>G̃(t), m_eff(t), and the pole mass with its plateau; every figure a Γ-method result (errors include autocorrelation).</summary>
-public sealed record CorrelatorResult(GammaResult[] Correlator, GammaResult?[] EffectiveMass, GammaResult? PoleMass, Plateau? Plateau, GammaResult? PoleMassTimesL);
+public sealed record CorrelatorResult(GammaResult[] Correlator, GammaResult?[] EffectiveMass, GammaResult? PoleMass, Plateau? Plateau, GammaResult? PoleMassTimesL)
+{
+    public static readonly CorrelatorResult None = new([], [], null, null, null);
+}
 
 /// <summary>
-/// The zero-momentum correlator from the time-slice sums T(t) = Σ_{x1} φ(x1, t) (DESIGN.md):
-/// G̃(t) = Σ_{x1} G_c(x1, t) = ⟨C_t⟩ − ⟨M⟩²/(V·Ly) with C_t = (1/V) Σ_{t0} T(t0 + t) T(t0) per configuration, and
-/// m_eff(t) = arccosh[(G̃(t − 1) + G̃(t + 1)) / (2 G̃(t))], exact for the periodic cosh of a single state. The pole
-/// mass is the weighted average of m_eff over a plateau chosen automatically: it ends at the last t ≤ Ly/2 − 1 where
-/// m_eff is determined to better than 50 %, and starts at the earliest t from which the points are consistent with
-/// a constant (χ²/dof within two standard deviations of its expectation, 1 + 2√(2/dof), with diagonal errors). All errors come from linear propagation of the means of the
-/// primaries C_t and M (GammaMethod.Derived), so correlations between time slices are kept.
+/// Per replica, the primaries of the zero-momentum correlator for each configuration: C_t = (1/V) Σ_{t0} T(t0 + t) T(t0)
+/// for t = 0 … Ly/2 (index t), then M = Σ_t T(t) (index Ly/2 + 1); T(t) = Σ_{x1} φ(x1, t).
+/// </summary>
+public sealed record CorrelatorPrimaries(int Lx, int Ly, IReadOnlyList<double[][]> Replicas)
+{
+    public int Half => Ly / 2;
+    public double Volume => (double)Lx * Ly;
+
+    /// <summary>Adds C_t and M of one configuration's time-slice sums <paramref name="slices"/> (length Ly) at <paramref name="index"/> of <paramref name="replica"/>.</summary>
+    public static void Measure(ReadOnlySpan<double> slices, double volume, double[][] replica, long index, System.Numerics.Complex[]? fftBuffer)
+    {
+        int ly = slices.Length, half = ly / 2;
+        double m = 0;
+        foreach (double t in slices) m += t;
+        replica[half + 1][index] = m;
+        if (fftBuffer is null)
+        {
+            for (int t = 0; t <= half; t++)
+            {
+                double c = 0;
+                for (int t0 = 0; t0 < ly; t0++) c += slices[t0 + t < ly ? t0 + t : t0 + t - ly] * slices[t0];
+                replica[t][index] = c / volume;
+            }
+            return;
+        }
+        // Circular autocorrelation by FFT (Wiener–Khinchin) where Ly is long: Ly log Ly instead of Ly²/2.
+        for (int t = 0; t < ly; t++) fftBuffer[t] = slices[t];
+        MathNet.Numerics.IntegralTransforms.Fourier.Forward(fftBuffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+        for (int k = 0; k < ly; k++) fftBuffer[k] = fftBuffer[k].Real * fftBuffer[k].Real + fftBuffer[k].Imaginary * fftBuffer[k].Imaginary;
+        MathNet.Numerics.IntegralTransforms.Fourier.Inverse(fftBuffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+        for (int t = 0; t <= half; t++) replica[t][index] = fftBuffer[t].Real / ly / volume;
+    }
+
+    /// <summary>Time extents from which <see cref="Measure"/> uses an FFT.</summary>
+    public const int FftFrom = 128;
+}
+
+/// <summary>
+/// The zero-momentum correlator (DESIGN.md): G̃(t) and m_eff(t) (<see cref="DerivedQuantities"/>) from the primaries C_t
+/// and M. The pole mass is the weighted average of m_eff over a plateau chosen automatically: it ends at the last
+/// t ≤ Ly/2 − 1 where m_eff is determined to better than 50 %, and starts at the earliest t from which the points are
+/// consistent with a constant (χ²/dof within two standard deviations of its expectation, 1 + 2√(2/dof), with diagonal
+/// errors). All errors come from linear propagation of the means of the primaries (GammaMethod.Derived), so
+/// correlations between time slices are kept; each quantity is given only the primaries it depends on.
 /// </summary>
 public static class ZeroMomentumCorrelator
 {
-    /// <param name="slices">[replica][configuration][t]: T(t) per configuration of each chain.</param>
-    public static CorrelatorResult Analyze(IReadOnlyList<double[][]> slices, int lx, int ly, double s = GammaMethod.DefaultS)
+    public static CorrelatorResult Analyze(CorrelatorPrimaries p, double s = GammaMethod.DefaultS)
     {
-        double v = (double)lx * ly;
-        int half = ly / 2;
-        // Primaries per replica: C_0 … C_half, then M.
-        var replicas = slices.Select(chain =>
-        {
-            var p = new double[half + 2][];
-            for (int a = 0; a < p.Length; a++) p[a] = new double[chain.Length];
-            for (int i = 0; i < chain.Length; i++)
-            {
-                var tt = chain[i];
-                double m = 0;
-                for (int t0 = 0; t0 < ly; t0++) m += tt[t0];
-                for (int t = 0; t <= half; t++)
-                {
-                    double c = 0;
-                    for (int t0 = 0; t0 < ly; t0++) c += tt[(t0 + t) % ly] * tt[t0];
-                    p[t][i] = c / v;
-                }
-                p[half + 1][i] = m;
-            }
-            return p;
-        }).ToArray();
-        double G(double[] a, int t) => a[t] - a[half + 1] * a[half + 1] / (v * ly);
-        var correlator = Enumerable.Range(0, half + 1).Select(t => GammaMethod.Derived(replicas, a => G(a, t), s)).ToArray();
+        double v = p.Volume;
+        int half = p.Half, ly = p.Ly;
+        double[][][] Select(params int[] ts) => [.. p.Replicas.Select(r => ts.Select(t => r[t]).Append(r[half + 1]).ToArray())];
+        // G(a, i) for primaries a = [C_t1, …, C_tk, M].
+        double G(double[] a, int i) => DerivedQuantities.ConnectedCorrelator(a[i], a[^1], v, ly);
+        var correlator = Enumerable.Range(0, half + 1).Select(t => GammaMethod.Derived(Select(t), a => G(a, 0), s)).ToArray();
         var meff = new GammaResult?[half];
         for (int t = 1; t < half; t++)
         {
-            int tt = t;
-            double arg(double[] a) => (G(a, tt - 1) + G(a, tt + 1)) / (2 * G(a, tt));
-            var r = GammaMethod.Derived(replicas, a => Acosh(arg(a)), s);
-            meff[t] = double.IsFinite(r.Value) && double.IsFinite(r.Error) ? r : null;
+            var r = GammaMethod.Derived(Select(t - 1, t, t + 1), a => DerivedQuantities.EffectiveMass(G(a, 0), G(a, 1), G(a, 2)), s);
+            meff[t] = double.IsFinite(r.Value) ? r : null;
         }
         var plateau = ChoosePlateau(meff);
         if (plateau is null) return new CorrelatorResult(correlator, meff, null, null, null);
-        var weights = Enumerable.Range(plateau.First, plateau.Last - plateau.First + 1).ToDictionary(t => t, t => 1 / (meff[t]!.Error * meff[t]!.Error));
-        double wsum = weights.Values.Sum();
-        double Average(double[] a) => weights.Sum(kv => kv.Value * Acosh((G(a, kv.Key - 1) + G(a, kv.Key + 1)) / (2 * G(a, kv.Key)))) / wsum;
+        int first = plateau.First, last = plateau.Last;
+        var weights = Enumerable.Range(first, last - first + 1).Select(t => 1 / (meff[t]!.Error * meff[t]!.Error)).ToArray();
+        double wsum = weights.Sum();
+        // Primaries C_{first−1} … C_{last+1}, M: m_eff(t) uses indices t − first, t − first + 1, t − first + 2.
+        var replicas = Select([.. Enumerable.Range(first - 1, last - first + 3)]);
+        double Average(double[] a)
+        {
+            double sum = 0;
+            for (int t = first; t <= last; t++)
+                sum += weights[t - first] * DerivedQuantities.EffectiveMass(G(a, t - first), G(a, t - first + 1), G(a, t - first + 2));
+            return sum / wsum;
+        }
         var mp = GammaMethod.Derived(replicas, Average, s);
         var mpl = GammaMethod.Derived(replicas, a => Average(a) * ly, s);
         return new CorrelatorResult(correlator, meff, mp, plateau, mpl);
     }
-
-    private static double Acosh(double x) => x >= 1 ? Math.Log(x + Math.Sqrt(x * x - 1)) : double.NaN;
 
     private static Plateau? ChoosePlateau(GammaResult?[] meff)
     {
         int last = -1;
         for (int t = 1; t < meff.Length; t++)
         {
-            if (meff[t] is not GammaResult r || !(r.Error > 0) || r.Error > 0.5 * Math.Abs(r.Value)) break;
+            if (meff[t] is not GammaResult r || r.Status != ErrorStatus.Determined || !(r.Error > 0) || r.Error > 0.5 * Math.Abs(r.Value)) break;
             last = t;
         }
         if (last < 1) return null;

@@ -45,7 +45,11 @@ public static class NpyReader
         return new NpyHeader(shape, prefix + len);
     }
 
-    /// <summary>The whole array, flattened in C order, with its shape. Rows the file claims but does not hold are an error.</summary>
+    /// <summary>
+    /// The whole array, flattened in C order, with its shape, for arrays that fit in one .NET array. Rows the file
+    /// claims but does not hold are an error. Large files are read with <see cref="Rows"/>.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Not a float64 .npy file, truncated, or too large for one array.</exception>
     public static (double[] Data, long[] Shape) Read(string path)
     {
         using var fs = File.OpenRead(path);
@@ -53,11 +57,42 @@ public static class NpyReader
         long count = h.Shape.Aggregate(1L, (a, b) => a * b);
         if (fs.Length - h.DataOffset < count * sizeof(double))
             throw new InvalidInputException($"{path}: truncated (header promises {count} values)");
+        if (count > Array.MaxLength) throw new InvalidInputException($"{path}: {count} values are too many for one array; read it row by row");
         var data = new double[count];
-        var bytes = new byte[count * sizeof(double)];
         fs.Seek(h.DataOffset, SeekOrigin.Begin);
-        fs.ReadExactly(bytes);
-        Buffer.BlockCopy(bytes, 0, data, 0, bytes.Length);
+        fs.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
         return (data, h.Shape);
+    }
+
+    /// <summary>
+    /// The rows along the first axis from <paramref name="first"/> on, each handed to <paramref name="row"/> (a buffer
+    /// reused between calls, of the product of the other dimensions), streamed with 64-bit offsets: files of any size.
+    /// Only the rows the file holds whole are read: the header's count or fewer.
+    /// </summary>
+    /// <returns>The rows read.</returns>
+    public static long Rows(string path, long first, Action<long, ReadOnlySpan<double>> row)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
+        var h = ReadHeader(fs, path);
+        long width = h.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        long held = Math.Min(h.Shape[0], (fs.Length - h.DataOffset) / (width * sizeof(double)));
+        var buffer = new double[width];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan());
+        fs.Seek(h.DataOffset + first * width * sizeof(double), SeekOrigin.Begin);
+        for (long i = first; i < held; i++)
+        {
+            fs.ReadExactly(bytes);
+            row(i, buffer);
+        }
+        return Math.Max(0, held - first);
+    }
+
+    /// <summary>Rows the file holds whole: the header's count, or fewer where the data ends early.</summary>
+    public static long RowsHeld(string path)
+    {
+        using var fs = File.OpenRead(path);
+        var h = ReadHeader(fs, path);
+        long width = h.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+        return Math.Min(h.Shape[0], (fs.Length - h.DataOffset) / (width * sizeof(double)));
     }
 }

@@ -4,6 +4,7 @@ using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Flows;
 
@@ -31,7 +32,7 @@ public static class FlowEvaluation
         var mirror = new double[batch];
         var s = new double[batch];
         var logW = new double[proposals];
-        double current = double.NaN, loss = 0;
+        double current = double.NegativeInfinity, loss = 0;
         long accepted = 0, done = 0;
         for (uint i = 0; done < proposals; i++)
         {
@@ -44,9 +45,9 @@ public static class FlowEvaluation
                 logW[done + b] = -s[b] - logQ[b];
                 loss += logQ[b] + s[b];
             }
-            accepted += ReweightingStats.Accepted(logW.AsSpan((int)done, take), ref current, key, StepBase + i);
+            accepted += ImportanceWeights.AcceptedInChain(logW.AsSpan((int)done, take), ref current, key, StepBase + i);
             done += take;
         }
-        return new FlowQuality(proposals, accepted / (double)(proposals - 1), ReweightingStats.Ess(logW), loss / proposals);
+        return new FlowQuality(proposals, accepted / (double)(proposals - 1), ImportanceWeights.EssPerSample(logW), loss / proposals);
     }
 }

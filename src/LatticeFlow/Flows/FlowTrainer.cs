@@ -4,6 +4,7 @@ using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Flows;
 
@@ -71,9 +72,9 @@ public sealed class FlowTrainer : IDisposable
             _logW[b] = -_s[b] - _logQ[b];
         }
         loss /= Batch;
-        double ess = ReweightingStats.Ess(_logW);
-        double current = double.NaN;
-        double acceptance = ReweightingStats.Accepted(_logW, ref current, _key, (uint)step) / (double)(Batch - 1);
+        double ess = ImportanceWeights.EssPerSample(_logW);
+        double current = double.NegativeInfinity;
+        double acceptance = ImportanceWeights.AcceptedInChain(_logW, ref current, _key, (uint)step) / (double)(Batch - 1);
         double norm = 0;
         if (withGradient && double.IsFinite(loss))
         {

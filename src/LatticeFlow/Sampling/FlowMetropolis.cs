@@ -105,8 +105,7 @@ public sealed class FlowMetropolis : IMarkovSampler
             int i = b * _perChain + slot;
             double logW = _logW[i];
             var u = Philox.Generate(_key, 0u, (uint)b, (uint)step, RngStream.FlowAccept);
-            // The first proposal starts the chain (current log w = −∞); a NaN proposal is never accepted.
-            bool accept = !double.IsNaN(logW) && (double.IsNegativeInfinity(_currentLogW[b]) || Math.Log(Philox.Uniform53(u.X0, u.X1)) < logW - _currentLogW[b]);
+            bool accept = ImportanceWeights.Accept(logW, _currentLogW[b], Philox.Uniform53(u.X0, u.X1));
             _hostSelect[b] = accept ? 1 : 0;
             _lastLogW[b] = logW;
             _lastProposal[b] = _proposalMeasurements[i];

@@ -93,33 +93,24 @@ public static class SweepSummary
 
     private static SweepRow Row(int index, SweepPoint p, string algorithm, List<string> dirs, string output)
     {
-        double v = (double)p.L * p.L;
-        var tables = dirs.Select(d => MeasurementTable.Load(d)).ToList();
-        double[][][] Replicas(params string[] names) =>
-            [.. tables.SelectMany(t => Enumerable.Range(0, t.Chains).Select(b => names.Select(n => t.Column(n)[b]).ToArray()))];
-        var primaries = PrimaryObservables.ToDictionary(o => o, o => Estimate.From(GammaMethod.Derived(Replicas(o), a => a[0])));
-        var absM = Estimate.From(GammaMethod.Derived(Replicas("absM"), a => a[0] / v));
-        var chi2 = Estimate.From(GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v));
-        var energy = Estimate.From(GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v)));
-        var slices = new List<double[][]>();
-        foreach (var d in dirs)
-        {
-            var (data, shape) = NpyReader.Read(RunFiles.Path(d, RunFiles.Timeslices));
-            int n = (int)shape[0], chains = (int)shape[1];
-            for (int b = 0; b < chains; b++)
-                slices.Add([.. Enumerable.Range(0, n).Select(k => data.AsSpan((k * chains + b) * p.L, p.L).ToArray())]);
-        }
-        var correlator = ZeroMomentumCorrelator.Analyze(slices, p.L, p.L);
+        var runs = dirs.Select(d => RunData.Load(d)).ToList();
+        var point = PointAnalysis.Analyze(runs, new PointAnalysisOptions());
+        var tables = runs.Select(r => r.Measurements).ToList();
+        var primaries = PrimaryObservables.ToDictionary(o => o, o => Estimate.From(point.Primary(o)));
+        var absM = Estimate.From(point.Derived[DerivedQuantities.AbsMagnetizationDensity.Key]);
+        var chi2 = Estimate.From(point.Derived[DerivedQuantities.Chi2.Key]);
+        var energy = Estimate.From(point.Derived[DerivedQuantities.IsingEnergy.Key]);
+        var correlator = point.Correlator;
         double seconds = 0, chainConfigurations = 0;
-        foreach (var d in dirs)
+        foreach (var meta in runs.Select(r => r.Meta))
         {
-            var meta = RunMeta.Read(d);
             seconds += meta.Timings.SamplingSeconds;
             chainConfigurations += meta.ConfigsWritten * meta.Chains;
         }
         // Chains of one run share the wall time: a configuration of one chain costs the run's time over all chains' configurations.
         double perConfiguration = seconds / chainConfigurations;
-        double tauMax = primaries.Values.Concat([chi2, energy]).Max(e => e.TauInt);
+        // The slowest observable sets the cost; τ_int of a constant or undetermined one (NaN) says nothing about it.
+        double tauMax = primaries.Values.Concat([chi2, energy]).Select(e => e.TauInt).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Max();
         double acceptance = tables.SelectMany(t => t.Column("accept_rate")).SelectMany(c => c).Average();
         var row = new SweepRow
         {

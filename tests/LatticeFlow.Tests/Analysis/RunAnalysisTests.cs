@@ -32,7 +32,7 @@ public class RunAnalysisTests
         string[] figureFields = ["value", "error", "error_of_error", "tau_int", "tau_int_error", "window", "n_eff"];
         foreach (var name in new[] { "M", "absM", "M2", "action_density", "ising_product" })
             foreach (var f in figureFields) Assert.NotNull(json["primary"]![name]![f]);
-        foreach (var name in new[] { "absM_per_V", "chi2", "ising_energy", "pole_mass", "m_p_L" })
+        foreach (var name in new[] { "absM_per_V", "chi2", "E", "pole_mass", "m_p_L" })
             foreach (var f in figureFields) Assert.NotNull(json["derived"]![name]![f]);
         Assert.Equal(5, json["derived"]!["G_tilde"]!.AsArray().Count);
         Assert.NotNull(json["derived"]!["m_eff"]![1]!["value"]);
@@ -40,9 +40,14 @@ public class RunAnalysisTests
         Assert.Contains("Wolff", json["method"]!["tau_int_convention"]!.GetValue<string>());
         Assert.Equal(8 * r.Correlator.PoleMass!.Value, r.Correlator.PoleMassTimesL!.Value, 9);
 
-        var py = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, RunAnalysis.PyerrorsJson)))!;
+        // pyerrors.input.json.load_json(path) reads gzip by default and takes an Obs's tag as the first element of a list.
+        Assert.EndsWith(".json.gz", RunAnalysis.PyerrorsJson);
+        using var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(dir, RunAnalysis.PyerrorsJson)), System.IO.Compression.CompressionMode.Decompress);
+        var py = JsonNode.Parse(new StreamReader(gz).ReadToEnd())!;
         Assert.Equal("1.0", py["version"]!.GetValue<string>());
-        var obs = py["obsdata"]!.AsArray().First(o => o!["tag"]!.GetValue<string>() == "absM")!;
+        Assert.All(py["obsdata"]!.AsArray(), o => Assert.Single(o!["tag"]!.AsArray()));
+        var obs = py["obsdata"]!.AsArray().First(o => o!["tag"]![0]!.GetValue<string>() == "absM")!;
+        Assert.All(obs["data"]![0]!["replica"]!.AsArray(), rep => Assert.StartsWith(obs["data"]![0]!["id"]!.GetValue<string>() + "|", rep!["name"]!.GetValue<string>()));
         Assert.Equal(2, obs["data"]![0]!["replica"]!.AsArray().Count);
         Assert.Equal(3000, obs["data"]![0]!["replica"]![0]!["deltas"]!.AsArray().Count);
         Assert.Equal(1, obs["data"]![0]!["replica"]![0]!["deltas"]![0]![0]!.GetValue<int>());
@@ -107,14 +112,14 @@ public class RunAnalysisTests
         string dir = Run(tmp, "r", "metropolis", LatticeGeometry.Square(4), Phi4Couplings.Tutorial, 100);
         Directory.CreateDirectory(tmp.Sub("empty"));
         Assert.Contains("not a LatticeFlow run", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([tmp.Sub("empty")], new AnalysisOptions())).Message);
-        Assert.Contains("longer than the run", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 100))).Message);
+        Assert.Equal("therm", Assert.Throws<InvalidSettingException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 100))).Setting);
         Assert.Contains("too few configurations", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 97))).Message);
 
         string csv = RunFiles.Path(dir, RunFiles.Measurements);
         var lines = File.ReadAllLines(csv);
-        lines[5] = string.Join(",", lines[5].Split(',').Select((f, i) => i == 4 ? "NaN" : f));
+        lines[5] = string.Join(",", lines[5].Split(',').Select((f, i) => i == 4 ? "abc" : f));
         File.WriteAllLines(csv, lines);
-        Assert.Contains("not a number", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions())).Message);
+        Assert.Contains("line 6: field 5 (abc) is not a number", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions())).Message);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using LatticeFlow.Devices;
 using LatticeFlow.Flows;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Tests.Flows;
 
@@ -96,8 +97,8 @@ public sealed class FlowTrainingTests
     [Fact]
     public void EssIsOneForEqualWeightsAndOneOverNForOneDominant()
     {
-        Assert.Equal(1.0, ReweightingStats.Ess([2.0, 2.0, 2.0, 2.0]), 12);
-        Assert.Equal(0.25, ReweightingStats.Ess([0.0, -800, -800, -800]), 12);
+        Assert.Equal(1.0, ImportanceWeights.EssPerSample([2.0, 2.0, 2.0, 2.0]), 12);
+        Assert.Equal(0.25, ImportanceWeights.EssPerSample([0.0, -800, -800, -800]), 12);
     }
 
     [Fact]
