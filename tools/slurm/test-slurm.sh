@@ -228,7 +228,7 @@ grep -A1 '  task 1' "$T/aggregate.out" | sed 's/^/     /'
 # --- 3. the tiny sweep on Slurm and locally -------------------------------------------------------------------------
 job=$(sbatch --parsable "$T/a/sweep.sbatch")
 job=${job%%;*}
-wait_for 120 "job $job to end" finished "$job"
+wait_for 300 "job $job to end" finished "$job"
 expect_states "$job" COMPLETED COMPLETED
 for task in 0 1; do
     log="$T/a/logs/task-$task-job-$job.out"
@@ -258,9 +258,9 @@ job=$(sbatch --parsable "$T/b/sweep.sbatch")
 job=${job%%;*}
 big="$T/b/runs/L32_m2-4_lam4.572"
 sampling() { [[ -f $big/hmc-r0/measurements.csv ]] && (($(wc -l <"$big/hmc-r0/measurements.csv") > 2000)); }
-wait_for 120 "task 1 to be sampling" sampling
+wait_for 300 "task 1 to be sampling" sampling
 scancel "${job}_1"
-wait_for 90 "job $job to end" finished "$job"
+wait_for 300 "job $job to end" finished "$job"
 expect_states "$job" COMPLETED CANCELLED
 unfinished=0
 for run in hmc-r0 metropolis-r0; do grep -qs '"status": "complete"' "$big/$run/meta.json" || unfinished=$((unfinished + 1)); done
@@ -274,7 +274,7 @@ grep -A2 '  task 1' "$T/aggregate.out" | sed 's/^/     /'
 ln "$big/hmc-r0/measurements.csv" "$T/interrupted-measurements.csv"
 job2=$(sbatch --parsable "$T/b/sweep.sbatch")
 job2=${job2%%;*}
-wait_for 120 "job $job2 to end" finished "$job2"
+wait_for 300 "job $job2 to end" finished "$job2"
 expect_states "$job2" COMPLETED COMPLETED
 grep -q 'hmc r0: done before' "$T/b/logs/task-0-job-$job2.out" || fail "the re-submission did not skip task 0's finished runs"
 [[ $big/hmc-r0/measurements.csv -ef $T/interrupted-measurements.csv ]] || fail "task 1's interrupted run was started afresh, not resumed"
