@@ -5,8 +5,8 @@
 # under one temporary directory (proctrack/linuxproc, task/none, select/cons_tres, no accounting,
 # EnforcePartLimits=ALL), installing Debian's slurmctld, slurmd, slurm-client and munge where they are missing and
 # this is a root shell with apt-get; skips with the reason otherwise. Then:
-#   1. sbatch --test-only: the CPU script (every option) is accepted; the default GPU script is refused for its GPU
-#      request on this GPU-less node (and for its 24 h limit against the partition's 60 min), nothing else;
+#   1. sbatch --test-only: the CPU script (every option) is accepted; a GPU script is refused on this GPU-less node for
+#      its GPU request and nothing else; the default 24 h limit is refused by the partition's 60 min;
 #   2. a submission whose binary is missing fails loudly (exit 127) and --aggregate names both tasks and why;
 #   3. the tiny sweep (two points, HMC and Metropolis) runs as an array: every task COMPLETED, its log and run files
 #      present, and the summary and ensembles identical to the same sweep run locally (same seeds);
@@ -37,7 +37,7 @@ if ((${#missing[@]})); then
     if ! apt-get install -y -q --no-install-recommends "${packages[@]}" >/tmp/latticeflow-slurm-apt.log 2>&1; then
         apt-get update -q >>/tmp/latticeflow-slurm-apt.log 2>&1 || true
         apt-get install -y -q --no-install-recommends "${packages[@]}" >>/tmp/latticeflow-slurm-apt.log 2>&1 ||
-            { tail -20 /tmp/latticeflow-slurm-apt.log; say "FAILED: could not install ${packages[*]}"; exit 1; }
+            { tail -20 /tmp/latticeflow-slurm-apt.log; rm -f /tmp/latticeflow-slurm-apt.log; say "FAILED: could not install ${packages[*]}"; exit 1; }
     fi
     rm -f /tmp/latticeflow-slurm-apt.log
 fi
