@@ -8,7 +8,7 @@ CLI := bin/latticeflow
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all restore build test run bench clean
+.PHONY: all restore build test test-slurm run bench clean
 
 all: build
 
@@ -25,6 +25,11 @@ test: restore
 	mkdir -p bin
 	$(DOTNET) test tests/LatticeFlow.Tests/LatticeFlow.Tests.csproj -c Release --no-restore --logger "console;verbosity=normal" 2>&1 | tee bin/test.log
 	awk '/^ +Passed: +[0-9]+$$/{p=$$2} /^ +Failed: +[0-9]+$$/{f=$$2} /^ +Skipped: +[0-9]+$$/{s=$$2} END{printf "%d passed, %d failed, %d skipped\n", p, f, s}' bin/test.log
+
+# The emitted Slurm job arrays on a real one-node Slurm 22.05 brought up on localhost (installs Debian's packages where
+# missing; needs root, skips with the reason otherwise); a few minutes. Not part of `make test`: it starts daemons.
+test-slurm: build
+	bash tools/slurm/test-slurm.sh
 
 # The main job: a reduced albergo2019 sweep (L = 6, 8, 10; flow MH, HMC, Metropolis), about 10-15 minutes on 2 cores.
 run: build

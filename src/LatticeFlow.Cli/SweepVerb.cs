@@ -17,22 +17,34 @@ public sealed class SweepVerb : IVerb
     [Option("allow-changed", HelpText = "Continue a sweep directory whose sweep settings differ from the ones given.")] public bool AllowChanged { get; set; }
     [Option("point", HelpText = "Run only point i (what a Slurm array task does); no summary is written.")] public int? Point { get; set; }
     [Option("emit-slurm", HelpText = "Write a manifest and a Slurm job-array script into this (new) directory instead of running.")] public string? EmitSlurm { get; set; }
-    [Option("aggregate", HelpText = "Only collect the finished runs in --out into the summary and plots.")] public bool Aggregate { get; set; }
+    [Option("partition", HelpText = "--emit-slurm: the partition (or comma-separated partitions) to run in (default: the cluster's).")] public string? Partition { get; set; }
+    [Option("time", HelpText = "--emit-slurm: time limit per task, e.g. 24:00:00, 90 (minutes) or 2-00:00:00 (default 24:00:00).")] public string? Time { get; set; }
+    [Option("account", HelpText = "--emit-slurm: the account to charge (default: the cluster's).")] public string? Account { get; set; }
+    [Option("cpus-per-task", HelpText = "--emit-slurm: CPUs per task (default 4); on CPU nodes the task uses them all.")] public int? CpusPerTask { get; set; }
+    [Option("mem", HelpText = "--emit-slurm: memory per task's node, e.g. 16G (default: the cluster's).")] public string? Mem { get; set; }
+    [Option("gpus-per-task", HelpText = "--emit-slurm: GPUs per task (default 1); 0 for CPU nodes: no GPU request, --device cpu.")] public int? GpusPerTask { get; set; }
+    [Option("max-parallel", HelpText = "--emit-slurm: at most this many tasks at once (the array throttle %N).")] public int? MaxParallel { get; set; }
+    [Option("setup", HelpText = "--emit-slurm: a shell line, or a file of lines, run before each task (module loads, environment).")] public string? Setup { get; set; }
+    [Option("aggregate", HelpText = "Only collect the finished runs in --out into the summary and plots; for a job array, list the tasks not finished.")] public bool Aggregate { get; set; }
     [Option("quiet", HelpText = "No progress lines.")] public bool Quiet { get; set; }
 
     public int Run()
     {
         if (Aggregate)
         {
-            string dir = Out ?? throw new InvalidInputException("--aggregate needs --out (the sweep directory)");
-            return Report(dir, SweepSummary.Aggregate(dir, Console.Out));
+            string dir = Out ?? throw new InvalidInputException("--aggregate needs --out (the sweep directory, or a job array's directory)");
+            if (SlurmArray.ArrayDirectory(dir) is not string array) return Report(dir, SweepSummary.Aggregate(dir, Console.Out));
+            string runs = Path.Combine(array, SlurmArray.ReadManifest(array).Output);
+            Report(runs, SweepSummary.Aggregate(runs, Console.Out));
+            return SweepSlurm.Unfinished(array);
         }
+        if (EmitSlurm is null && SweepSlurm.Given(this) is string flag) throw new InvalidInputException($"{flag} is only for --emit-slurm");
         var spec = Spec();
         if (EmitSlurm is not null)
         {
-            string output = SlurmArray.Emit(spec, EmitSlurm);
+            SlurmArray.Emit(spec, EmitSlurm, SweepSlurm.Options(this));
             Console.WriteLine($"wrote {Path.Combine(EmitSlurm, SlurmArray.Script)} ({spec.Points.Count} array tasks), {Path.Combine(EmitSlurm, SlurmArray.Manifest)} and {Path.Combine(EmitSlurm, SweepRunner.SpecFile)}");
-            Console.WriteLine($"submit with: sbatch {Path.Combine(EmitSlurm, SlurmArray.Script)}; collect with: latticeflow sweep --aggregate --out {output}");
+            Console.WriteLine($"submit with: sbatch {Path.Combine(EmitSlurm, SlurmArray.Script)}; collect with: latticeflow sweep --aggregate --out {EmitSlurm}");
             return 0;
         }
         string outDir = Out ?? Path.Combine("runs", "sweep-" + spec.Name);

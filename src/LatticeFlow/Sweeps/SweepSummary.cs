@@ -182,7 +182,44 @@ public static class SweepSummary
             }
         return fits;
     }
+
+    /// <summary>
+    /// The runs of the sweep in <paramref name="output"/> that are not complete, in sweep order, each with what its files
+    /// say: not started, flow training unfinished, or the status in its meta.json (running, which also means killed
+    /// without the chance to say so, or interrupted) and the configurations written so far.
+    /// </summary>
+    public static IReadOnlyList<UnfinishedRun> Unfinished(string output)
+    {
+        string specPath = Path.Combine(output, SweepRunner.SpecFile);
+        if (!File.Exists(specPath)) throw new InvalidInputException($"{output}: not a sweep directory (no {SweepRunner.SpecFile})");
+        var spec = SweepSpec.Parse(File.ReadAllText(specPath), specPath);
+        var left = new List<UnfinishedRun>();
+        for (int i = 0; i < spec.Points.Count; i++)
+            foreach (string algorithm in spec.Algorithms)
+                for (int r = 0; r < spec.Replicas; r++)
+                {
+                    string dir = SweepRunner.RunDirectory(output, spec.Points[i], algorithm, r);
+                    if (File.Exists(Path.Combine(dir, RunFiles.Meta)))
+                    {
+                        var meta = RunMeta.Read(dir);
+                        string status = meta["status"]?.GetValue<string>() ?? "unknown";
+                        if (status != "complete")
+                            left.Add(new(i, algorithm, r, $"{status} at {meta["configs_written"]} of {meta["n_target"]} configurations"));
+                    }
+                    else
+                    {
+                        string train = SweepRunner.TrainingDirectory(output, spec.Points[i]);
+                        bool training = algorithm == "flow" && Directory.Exists(train) && !(File.Exists(Path.Combine(train, Flows.TrainRun.Summary))
+                            && JsonNode.Parse(File.ReadAllText(Path.Combine(train, Flows.TrainRun.Summary)))?["status"]?.GetValue<string>() is "complete" or "target reached");
+                        left.Add(new(i, algorithm, r, training ? "flow training not finished" : "not started"));
+                    }
+                }
+        return left;
+    }
 }
+
+/// <summary>A run of a sweep that is not complete (<see cref="SweepSummary.Unfinished"/>).</summary>
+public sealed record UnfinishedRun(int Point, string Algorithm, int Replica, string State);
 
 /// <summary>
 /// The fitted dynamical exponent z of τ_int ∝ L^z. <c>ZError</c> is the fit's error scaled by √(χ²/dof) when that exceeds

@@ -142,33 +142,6 @@ public class SweepTests
     }
 
     [Fact]
-    public void SlurmArrayScriptRunsOnePointPerTaskAndAggregates()
-    {
-        using var tmp = new TempDir();
-        var spec = SweepSpec.Parse(Tiny, "tiny.json") with { Algorithms = ["hmc", "metropolis"], Replicas = 2 };
-        string dir = tmp.Sub("slurm");
-        string output = SlurmArray.Emit(spec, dir);
-        string script = File.ReadAllText(Path.Combine(dir, SlurmArray.Script));
-        Assert.StartsWith("#!/bin/bash\n", script);
-        Assert.Contains("#SBATCH --array=0-1\n", script);
-        Assert.Contains("#SBATCH --gres=gpu:1\n", script);
-        Assert.Contains("--point \"$SLURM_ARRAY_TASK_ID\" --device cuda", script);
-        Assert.Contains($"--out \"{Path.GetFullPath(output)}\"", script);
-        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, SlurmArray.Manifest)))!;
-        Assert.Equal(2, manifest["tasks"]!.AsArray().Count);
-        Assert.Equal(spec.SeedFor(1, 1, "metropolis"), manifest["tasks"]![1]!["seeds"]!["metropolis"]![1]!.GetValue<ulong>());
-        Assert.Contains("not empty", Assert.Throws<InvalidInputException>(() => SlurmArray.Emit(spec, dir)).Message);
-
-        // What the array tasks do, one point each, then --aggregate.
-        for (int task = 0; task < 2; task++)
-            Assert.True(SweepRunner.Run(spec, new SweepOptions(output, "cpu", OnlyPoint: task), TextWriter.Null, () => ProgressReporter.Silent, default));
-        var rows = SweepSummary.Aggregate(output);
-        Assert.Equal(4, rows.Count);
-        Assert.All(rows, r => Assert.Equal(2, r.Replicas));
-        Assert.True(File.Exists(Path.Combine(output, "summary.json")));
-    }
-
-    [Fact]
     public void DynamicExponentFitRecoversAPowerLaw()
     {
         double[] l = [6, 8, 10, 12, 14];
