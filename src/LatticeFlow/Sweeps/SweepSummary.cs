@@ -202,15 +202,14 @@ public static class SweepSummary
                     if (File.Exists(Path.Combine(dir, RunFiles.Meta)))
                     {
                         var meta = RunMeta.Read(dir);
-                        string status = meta["status"]?.GetValue<string>() ?? "unknown";
-                        if (status != "complete")
-                            left.Add(new(i, algorithm, r, $"{status} at {meta["configs_written"]} of {meta["n_target"]} configurations"));
+                        if (meta.Status != "complete")
+                            left.Add(new(i, algorithm, r, $"{meta.Status} at {meta.ConfigsWritten} of {meta.NTarget} configurations"));
                     }
                     else
                     {
                         string train = SweepRunner.TrainingDirectory(output, spec.Points[i]);
-                        bool training = algorithm == "flow" && Directory.Exists(train) && !(File.Exists(Path.Combine(train, Flows.TrainRun.Summary))
-                            && JsonNode.Parse(File.ReadAllText(Path.Combine(train, Flows.TrainRun.Summary)))?["status"]?.GetValue<string>() is "complete" or "target reached");
+                        string summary = Path.Combine(train, Flows.TrainRun.Summary);
+                        bool training = algorithm == "flow" && Directory.Exists(train) && !(File.Exists(summary) && Flows.TrainSummary.Read(summary).Completed);
                         left.Add(new(i, algorithm, r, training ? "flow training not finished" : "not started"));
                     }
                 }
