@@ -66,14 +66,22 @@ public sealed class MeasurementTable
         if (index == "config" && first != 0)
             throw new InvalidInputException($"{path}: configurations 0 to {first - 1} are missing; the rows cannot be matched with the other files");
         var order = Order(path, index, csv, configs, chainColumn, chains, first, notes, out long perChain);
+        csv.Take(index);
+        csv.Take("chain");
         long kept = Math.Max(0, Math.Min(perChain, limit) - skip);
         if (kept > Array.MaxLength) throw new InvalidInputException($"{path}: {kept} configurations per chain are too many");
         var columns = new Dictionary<string, double[][]>();
         foreach (string name in csv.Header)
         {
             if (name == index || name == "chain" || (rows > 0 && csv.IsEmpty(name))) continue;
-            var all = csv.Column(name)!;
+            var all = csv.Take(name)!;
             var perChainColumns = new double[chains][];
+            // One chain in file order and nothing cut: the column is the chain's series as it stands (no copy).
+            if (chains == 1 && order is null && skip == 0 && kept == all.Length)
+            {
+                columns[name] = [all];
+                continue;
+            }
             for (int b = 0; b < chains; b++)
             {
                 var x = new double[kept];

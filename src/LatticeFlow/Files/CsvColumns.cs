@@ -29,6 +29,19 @@ public sealed class CsvColumns
     /// <summary>The values of column <paramref name="name"/>, one per row; null where the file has no such column.</summary>
     public double[]? Column(string name) => Array.IndexOf((string[])Header, name) is int c and >= 0 ? _columns[c] : null;
 
+    /// <summary>
+    /// The values of column <paramref name="name"/>, handed over: this object forgets them, so a caller that turns the
+    /// columns into another layout one by one holds at most one extra column at a time.
+    /// </summary>
+    public double[]? Take(string name)
+    {
+        int c = Array.IndexOf((string[])Header, name);
+        if (c < 0) return null;
+        var column = _columns[c];
+        _columns[c] = [];
+        return column;
+    }
+
     /// <summary>Whether column <paramref name="name"/> holds no value on any row (e.g. delta_H of a Metropolis run).</summary>
     public bool IsEmpty(string name) => Array.IndexOf((string[])Header, name) is int c and >= 0 && !_hasValue[c];
 

@@ -17,12 +17,28 @@ public sealed record FlowArchitecture
     public ActivationKind Activation { get; init; } = ActivationKind.LeakyRelu;
     public bool FinalTanh { get; init; } = true;
 
+    /// <summary>
+    /// Z2-equivariant: f(−z) = −f(z), so q(−φ) = q(φ) (Del Debbio et al., arXiv:2105.12481): the conv nets have no biases and
+    /// odd activations, so they are odd functions of the frozen sites, and the transform takes its log-scale as |ŝ|
+    /// (<see cref="CouplingTransforms"/>).
+    /// </summary>
+    public bool Equivariant { get; init; }
+
+    /// <summary>Affine couplings: soft-clamp the log-scale to (−c, c), s = ŝ/(1 + |ŝ|/c) (zuko); 0: no clamp.</summary>
+    public double Clamp { get; init; }
+
+    /// <summary>A learnable global rescaling φ → e^a φ after the couplings (anvil's GlobalRescaling), one parameter.</summary>
+    public bool GlobalScale { get; init; }
+
     /// <summary>L = 8, 16 affine layers, conv nets 1 → 8 → 8 → 2 with 3 × 3 kernels, LeakyReLU, final tanh.</summary>
     public static FlowArchitecture Tutorial(int l = 8) => new() { Lx = l, Ly = l };
 
     public int Volume => Lx * Ly;
     public int Taps => Kernel * Kernel;
-    public int NetOutputs => Coupling == CouplingKind.Affine ? 2 : 1;
+    public int NetOutputs => CouplingTransforms.For(this).Channels;
+
+    /// <summary>Whether the conv nets have biases (not in an equivariant flow, whose nets must be odd).</summary>
+    public bool Biases => !Equivariant;
 
     /// <summary>Channel widths of one conv net, input to output: 1, hidden…, outputs.</summary>
     public int[] Channels => [1, .. Hidden, NetOutputs];
@@ -33,8 +49,8 @@ public sealed record FlowArchitecture
         {
             var c = Channels;
             int perNet = 0;
-            for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + c[j + 1];
-            return Layers * perNet;
+            for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + (Biases ? c[j + 1] : 0);
+            return Layers * perNet + (GlobalScale ? 1 : 0);
         }
     }
 
@@ -46,11 +62,22 @@ public sealed record FlowArchitecture
         if (Kernel < 1 || Kernel % 2 == 0) throw new InvalidInputException($"--kernel {Kernel}: the kernel size must be odd and positive (centred convolution)");
         if (Kernel > Lx || Kernel > Ly) throw new InvalidInputException($"--kernel {Kernel}: larger than the {Lx}x{Ly} lattice");
         if (Hidden.Any(h => h < 1 || h > 1024)) throw new InvalidInputException($"--hidden {string.Join(",", Hidden)}: widths must be between 1 and 1024");
+        if (!(Clamp >= 0) || !double.IsFinite(Clamp)) throw new InvalidSettingException("clamp", $"{Clamp}", "must be ≥ 0 (0: no clamp)");
+        if (Clamp > 0 && (Coupling != CouplingKind.Affine || Equivariant))
+            throw new InvalidSettingException("clamp", $"{Clamp}", "only the non-equivariant affine coupling clamps its log-scale");
+        if (Equivariant && Activation == ActivationKind.LeakyRelu)
+            throw new InvalidSettingException("activation", ActivationNames.Name(Activation), "an equivariant flow needs an odd activation (tanh): LeakyReLU(−v) ≠ −LeakyReLU(v)");
         return this;
     }
 
     public string Describe() =>
-        $"{Layers} {Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}), {ParameterCount} parameters";
+        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Biases ? "" : ", no biases")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
+
+    /// <summary>The same network on another lattice: everything but Lx and Ly (conv weights do not depend on the volume).</summary>
+    public bool SameNetworkAs(FlowArchitecture other) =>
+        Layers == other.Layers && Hidden.SequenceEqual(other.Hidden) && Kernel == other.Kernel && Coupling == other.Coupling
+        && Activation == other.Activation && FinalTanh == other.FinalTanh && Equivariant == other.Equivariant && GlobalScale == other.GlobalScale
+        && Clamp == other.Clamp;
 }
 
 /// <summary>Affine (Real NVP, arXiv:1605.08803) or additive (NICE, arXiv:1410.8516) coupling.</summary>

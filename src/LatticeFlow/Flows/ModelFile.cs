@@ -19,6 +19,14 @@ public sealed record ModelHeader
     public required string Coupling { get; init; }
     public required string Activation { get; init; }
     public required bool FinalTanh { get; init; }
+    /// <summary>Format 2: a Z2-equivariant flow (odd nets without biases); absent (false) in format 1.</summary>
+    public bool Equivariant { get; init; }
+    /// <summary>Format 2: a global rescaling layer after the couplings, whose parameter is the last weight.</summary>
+    public bool GlobalScale { get; init; }
+    /// <summary>Format 2: the affine couplings' soft clamp of the log-scale (0: none).</summary>
+    public double Clamp { get; init; }
+    /// <summary>Format 2: the models this one was trained from (<c>train --init-from</c>), oldest first.</summary>
+    public List<ModelAncestor> Lineage { get; init; } = [];
     public required double M2 { get; init; }
     public required double Lambda { get; init; }
     public required int ParameterCount { get; init; }
@@ -40,6 +48,9 @@ public sealed record ModelHeader
             : throw new InvalidInputException($"model file: unknown coupling '{Coupling}'"),
         Activation = ActivationNames.Parse(Activation),
         FinalTanh = FinalTanh,
+        Equivariant = Equivariant,
+        GlobalScale = GlobalScale,
+        Clamp = Clamp,
     }.Validated();
 
     public static ModelHeader For(FlowArchitecture a, Physics.Phi4Couplings c) => new()
@@ -52,11 +63,17 @@ public sealed record ModelHeader
         Coupling = a.Coupling == CouplingKind.Affine ? "affine" : "additive",
         Activation = ActivationNames.Name(a.Activation),
         FinalTanh = a.FinalTanh,
+        Equivariant = a.Equivariant,
+        GlobalScale = a.GlobalScale,
+        Clamp = a.Clamp,
         M2 = c.M2,
         Lambda = c.Lambda,
         ParameterCount = a.ParameterCount,
     };
 }
+
+/// <summary>A model a training run started from: where it was, its checksum, lattice, couplings and training steps.</summary>
+public sealed record ModelAncestor(string Path, string Sha256, int Lx, int Ly, double M2, double Lambda, long Steps);
 
 /// <summary>A model file's contents: header, weights, and Adam's moments when it is a checkpoint.</summary>
 public sealed record ModelFileContents(ModelHeader Header, float[] Weights, float[]? AdamM, float[]? AdamV)
@@ -79,7 +96,11 @@ public sealed record ModelFileContents(ModelHeader Header, float[] Weights, floa
 public static class ModelFile
 {
     public const string FormatName = "latticeflow-flow";
-    public const int Version = 1;
+    /// <summary>
+    /// The format this build writes. 1: the tutorial's flows; 2 adds equivariant, global_scale, clamp and lineage (a
+    /// version 1 file reads as a flow without them).
+    /// </summary>
+    public const int Version = 2;
     private static readonly byte[] Magic = "LFFLOW01"u8.ToArray();
 
     private static readonly JsonSerializerOptions Json = new()
@@ -137,8 +158,8 @@ public static class ModelFile
             var header = JsonSerializer.Deserialize<ModelHeader>(r.ReadBytes(jsonLength), Json)
                 ?? throw new InvalidInputException($"{path}: empty model header");
             if (header.Format != FormatName) throw new InvalidInputException($"{path}: format '{header.Format}', expected '{FormatName}'");
-            if (header.FormatVersion != Version)
-                throw new InvalidInputException($"{path}: model format version {header.FormatVersion}; this build reads version {Version}");
+            if (header.FormatVersion is < 1 or > Version)
+                throw new InvalidInputException($"{path}: model format version {header.FormatVersion}; this build reads versions 1 to {Version} (a newer LatticeFlow wrote it)");
             var arch = header.Architecture();
             if (arch.ParameterCount != header.ParameterCount)
                 throw new InvalidInputException($"{path}: header says {header.ParameterCount} parameters, the architecture has {arch.ParameterCount}");

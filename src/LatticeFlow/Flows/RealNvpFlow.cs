@@ -8,8 +8,9 @@ using LatticeFlow.Lattice;
 namespace LatticeFlow.Flows;
 
 /// <summary>
-/// Real NVP flow φ = f(z) on the lattice (Albergo et al. 2019, Sec. III; arXiv:1605.08803): a Gaussian prior and
-/// <see cref="FlowArchitecture.Layers"/> checkerboard couplings of alternating colour (layer l transforms colour l mod 2).
+/// Real NVP flow φ = f(z) on the lattice (Albergo et al. 2019, Sec. III; arXiv:1605.08803): a Gaussian prior,
+/// <see cref="FlowArchitecture.Layers"/> checkerboard couplings of alternating colour (layer l transforms colour l mod 2)
+/// and, where the architecture has it, a global rescaling (<see cref="IFlowLayer"/>).
 /// log q(φ) = log r(z) − Σ_l log|det J_l| (Albergo et al. eq. 12), network in float32, log-densities in double.
 /// </summary>
 /// <example><code>
@@ -20,7 +21,8 @@ namespace LatticeFlow.Flows;
 public sealed class RealNvpFlow : IDisposable
 {
     private readonly FlowLattice _lattice;
-    private readonly CouplingLayer[] _layers;
+    private readonly IFlowLayer[] _layers;
+    private readonly CouplingLayer[] _couplings;
     private readonly GaussianPrior _prior;
     private MemoryBuffer1D<float, Stride1D.Dense>[] _states = [];
     private MemoryBuffer1D<double, Stride1D.Dense>? _logR, _logDet;
@@ -32,7 +34,9 @@ public sealed class RealNvpFlow : IDisposable
     public ParameterStore Parameters { get; }
     public int Capacity { get; private set; }
     public int Volume => Architecture.Volume;
-    public IReadOnlyList<CouplingLayer> Layers => _layers;
+    /// <summary>Every layer, z to φ: the couplings, then the global rescaling where the architecture has one.</summary>
+    public IReadOnlyList<IFlowLayer> Layers => _layers;
+    public IReadOnlyList<CouplingLayer> Couplings => _couplings;
 
     public RealNvpFlow(FlowArchitecture architecture, ComputeDevice device)
     {
@@ -40,8 +44,9 @@ public sealed class RealNvpFlow : IDisposable
         Device = device;
         _lattice = new FlowLattice(device, architecture.Lx, architecture.Ly, architecture.Kernel);
         Parameters = new ParameterStore(device, architecture.ParameterCount);
-        _layers = new CouplingLayer[architecture.Layers];
-        for (int l = 0; l < _layers.Length; l++) _layers[l] = new CouplingLayer(Parameters, _lattice, l % 2, architecture);
+        _couplings = new CouplingLayer[architecture.Layers];
+        for (int l = 0; l < _couplings.Length; l++) _couplings[l] = new CouplingLayer(Parameters, _lattice, l % 2, architecture);
+        _layers = architecture.GlobalScale ? [.. _couplings, new GlobalScaleLayer(Parameters, Volume)] : [.. _couplings];
         _prior = new GaussianPrior(device, Volume);
     }
 
@@ -51,17 +56,18 @@ public sealed class RealNvpFlow : IDisposable
     /// <summary>
     /// PyTorch's default Conv2d initialisation, as in the tutorial: weights and biases uniform in ±1/√fan_in
     /// (kaiming_uniform with a = √5), fan_in = in-channels × taps; numbers from Philox (FlowInit stream), keyed by parameter index.
+    /// The global rescaling starts at a = 0 (the identity).
     /// </summary>
     public void InitializeWeights(ulong seed)
     {
         var values = new float[Parameters.Count];
         var key = new RngKey(seed);
-        foreach (var layer in _layers)
+        foreach (var layer in _couplings)
             foreach (var conv in layer.Net.Layers)
             {
                 float bound = 1f / MathF.Sqrt(conv.In * _lattice.Taps);
                 for (int j = 0; j < conv.WeightCount; j++) values[conv.WeightOffset + j] = Uniform(key, conv.WeightOffset + j, bound);
-                for (int j = 0; j < conv.Out; j++) values[conv.BiasOffset + j] = Uniform(key, conv.BiasOffset + j, bound);
+                for (int j = 0; j < conv.BiasCount; j++) values[conv.BiasOffset + j] = Uniform(key, conv.BiasOffset + j, bound);
             }
         Parameters.SetValues(values);
     }

@@ -14,12 +14,6 @@ namespace LatticeFlow.Tests.Flows;
 /// </summary>
 public sealed class FlowBackendTests
 {
-    public static TheoryData<CouplingKind, ActivationKind> Variants => new()
-    {
-        { CouplingKind.Affine, ActivationKind.LeakyRelu },
-        { CouplingKind.Additive, ActivationKind.Tanh },
-    };
-
     private sealed record Snapshot(double[] Loss, float[] Phi, float[] Gradients, float[] Weights, double[] InverseLogQ, float[] Latent);
 
     private static Snapshot Run(string deviceName, FlowArchitecture arch)
@@ -41,17 +35,17 @@ public sealed class FlowBackendTests
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
-    public void IlgpuMatchesManagedForEveryFlowKernel(CouplingKind coupling, ActivationKind act) => Compare("ilgpu-cpu", coupling, act);
+    [MemberData(nameof(FlowVariants.All), MemberType = typeof(FlowVariants))]
+    public void IlgpuMatchesManagedForEveryFlowKernel(string variant) => Compare("ilgpu-cpu", variant);
 
     /// <summary>The same on the GPU, where exp, log and tanh come from libdevice and agree with .NET's to float rounding.</summary>
     [CudaTheory]
-    [MemberData(nameof(Variants))]
-    public void CudaMatchesManagedForEveryFlowKernel(CouplingKind coupling, ActivationKind act) => Compare("cuda", coupling, act);
+    [MemberData(nameof(FlowVariants.All), MemberType = typeof(FlowVariants))]
+    public void CudaMatchesManagedForEveryFlowKernel(string variant) => Compare("cuda", variant);
 
-    private static void Compare(string deviceName, CouplingKind coupling, ActivationKind act)
+    private static void Compare(string deviceName, string variant)
     {
-        var arch = FlowTestModels.Tiny(coupling, act, true, l: 4, layers: 2);
+        var arch = FlowVariants.Tiny(variant, l: 4, layers: 2);
         var a = Run("cpu", arch);
         var b = Run(deviceName, arch);
         Close(a.Loss, b.Loss, 1e-5, "loss");

@@ -16,8 +16,6 @@ public sealed class FlowGradientTests
 {
     private const double M2 = -4, Lam = 8;
 
-    public static TheoryData<CouplingKind, ActivationKind, bool> Variants => FlowInvertibilityTests.Variants;
-
     /// <summary>Parameter ranges [start, end) of each conv layer, in ParameterStore order.</summary>
     private static List<(string Name, int Start, int End)> Blocks(FlowArchitecture arch)
     {
@@ -27,10 +25,11 @@ public sealed class FlowGradientTests
         for (int l = 0; l < arch.Layers; l++)
             for (int j = 0; j + 1 < ch.Length; j++)
             {
-                int n = ch[j + 1] * ch[j] * arch.Taps + ch[j + 1];
+                int n = ch[j + 1] * ch[j] * arch.Taps + (arch.Biases ? ch[j + 1] : 0);
                 list.Add(($"coupling {l}, conv {j}", o, o + n));
                 o += n;
             }
+        if (arch.GlobalScale) list.Add(("global scale", o, o + 1));
         return list;
     }
 
@@ -46,10 +45,10 @@ public sealed class FlowGradientTests
     }
 
     [Theory]
-    [MemberData(nameof(Variants))]
-    public void ReferenceBackwardMatchesFiniteDifferencesInDouble(CouplingKind coupling, ActivationKind act, bool finalTanh)
+    [MemberData(nameof(FlowVariants.All), MemberType = typeof(FlowVariants))]
+    public void ReferenceBackwardMatchesFiniteDifferencesInDouble(string variant)
     {
-        var arch = FlowTestModels.Tiny(coupling, act, finalTanh, l: 4, layers: 2);
+        var arch = FlowVariants.Tiny(variant, l: 4, layers: 2);
         var theta = FlowTestModels.ToDouble(FlowTestModels.RandomWeights(arch.ParameterCount, 31));
         var zs = FlowTestModels.Split(FlowTestModels.Normals(2 * arch.Volume, 4), 2, arch.Volume);
         var reference = new ReferenceFlow(arch, theta);
@@ -76,10 +75,10 @@ public sealed class FlowGradientTests
 
     /// <summary>The kernels' loss gradient, ∂L/∂φ from the force through every layer's Backward, against the double reference.</summary>
     [Theory]
-    [MemberData(nameof(Variants))]
-    public void KernelBackwardMatchesReferenceGradient(CouplingKind coupling, ActivationKind act, bool finalTanh)
+    [MemberData(nameof(FlowVariants.All), MemberType = typeof(FlowVariants))]
+    public void KernelBackwardMatchesReferenceGradient(string variant)
     {
-        var arch = FlowTestModels.Tiny(coupling, act, finalTanh, l: 4, layers: 3);
+        var arch = FlowVariants.Tiny(variant, l: 4, layers: 3);
         var weights = FlowTestModels.RandomWeights(arch.ParameterCount, 41);
         using var device = DeviceFactory.Create("cpu", 2);
         using var flow = FlowTestModels.Build(arch, device, weights);

@@ -6,7 +6,9 @@ namespace LatticeFlow.Tests.Flows;
 /// An independent, naive double-precision implementation of the same flow (written from the equations, not from the
 /// kernels): periodic convolutions by explicit index arithmetic, activations, checkerboard affine/additive coupling,
 /// log q, the φ⁴ action and its hand-written backward. It reads the flat parameter vector in the documented
-/// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases).
+/// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases where the net has them; the
+/// global rescaling's a last). Transforms: affine y = x e^s + t (s = ŝ, or ŝ/(1 + |ŝ|/c) clamped, or |ŝ| equivariant)
+/// and additive y = x + t; the global rescaling φ = e^a y.
 /// </summary>
 internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 {
@@ -34,14 +36,14 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         {
             int cin = ch[j], cout = ch[j + 1];
             int w0 = offset, b0 = offset + cout * cin * _k * _k;
-            offset = b0 + cout;
+            offset = b0 + (arch.Biases ? cout : 0);
             pre[j] = new double[cout * V];
             outs[j + 1] = new double[cout * V];
             for (int o = 0; o < cout; o++)
                 for (int x = 0; x < _lx; x++)
                     for (int y = 0; y < _ly; y++)
                     {
-                        double acc = Theta[b0 + o];
+                        double acc = arch.Biases ? Theta[b0 + o] : 0;
                         for (int i = 0; i < cin; i++)
                             for (int a = -_r; a <= _r; a++)
                                 for (int c = -_r; c <= _r; c++)
@@ -79,15 +81,29 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 if (!Active(l, s / _ly, s % _ly)) { y[s] = x[s]; continue; }
                 if (arch.Coupling == CouplingKind.Affine)
                 {
-                    y[s] = x[s] * Math.Exp(st[s]) + st[V + s];
-                    logDet += st[s];
+                    double ls = LogScale(st[s]);
+                    y[s] = x[s] * Math.Exp(ls) + st[V + s];
+                    logDet += ls;
                 }
                 else y[s] = x[s] + st[s];
             }
             inputs[l + 1] = y;
         }
-        return new Tape(inputs, pres, outs, inputs[^1], logDet);
+        var phi = inputs[^1];
+        if (arch.GlobalScale)
+        {
+            double a = Theta[^1];
+            phi = [.. phi.Select(v => v * Math.Exp(a))];
+            logDet += V * a;
+        }
+        return new Tape(inputs, pres, outs, phi, logDet);
     }
+
+    private double LogScale(double raw) =>
+        arch.Equivariant ? Math.Abs(raw) : arch.Clamp > 0 ? raw / (1 + Math.Abs(raw) / arch.Clamp) : raw;
+
+    private double LogScaleDerivative(double raw) =>
+        arch.Equivariant ? Math.Sign(raw) : arch.Clamp > 0 ? 1 / Math.Pow(1 + Math.Abs(raw) / arch.Clamp, 2) : 1;
 
     public static double LogPrior(double[] z) => -0.5 * z.Sum(v => v * v) - 0.5 * z.Length * Math.Log(2 * Math.PI);
 
@@ -134,7 +150,14 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         var ch = arch.Channels;
         int nConv = ch.Length - 1;
         int perNet = 0;
-        for (int j = 0; j < nConv; j++) perNet += ch[j + 1] * ch[j] * _k * _k + ch[j + 1];
+        for (int j = 0; j < nConv; j++) perNet += ch[j + 1] * ch[j] * _k * _k + (arch.Biases ? ch[j + 1] : 0);
+        if (arch.GlobalScale)
+        {
+            // φ = e^a y: ∂L/∂a = Σ g φ + V ∂L/∂(log det); ∂L/∂y = e^a g.
+            double a = Theta[^1];
+            grad[^1] += g.Zip(tape.Phi, (gi, p) => gi * p).Sum() + V * logDetGrad;
+            g = [.. g.Select(v => v * Math.Exp(a))];
+        }
         for (int l = arch.Layers - 1; l >= 0; l--)
         {
             var x = tape.Inputs[l];
@@ -146,9 +169,9 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 if (!Active(l, s / _ly, s % _ly)) { gx[s] = g[s]; continue; }
                 if (arch.Coupling == CouplingKind.Affine)
                 {
-                    double e = Math.Exp(st[s]);
+                    double e = Math.Exp(LogScale(st[s]));
                     gx[s] = g[s] * e;
-                    gst[s] = g[s] * x[s] * e + logDetGrad;
+                    gst[s] = (g[s] * x[s] * e + logDetGrad) * LogScaleDerivative(st[s]);
                     gst[V + s] = g[s];
                 }
                 else { gx[s] = g[s]; gst[s] = g[s]; }
@@ -159,7 +182,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             for (int j = nConv - 1; j >= 0; j--)
             {
                 int cin = ch[j], cout = ch[j + 1];
-                int b0 = end - cout, w0 = b0 - cout * cin * _k * _k;
+                int b0 = end - (arch.Biases ? cout : 0), w0 = b0 - cout * cin * _k * _k;
                 end = w0;
                 var pre = tape.Pre[l][j];
                 var input = tape.Outs[l][j];
@@ -171,7 +194,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                         for (int yy = 0; yy < _ly; yy++)
                         {
                             double gp = gPre[o * V + xx * _ly + yy];
-                            grad[b0 + o] += gp;
+                            if (arch.Biases) grad[b0 + o] += gp;
                             for (int i = 0; i < cin; i++)
                                 for (int a = -_r; a <= _r; a++)
                                     for (int c = -_r; c <= _r; c++)

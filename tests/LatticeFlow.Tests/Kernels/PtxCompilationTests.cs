@@ -34,18 +34,38 @@ public sealed class PtxCompilationTests
     [Fact]
     public void EveryKernelIsListed() => Assert.True(KernelTypes().Count() >= 20, string.Join(", ", KernelNames));
 
-    /// <summary>Every kernel struct of the kernels assembly, its view parameters closed with device views.</summary>
+    /// <summary>
+    /// Every kernel struct of the kernels assembly, its view parameters closed with device views and its seam parameters
+    /// (<see cref="LatticeFlow.Kernels.Flows.ICouplingTransform"/>) with every struct that implements the seam.
+    /// </summary>
     private static IEnumerable<Type> KernelTypes() =>
         typeof(IKernel).Assembly.GetTypes()
             .Where(t => t.IsValueType && typeof(IKernel).IsAssignableFrom(t))
-            .Select(t => t.IsGenericTypeDefinition ? t.MakeGenericType(t.GetGenericArguments().Select(DeviceViewFor).ToArray()) : t)
-            .OrderBy(t => t.Name);
+            .SelectMany(t => t.IsGenericTypeDefinition ? Closings(t.GetGenericArguments()).Select(args => t.MakeGenericType(args)) : [t])
+            .OrderBy(Name);
 
-    private static string Name(Type t) => t.Name.Split('`')[0];
-
-    private static Type DeviceViewFor(Type parameter)
+    private static IEnumerable<Type[]> Closings(Type[] parameters)
     {
-        var view = parameter.GetGenericParameterConstraints().Single(c => c.IsGenericType && c.GetGenericTypeDefinition() == typeof(IView<>));
-        return typeof(DeviceView<>).MakeGenericType(view.GetGenericArguments()[0]);
+        IEnumerable<Type[]> all = [[]];
+        foreach (var p in parameters)
+        {
+            var choices = ArgumentsFor(p).ToList();
+            all = all.SelectMany(prefix => choices.Select(c => (Type[])[.. prefix, c]));
+        }
+        return all;
     }
+
+    private static IEnumerable<Type> ArgumentsFor(Type parameter)
+    {
+        var constraints = parameter.GetGenericParameterConstraints();
+        if (constraints.FirstOrDefault(c => c.IsGenericType && c.GetGenericTypeDefinition() == typeof(IView<>)) is { } view)
+            return [typeof(DeviceView<>).MakeGenericType(view.GetGenericArguments()[0])];
+        var seam = constraints.Single(c => c.IsInterface);
+        return typeof(IKernel).Assembly.GetTypes().Where(t => t.IsValueType && !t.IsGenericTypeDefinition && seam.IsAssignableFrom(t));
+    }
+
+    private static string Name(Type t) =>
+        t.IsGenericType && t.GetGenericArguments().Any(a => !a.IsGenericType)
+            ? $"{t.Name.Split('`')[0]}<{string.Join(",", t.GetGenericArguments().Where(a => !a.IsGenericType).Select(a => a.Name))}>"
+            : t.Name.Split('`')[0];
 }

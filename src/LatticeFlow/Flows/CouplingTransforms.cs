@@ -1,0 +1,80 @@
+using ILGPU;
+using LatticeFlow.Devices;
+using LatticeFlow.Kernels.Flows;
+
+namespace LatticeFlow.Flows;
+
+/// <summary>
+/// A coupling transform bound to its kernel struct (<see cref="ICouplingTransform"/>): the host side of the seam. It
+/// launches the coupling kernels closed with the struct, so no kernel tests a kind at run time (DESIGN.md principle 7).
+/// </summary>
+public abstract class CouplingTransform
+{
+    /// <summary>The name in model files and on the command line, e.g. "affine".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Net outputs per site.</summary>
+    public abstract int Channels { get; }
+
+    /// <summary>Whether the transform commutes with φ → −φ when its net is odd (Z2-equivariant flows use only these).</summary>
+    public abstract bool Equivariant { get; }
+
+    /// <summary>y (or x, inverse) of the active sites and log|∂y/∂x| per site into <paramref name="logJ"/>.</summary>
+    internal abstract void Apply(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> source, ArrayView<float> netOutput,
+        ArrayView<float> destination, ArrayView<float> logJ, bool inverse);
+
+    /// <summary>∂L/∂x into gradX and ∂L/∂p into gradNetOutput (see <see cref="CouplingBackwardKernel{TF, TI, TT}"/>).</summary>
+    internal abstract void Backward(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> x, ArrayView<float> netOutput,
+        ArrayView<float> gradY, ArrayView<float> gradX, ArrayView<float> gradNetOutput, float logDetGrad);
+}
+
+/// <summary><see cref="CouplingTransform"/> for the kernel struct <typeparamref name="TT"/>.</summary>
+internal sealed class CouplingTransform<TT>(string name, TT transform, bool equivariant) : CouplingTransform where TT : struct, ICouplingTransform
+{
+    public override string Name => name;
+    public override int Channels => transform.Channels;
+    public override bool Equivariant => equivariant;
+
+    internal override void Apply(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> source, ArrayView<float> netOutput,
+        ArrayView<float> destination, ArrayView<float> logJ, bool inverse) =>
+        device.Launch(c.Items, (long)c.Batch * c.Volume,
+            new CouplingTransformKernel<Floats, Ints, TT>(c, parity, source, netOutput, destination, logJ, transform, inverse ? 1 : 0));
+
+    internal override void Backward(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> x, ArrayView<float> netOutput,
+        ArrayView<float> gradY, ArrayView<float> gradX, ArrayView<float> gradNetOutput, float logDetGrad) =>
+        device.Launch(c.Items, (long)c.Batch * c.Volume,
+            new CouplingBackwardKernel<Floats, Ints, TT>(c, parity, x, netOutput, gradY, gradX, gradNetOutput, logDetGrad, transform));
+}
+
+/// <summary>
+/// The one list of coupling transforms (DESIGN.md principle 7): every flow test enumerates <see cref="All"/>, so a new
+/// transform cannot skip the invertibility, Jacobian, gradient, backend and PTX tests. An architecture picks one by
+/// its coupling kind and whether it is Z2-equivariant.
+/// </summary>
+public static class CouplingTransforms
+{
+    /// <summary>Real NVP's y = x e^s + t (arXiv:1605.08803).</summary>
+    public static readonly CouplingTransform Affine = new CouplingTransform<AffineTransform>("affine", new AffineTransform(0f), false);
+
+    /// <summary>y = x e^{|ŝ|} + t, Z2-equivariant with an odd net (arXiv:2105.12481).</summary>
+    public static readonly CouplingTransform SymmetricAffine = new CouplingTransform<SymmetricAffineTransform>("affine (equivariant)", default, true);
+
+    /// <summary>NICE's y = x + t (arXiv:1410.8516); Z2-equivariant with an odd net.</summary>
+    public static readonly CouplingTransform Additive = new CouplingTransform<AdditiveTransform>("additive", default, true);
+
+    /// <summary>Affine with zuko's soft clamp of the log-scale to (−c, c).</summary>
+    public static CouplingTransform ClampedAffine(double clamp) =>
+        new CouplingTransform<AffineTransform>($"affine (log-scale clamped to ±{clamp:G3})", new AffineTransform((float)clamp), false);
+
+    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), SymmetricAffine, Additive];
+
+    /// <summary>The transform of an architecture.</summary>
+    public static CouplingTransform For(FlowArchitecture a) => (a.Coupling, a.Equivariant) switch
+    {
+        (CouplingKind.Affine, false) when a.Clamp > 0 => ClampedAffine(a.Clamp),
+        (CouplingKind.Affine, false) => Affine,
+        (CouplingKind.Affine, true) => SymmetricAffine,
+        (CouplingKind.Additive, _) => Additive,
+        _ => throw new ArgumentOutOfRangeException(nameof(a), $"no transform for {a.Coupling}"),
+    };
+}

@@ -1,0 +1,48 @@
+using LatticeFlow.Flows;
+
+namespace LatticeFlow.Tests.Flows;
+
+/// <summary>
+/// The one list of flow variants every flow test enumerates (DESIGN.md principle 7, zuko's test over all transforms):
+/// every registered coupling transform (<see cref="CouplingTransforms.All"/>), each activation, with and without the final
+/// tanh, and the global rescaling. <see cref="FlowVariantsTests"/> fails when a transform is registered but not listed here.
+/// </summary>
+public static class FlowVariants
+{
+    private static readonly Dictionary<string, Func<FlowArchitecture, FlowArchitecture>> List = new()
+    {
+        ["affine"] = a => a,
+        ["affine, tanh"] = a => a with { Activation = ActivationKind.Tanh },
+        ["affine, no final tanh"] = a => a with { FinalTanh = false },
+        ["affine, clamped, no final tanh"] = a => a with { FinalTanh = false, Clamp = 1.5 },
+        ["affine, global scale"] = a => a with { GlobalScale = true },
+        ["affine, equivariant"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh },
+        ["affine, equivariant, global scale, no final tanh"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
+        ["additive"] = a => a with { Coupling = CouplingKind.Additive },
+        ["additive, tanh, no final tanh"] = a => a with { Coupling = CouplingKind.Additive, Activation = ActivationKind.Tanh, FinalTanh = false },
+        ["additive, equivariant, global scale"] = a => a with { Coupling = CouplingKind.Additive, Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true },
+    };
+
+    public static IEnumerable<string> Names => List.Keys;
+
+    public static TheoryData<string> All => [.. List.Keys];
+
+    /// <summary>The Z2-equivariant variants.</summary>
+    public static TheoryData<string> Equivariant => [.. List.Keys.Where(k => Tiny(k).Equivariant)];
+
+    /// <summary>A small flow of variant <paramref name="name"/>: hidden widths 3, 2 and 3 × 3 kernels.</summary>
+    public static FlowArchitecture Tiny(string name, int l = 4, int layers = 3) =>
+        List[name](new FlowArchitecture { Lx = l, Ly = l, Layers = layers, Hidden = [3, 2], Kernel = 3 }).Validated();
+}
+
+public sealed class FlowVariantsTests
+{
+    [Fact]
+    public void EveryRegisteredTransformAndTheGlobalScaleAreTested()
+    {
+        var tested = FlowVariants.Names.Select(n => CouplingTransforms.For(FlowVariants.Tiny(n)).Name).ToHashSet();
+        foreach (var t in CouplingTransforms.All) Assert.Contains(t.Name, tested);
+        Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale);
+        Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale && FlowVariants.Tiny(n).Equivariant);
+    }
+}
