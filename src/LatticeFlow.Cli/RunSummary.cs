@@ -38,7 +38,14 @@ public static class RunSummary
         if (meta.Flow is System.Text.Json.Nodes.JsonObject flow)
         {
             double G(string k) => flow[k]?.GetValue<double>() ?? double.NaN;
-            lines.Add($"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}");
+            long nonFinite = meta.NonFiniteProposals ?? 0, proposals = meta.Proposals ?? 0;
+            string? error = flow[RunMeta.FlowReportError]?.GetValue<string>();
+            lines.Add(error is not null
+                ? $"  flow MH: non-finite proposals {nonFinite}; the flow report could not be computed: {error}"
+                : $"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}, non-finite proposals {nonFinite}");
+            if (nonFinite > 0)
+                lines.Add($"  warning: {nonFinite} of {proposals} proposals ({(100.0 * nonFinite / Math.Max(1, proposals)).ToString("G3", c)} %) had a log q or action that is not finite (the flow overflows); all were rejected, and proposals.csv holds them as nan or inf");
+            if (error is not null) return string.Join(Environment.NewLine, lines.Prepend(ObservableLines(t, v, Replicas, Line)));
             if (G("pareto_k") > G("pareto_k_threshold")) // false where k is missing (NaN): too few proposals to fit a tail
                 lines.Add($"  warning: Pareto k {G("pareto_k").ToString("F2", c)} > {G("pareto_k_threshold").ToString("F2", c)}: the flow's weights are heavy-tailed; flow MH and reweighting errors are unreliable (train the flow further)");
             foreach (var (key, label) in new[] { ("absM_per_V", "<|M|>/V"), ("chi2", "chi2"), ("ising_energy", "E (Ising)") })
@@ -48,11 +55,14 @@ public static class RunSummary
                 lines.Add($"  reweighted {label,-10} {R("value").ToString("G6", c),12} ± {R("error").ToString("G2", c),-8}  (ESS per proposal {R("ess_per_proposal").ToString("F3", c)})");
             }
         }
-        return string.Join(Environment.NewLine, lines.Prepend(string.Join(Environment.NewLine,
-            "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):",
-            Line("<|M|>/V", GammaMethod.Derived(Replicas("absM"), a => a[0] / v)),
-            Line("chi2", GammaMethod.Derived(Replicas("M2", "M"), a => (a[0] - a[1] * a[1]) / v)),
-            Line("E (Ising)", GammaMethod.Derived(Replicas("ising_product", "M"), a => a[0] - a[1] * a[1] / (v * v))),
-            Line("S/V", GammaMethod.Derived(Replicas("action_density"), a => a[0])))));
+        return string.Join(Environment.NewLine, lines.Prepend(ObservableLines(t, v, Replicas, Line)));
     }
+
+    private static string ObservableLines(MeasurementTable t, double v, Func<string[], double[][][]> replicas, Func<string, GammaResult, string> line) =>
+        string.Join(Environment.NewLine,
+            "  observables (Gamma method, S = 1.5; tau_int in Wolff's convention 1/2 + sum rho, emcee's is twice this):",
+            line("<|M|>/V", GammaMethod.Derived(replicas(["absM"]), a => a[0] / v)),
+            line("chi2", GammaMethod.Derived(replicas(["M2", "M"]), a => (a[0] - a[1] * a[1]) / v)),
+            line("E (Ising)", GammaMethod.Derived(replicas(["ising_product", "M"]), a => a[0] - a[1] * a[1] / (v * v))),
+            line("S/V", GammaMethod.Derived(replicas(["action_density"]), a => a[0])));
 }

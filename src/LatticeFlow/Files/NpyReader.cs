@@ -45,6 +45,18 @@ public static class NpyReader
         return new NpyHeader(shape, prefix + len);
     }
 
+    /// <summary>
+    /// How many rows (entries of the leading axis) the file holds whole: its header's count, and the rows whose bytes are
+    /// all present, which is fewer where the file was cut short (a crash, an interrupted copy).
+    /// </summary>
+    public static (long HeaderRows, long WholeRows) Extent(string path, NpyHeader header)
+    {
+        long rowBytes = header.Shape.Skip(1).Aggregate(1L, (a, b) => a * b) * sizeof(double);
+        long present = (new FileInfo(path).Length - header.DataOffset) / Math.Max(rowBytes, 1);
+        long rows = header.Shape.Length == 0 ? 0 : header.Shape[0];
+        return (rows, Math.Max(0, Math.Min(rows, present)));
+    }
+
     /// <summary>The whole array, flattened in C order, with its shape. Rows the file claims but does not hold are an error.</summary>
     public static (double[] Data, long[] Shape) Read(string path)
     {
