@@ -46,6 +46,18 @@ public static class NpyReader
     }
 
     /// <summary>
+    /// How many rows (entries of the leading axis) the file holds whole: its header's count, and the rows whose bytes are
+    /// all present, which is fewer where the file was cut short (a crash, an interrupted copy).
+    /// </summary>
+    public static (long HeaderRows, long WholeRows) Extent(string path, NpyHeader header)
+    {
+        long rowBytes = header.Shape.Skip(1).Aggregate(1L, (a, b) => a * b) * sizeof(double);
+        long present = (new FileInfo(path).Length - header.DataOffset) / Math.Max(rowBytes, 1);
+        long rows = header.Shape.Length == 0 ? 0 : header.Shape[0];
+        return (rows, Math.Max(0, Math.Min(rows, present)));
+    }
+
+    /// <summary>
     /// The whole array, flattened in C order, with its shape, for arrays that fit in one .NET array. Rows the file
     /// claims but does not hold are an error. Large files are read with <see cref="Rows"/>.
     /// </summary>
@@ -75,7 +87,7 @@ public static class NpyReader
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
         var h = ReadHeader(fs, path);
         long width = h.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-        long held = Math.Min(h.Shape[0], (fs.Length - h.DataOffset) / (width * sizeof(double)));
+        long held = Extent(path, h).WholeRows;
         var buffer = new double[width];
         var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan());
         fs.Seek(h.DataOffset + first * width * sizeof(double), SeekOrigin.Begin);
@@ -88,11 +100,5 @@ public static class NpyReader
     }
 
     /// <summary>Rows the file holds whole: the header's count, or fewer where the data ends early.</summary>
-    public static long RowsHeld(string path)
-    {
-        using var fs = File.OpenRead(path);
-        var h = ReadHeader(fs, path);
-        long width = h.Shape.Skip(1).Aggregate(1L, (a, b) => a * b);
-        return Math.Min(h.Shape[0], (fs.Length - h.DataOffset) / (width * sizeof(double)));
-    }
+    public static long RowsHeld(string path) => Extent(path, ReadHeader(path)).WholeRows;
 }

@@ -12,7 +12,8 @@ namespace LatticeFlow.Files;
 /// </summary>
 public sealed class NpyWriter : IDisposable
 {
-    private const int HeaderBytes = 128;
+    /// <summary>Bytes before the data: magic, version, header length and the padded header text.</summary>
+    public const int HeaderBytes = 128;
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0];
 
     private readonly FileStream _stream;
@@ -42,18 +43,23 @@ public sealed class NpyWriter : IDisposable
 
     /// <summary>
     /// Reopens a file written by <see cref="Create"/> to append after its first <paramref name="keepRows"/> rows;
-    /// anything after them (written after the last checkpoint) is cut off.
+    /// anything after them is cut off. The caller has checked with <see cref="NpyReader.Extent"/> that they are there.
     /// </summary>
+    /// <exception cref="InvalidInputException">The file's inner shape is not <paramref name="innerShape"/>, or it holds fewer rows.</exception>
     public static NpyWriter Reopen(string path, long keepRows, params int[] innerShape)
     {
         var header = NpyReader.ReadHeader(path);
         if (!header.Shape.Skip(1).SequenceEqual(innerShape.Select(i => (long)i)))
             throw new InvalidInputException($"{path}: shape [{string.Join(", ", header.Shape)}] does not match this run");
-        if (header.Shape[0] < keepRows)
-            throw new InvalidInputException($"{path}: holds {header.Shape[0]} rows, the checkpoint expects {keepRows}");
         var fs = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
         var w = new NpyWriter(fs, innerShape, keepRows);
-        fs.SetLength(HeaderBytes + keepRows * w._rowDoubles * sizeof(double));
+        long end = HeaderBytes + keepRows * w._rowDoubles * sizeof(double);
+        if (header.DataOffset != HeaderBytes || fs.Length < end)
+        {
+            fs.Dispose();
+            throw new InvalidInputException($"{path}: holds fewer than the {keepRows} rows to keep");
+        }
+        fs.SetLength(end);
         fs.Seek(0, SeekOrigin.End);
         w.WriteHeader();
         return w;
@@ -72,11 +78,14 @@ public sealed class NpyWriter : IDisposable
         Rows++;
     }
 
-    /// <summary>Makes the rows written so far durable and visible to readers.</summary>
-    public void Flush()
+    /// <summary>
+    /// Rewrites the header's row count and hands the rows to the operating system, so readers see them; with
+    /// <paramref name="durable"/> also to the disk (fsync), so that a power cut cannot lose them.
+    /// </summary>
+    public void Flush(bool durable = false)
     {
         WriteHeader();
-        _stream.Flush(flushToDisk: false);
+        _stream.Flush(flushToDisk: durable);
     }
 
     private void WriteHeader()

@@ -10,7 +10,8 @@ namespace LatticeFlow.Flows;
 /// A training run in a directory: model.lfm (the trained model), checkpoint.lfm (model and Adam state, every
 /// CheckpointSeconds and at the end), history.csv, training.png/svg and train.json (the summary). Stops at the step
 /// count, at a target acceptance or ESS, on cancellation (checkpoint written) or on a non-finite loss or gradient
-/// (no update applied, the last good checkpoint kept, the reason reported).
+/// (no update applied, the last good checkpoint kept, the reason reported). The run holds its directory's lock
+/// (<see cref="DirectoryLock"/>) throughout, so a second writer is refused.
 /// </summary>
 public static class TrainRun
 {
@@ -20,7 +21,7 @@ public static class TrainRun
     {
         settings = settings.Validated();
         string dir = settings.OutputDirectory;
-        PrepareDirectory(settings);
+        using var directoryLock = PrepareDirectory(settings);
         using var device = DeviceFactory.Create(settings.Device, settings.Threads);
         using var flow = new RealNvpFlow(settings.Architecture, device);
         using var trainer = new FlowTrainer(flow, settings.Couplings, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
@@ -135,21 +136,35 @@ public static class TrainRun
         return s.Symmetrize && h.RunningAcceptance >= ta / 4 && step % (4L * s.StopWindow) == 0;
     }
 
-    private static void PrepareDirectory(TrainSettings s)
+    /// <summary>Checks the directory, takes its lock and clears what a fresh run replaces.</summary>
+    private static DirectoryLock PrepareDirectory(TrainSettings s)
     {
         string dir = s.OutputDirectory;
-        if (s.Resume)
+        void Check()
         {
-            if (!File.Exists(Path.Combine(dir, Checkpoint))) throw new InvalidInputException($"--resume: {Path.Combine(dir, Checkpoint)} not found");
-            return;
+            if (s.Resume)
+            {
+                if (!File.Exists(Path.Combine(dir, Checkpoint))) throw new InvalidInputException($"--resume: {Path.Combine(dir, Checkpoint)} not found");
+            }
+            else if (DirectoryLock.HasContent(dir) && !s.Force)
+                throw new InvalidInputException($"{dir} exists and is not empty: use --force to overwrite or --resume to continue");
         }
-        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        // Checked before the lock, so a refusal leaves nothing behind, and again under it, where no other writer can interfere.
+        Check();
+        var held = DirectoryLock.Acquire(dir);
+        try
         {
-            if (!s.Force) throw new InvalidInputException($"{dir} exists and is not empty: use --force to overwrite or --resume to continue");
-            foreach (var f in new[] { Model, Checkpoint, History, Summary, "training.png", "training.svg" })
-                File.Delete(Path.Combine(dir, f));
+            Check();
+            if (!s.Resume)
+                foreach (var f in new[] { Model, Checkpoint, History, Summary, "training.png", "training.svg" })
+                    File.Delete(Path.Combine(dir, f));
+            return held;
         }
-        Directory.CreateDirectory(dir);
+        catch
+        {
+            held.Dispose();
+            throw;
+        }
     }
 
     private static void WriteCheckpoint(string dir, TrainSettings s, RealNvpFlow flow, FlowTrainer trainer, TrainingHistory history)

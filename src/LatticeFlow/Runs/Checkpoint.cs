@@ -35,6 +35,10 @@ public sealed record CheckpointState
     public required double ThermalizationSeconds { get; init; }
     public required double SamplingSeconds { get; init; }
     public double[] SamplerState { get; init; } = [];
+    /// <summary>Whether the run writes fields.npy; null in checkpoints older than it (the file's presence says).</summary>
+    public bool? SaveFields { get; init; }
+    /// <summary>Flow runs: the SHA-256 (hex) of the model file the chain proposes from; null in checkpoints older than it.</summary>
+    public string? ModelSha256 { get; init; }
     public double[] Field { get; init; } = [];
 }
 

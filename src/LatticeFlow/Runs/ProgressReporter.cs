@@ -32,6 +32,14 @@ public sealed class ProgressReporter(TextWriter? output, bool interactive)
         else output.WriteLine(line);
     }
 
+    /// <summary>A line of its own (what a resume continues from, …), not redrawn; nothing for <see cref="Silent"/>.</summary>
+    public void Note(string line)
+    {
+        if (output is null) return;
+        Finish();
+        output.WriteLine(line);
+    }
+
     /// <summary>Ends an in-place line so the next output starts on a fresh one.</summary>
     public void Finish()
     {

@@ -38,8 +38,23 @@ public sealed record RunMeta
     public required RunTimings Timings { get; init; }
     public required RunAcceptance Acceptance { get; init; }
     public RunFileShapes? Files { get; init; }
-    /// <summary>Flow runs: the report of the chain and its proposals (Analysis.FlowRunReport).</summary>
+    /// <summary>
+    /// Flow runs: the report of the chain and its proposals (Analysis.FlowRunReport), with the sampler's own counts
+    /// ("proposals", "non_finite_proposals"; also during the run), or "report_error" where the report could not be computed.
+    /// </summary>
     public JsonObject? Flow { get; init; }
+
+    /// <summary>Key of <see cref="Flow"/>: why the flow report is missing.</summary>
+    public const string FlowReportError = "report_error";
+
+    /// <summary>
+    /// Flow runs: proposals of the production phase whose log q or action was not finite (all rejected; their rows in
+    /// proposals.csv hold nan or inf); null for other runs and for flow runs written before the count existed.
+    /// </summary>
+    [JsonIgnore] public long? NonFiniteProposals => Flow?["non_finite_proposals"]?.GetValue<long>();
+
+    /// <summary>Flow runs: proposals of the production phase (one per update and chain, the rows of proposals.csv).</summary>
+    [JsonIgnore] public long? Proposals => Flow?["proposals"]?.GetValue<long>();
 
     [JsonIgnore] public string AlgorithmName => Algorithm.TryGetValue("name", out var n) ? n.GetString() ?? "unknown" : "unknown";
 

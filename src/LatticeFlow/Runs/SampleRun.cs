@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
 using LatticeFlow.Files;
@@ -10,32 +11,52 @@ namespace LatticeFlow.Runs;
 
 /// <summary>
 /// A `sample` run from start (or checkpoint) to finish: thermalise while tuning, then sample with the
-/// step frozen, writing the ensemble files as it goes. Cancellation finishes the current update, flushes,
-/// writes the checkpoint and returns; resuming continues the same Markov chain exactly.
+/// step frozen, writing the ensemble files as it goes. The run holds its directory's lock (<see cref="DirectoryLock"/>)
+/// throughout, so a second writer is refused. At every checkpoint the data files are flushed to the disk before the
+/// checkpoint is written, so a SIGKILL or a power cut loses at most the work since the last one. Cancellation finishes
+/// the current update, flushes, writes the checkpoint and returns; resuming continues the same Markov chain exactly, from
+/// the last configuration that every data file holds whole (<see cref="RunDataFiles.Plan"/>).
 /// </summary>
 public static class SampleRun
 {
     /// <param name="afterUpdate">Test hook: called with the global update number after each update.</param>
+    /// <exception cref="InvalidInputException">Bad settings, a directory in use or in the way, or a run that cannot be resumed
+    /// (<see cref="ResumeMismatchException"/> for other settings).</exception>
     public static SampleResult Execute(SampleSettings settings, ProgressReporter progress, CancellationToken cancel, Action<long>? afterUpdate = null)
     {
         var s = settings.Validated();
         string dir = s.OutputDirectory;
-        CheckpointState? resumed = s.Resume ? Checkpoint.Read(RunFiles.Path(dir, RunFiles.Checkpoint)) : null;
-        if (resumed is not null) CheckCompatible(s, resumed);
+        string checkpointPath = RunFiles.Path(dir, RunFiles.Checkpoint);
+        // Refusals that need no lock come first, so that they leave no directory (or lock file) behind.
+        if (s.Resume) Checkpoint.Read(checkpointPath);
+        else CheckFreshDirectory(dir, s.Force);
         using var device = DeviceFactory.Create(s.Device, s.Threads);
-        if (resumed is null)
+        using var runLock = DirectoryLock.Acquire(dir);
+        CheckpointState? resumed = null;
+        if (s.Resume)
         {
-            PrepareFreshDirectory(dir, s.Force);
-            Directory.CreateDirectory(dir);
+            // Read again under the lock: a writer that held it until now may have moved the run on.
+            resumed = Checkpoint.Read(checkpointPath);
+            CheckCompatible(s, resumed);
+        }
+        else
+        {
+            CheckFreshDirectory(dir, s.Force);
+            runLock.DeleteContents();
         }
         using var fields = new FieldBatch(device, s.Geometry, s.Chains);
         using var sampler = CreateSampler(s, device);
         using var meter = new ConfigurationMeter(device, s.Geometry, s.Chains, s.Couplings);
+        var flow = sampler as FlowMetropolis;
+        var layout = new RunLayout(dir, s.Chains, s.Geometry.Lx, s.Geometry.Ly, s.SaveFields, MeasurementsCsv.HeaderWith(sampler.ExtraColumns),
+            flow is not null, s.Thermalization, s.SaveEvery);
+        var resumePoint = resumed is null ? null : RunDataFiles.Plan(layout, resumed);
+        if (resumePoint is not null) progress.Note(resumePoint.Note);
 
         long step = 0, written = 0;
         double thermSeconds = 0, sampleSeconds = 0;
         var acceptanceSum = new double[s.Chains];
-        if (resumed is null)
+        if (resumed is null || resumePoint!.Replay)
         {
             fields.Randomize(s.Seed, 1.0);
         }
@@ -54,133 +75,161 @@ public static class SampleRun
             thermSeconds = resumed.ThermalizationSeconds;
             sampleSeconds = resumed.SamplingSeconds;
         }
-
-        int[] fieldShape = s.Chains == 1 ? [s.Geometry.Lx, s.Geometry.Ly] : [s.Chains, s.Geometry.Lx, s.Geometry.Ly];
-        using var fieldsFile = !s.SaveFields ? null : resumed is null
-            ? NpyWriter.Create(RunFiles.Path(dir, RunFiles.Fields), fieldShape)
-            : NpyWriter.Reopen(RunFiles.Path(dir, RunFiles.Fields), written, fieldShape);
-        using var slicesFile = resumed is null
-            ? NpyWriter.Create(RunFiles.Path(dir, RunFiles.Timeslices), s.Chains, s.Geometry.Ly)
-            : NpyWriter.Reopen(RunFiles.Path(dir, RunFiles.Timeslices), written, s.Chains, s.Geometry.Ly);
-        string header = MeasurementsCsv.HeaderWith(sampler.ExtraColumns);
-        using var csv = resumed is null
-            ? CsvLog.Create(RunFiles.Path(dir, RunFiles.Measurements), header)
-            : CsvLog.Reopen(RunFiles.Path(dir, RunFiles.Measurements), header, written * s.Chains);
-        var flow = sampler as FlowMetropolis;
-        long productionUpdates = Math.Max(0, step - s.Thermalization);
-        using var proposals = flow is null ? null : resumed is null
-            ? CsvLog.Create(RunFiles.Path(dir, ProposalsCsv.File), ProposalsCsv.Header)
-            : CsvLog.Reopen(RunFiles.Path(dir, ProposalsCsv.File), ProposalsCsv.Header, productionUpdates * s.Chains);
-        var extra = new double[sampler.ExtraColumns.Count];
-
-        var measurements = new ConfigurationMeasurement[s.Chains];
-        var slices = new double[s.Chains * s.Geometry.Ly];
-        var host = new double[fields.Sites];
-        var acceptance = new double[s.Chains];
-        long totalUpdates = s.Thermalization + s.Configurations * s.SaveEvery;
-
-        void Save(string status)
+        // A replay writes nothing (and touches no file) until the chain is back at the configuration the files end with.
+        long replayTo = resumePoint is { Replay: true } ? resumePoint.Step : 0;
+        long keptConfigurations = resumePoint?.Configurations ?? 0;
+        RunWriters? files = null;
+        try
         {
-            fieldsFile?.Flush();
-            slicesFile.Flush();
-            csv.Flush();
-            proposals?.Flush();
-            sampler.CopyFields(fields, host);
-            var tally = sampler.Tally;
-            Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
+            if (resumePoint is null)
             {
-                Algorithm = s.Algorithm, Lx = s.Geometry.Lx, Ly = s.Geometry.Ly, M2 = s.Couplings.M2, Lambda = s.Couplings.Lambda,
-                Kappa = s.Couplings.Kappa, LambdaHop = s.Couplings.LambdaHop, Chains = s.Chains, Seed = s.Seed,
-                Thermalization = s.Thermalization, SaveEvery = s.SaveEvery, AlgorithmSettings = AlgorithmSettingsKey(s),
-                Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
-                TunerAverageSum = sampler.Tuner.AverageSum, TunerAverageCount = sampler.Tuner.AverageCount,
-                TallyAccepted = tally.Accepted, TallyUpdates = tally.Updates, AcceptanceSum = acceptanceSum,
-                ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, SamplerState = sampler.ExportState(), Field = host,
-            });
-            var mean = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
-            RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean).Write(dir);
-        }
+                // meta.json before any data file: a run killed at this point is one that --force may overwrite.
+                RunMeta.Build(s, device.Description, sampler.Describe(), "running", 0, 0, 0, 0, new double[s.Chains]).Write(dir);
+                files = RunWriters.Create(layout);
+            }
+            else if (replayTo == 0) files = RunWriters.Reopen(layout, resumePoint);
+            var extra = new double[sampler.ExtraColumns.Count];
+            var measurements = new ConfigurationMeasurement[s.Chains];
+            var slices = new double[s.Chains * s.Geometry.Ly];
+            var host = new double[fields.Sites];
+            var acceptance = new double[s.Chains];
 
-        if (resumed is null) Save("running");
-        var clock = Stopwatch.StartNew();
-        double lastSave = 0, phaseStart = 0;
-        long phaseStartStep = step;
-        bool interrupted = false;
-        while (written < s.Configurations)
-        {
-            if (cancel.IsCancellationRequested) { interrupted = true; break; }
-            bool thermalizing = step < s.Thermalization;
-            sampler.Update(fields, step);
-            step++;
-            afterUpdate?.Invoke(step);
-            double now = clock.Elapsed.TotalSeconds;
-            if (thermalizing)
+            void Save(string status)
             {
-                thermSeconds += now - phaseStart;
-                phaseStart = now;
-                sampler.Adapt();
-                if (step == s.Thermalization)
+                if (files is null) return;
+                // Data first, to the disk: a checkpoint must never promise rows that a power cut can take back.
+                files.Flush(durable: true);
+                sampler.CopyFields(fields, host);
+                var tally = sampler.Tally;
+                Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
                 {
-                    sampler.Tuner.Freeze();
-                    sampler.ResetAcceptance();
-                    phaseStartStep = step;
-                }
-                progress.Report("therm", step, s.Thermalization, (step - phaseStartStep) / Math.Max(thermSeconds, 1e-9), TuningDetail(sampler));
+                    Algorithm = s.Algorithm, Lx = s.Geometry.Lx, Ly = s.Geometry.Ly, M2 = s.Couplings.M2, Lambda = s.Couplings.Lambda,
+                    Kappa = s.Couplings.Kappa, LambdaHop = s.Couplings.LambdaHop, Chains = s.Chains, Seed = s.Seed,
+                    Thermalization = s.Thermalization, SaveEvery = s.SaveEvery, AlgorithmSettings = AlgorithmSettingsKey(s),
+                    Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
+                    TunerAverageSum = sampler.Tuner.AverageSum, TunerAverageCount = sampler.Tuner.AverageCount,
+                    TallyAccepted = tally.Accepted, TallyUpdates = tally.Updates, AcceptanceSum = acceptanceSum,
+                    ThermalizationSeconds = thermSeconds, SamplingSeconds = sampleSeconds, SamplerState = sampler.ExportState(), Field = host,
+                    ModelSha256 = flow?.ModelSha256, SaveFields = s.SaveFields,
+                });
+                var mean = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
+                var meta = RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean);
+                if (flow is not null) meta = meta with { Flow = FlowCounts(flow, step, s) };
+                meta.Write(dir);
             }
-            else
+
+            if (resumed is null) Save("running");
+            var clock = Stopwatch.StartNew();
+            double lastSave = 0, phaseStart = 0;
+            long phaseStartStep = step;
+            bool interrupted = false;
+            while (written < s.Configurations)
             {
-                sampleSeconds += now - phaseStart;
-                phaseStart = now;
-                if (proposals is not null)
-                    for (int b = 0; b < s.Chains; b++)
-                        ProposalsCsv.Append(proposals, step - 1 - s.Thermalization, b, flow!.LastProposalLogW[b], flow.LastProposal[b], flow.LastAccepted[b] > 0);
-                if ((step - s.Thermalization) % s.SaveEvery == 0)
+                if (cancel.IsCancellationRequested) { interrupted = true; break; }
+                bool thermalizing = step < s.Thermalization;
+                sampler.Update(fields, step);
+                step++;
+                afterUpdate?.Invoke(step);
+                double now = clock.Elapsed.TotalSeconds;
+                if (thermalizing)
                 {
-                    sampler.Measure(fields, meter, measurements, slices);
-                    sampler.Acceptance(acceptance);
-                    var deltaH = sampler.LastDeltaH;
-                    for (int b = 0; b < s.Chains; b++)
+                    thermSeconds += now - phaseStart;
+                    phaseStart = now;
+                    sampler.Adapt();
+                    if (step == s.Thermalization)
                     {
-                        sampler.ExtraValues(b, extra);
-                        MeasurementsCsv.Append(csv, written, b, measurements[b], acceptance[b], deltaH.IsEmpty ? null : deltaH[b], extra);
-                        acceptanceSum[b] += acceptance[b];
+                        sampler.Tuner.Freeze();
+                        sampler.ResetAcceptance();
+                        phaseStartStep = step;
                     }
-                    slicesFile.Append(slices);
-                    if (fieldsFile is not null)
+                    progress.Report(replayTo > 0 ? "replay" : "therm", step, replayTo > 0 ? replayTo : s.Thermalization,
+                        (step - phaseStartStep) / Math.Max(thermSeconds, 1e-9), TuningDetail(sampler));
+                }
+                else
+                {
+                    sampleSeconds += now - phaseStart;
+                    phaseStart = now;
+                    if (files?.Proposals is CsvLog proposals)
+                        for (int b = 0; b < s.Chains; b++)
+                            ProposalsCsv.Append(proposals, step - 1 - s.Thermalization, b, flow!.LastProposalLogW[b], flow.LastProposal[b], flow.LastAccepted[b] > 0);
+                    if ((step - s.Thermalization) % s.SaveEvery == 0)
                     {
-                        sampler.CopyFields(fields, host);
-                        fieldsFile.Append(host);
+                        sampler.Acceptance(acceptance);
+                        for (int b = 0; b < s.Chains; b++) acceptanceSum[b] += acceptance[b];
+                        if (files is not null)
+                        {
+                            sampler.Measure(fields, meter, measurements, slices);
+                            var deltaH = sampler.LastDeltaH;
+                            for (int b = 0; b < s.Chains; b++)
+                            {
+                                sampler.ExtraValues(b, extra);
+                                MeasurementsCsv.Append(files.Measurements, written, b, measurements[b], acceptance[b], deltaH.IsEmpty ? null : deltaH[b], extra);
+                            }
+                            files.Slices.Append(slices);
+                            if (files.Fields is not null)
+                            {
+                                sampler.CopyFields(fields, host);
+                                files.Fields.Append(host);
+                            }
+                        }
+                        sampler.ResetAcceptance();
+                        written++;
+                        double rate = (step - phaseStartStep) / Math.Max(sampleSeconds, 1e-9) / s.SaveEvery;
+                        if (replayTo > 0) progress.Report("replay", step, replayTo, (step - phaseStartStep) / Math.Max(sampleSeconds, 1e-9), "");
+                        else progress.Report("sample", written, s.Configurations, rate, $"acc {acceptanceSum.Sum() / (written * s.Chains):F3}");
                     }
-                    sampler.ResetAcceptance();
-                    written++;
-                    double rate = (step - phaseStartStep) / Math.Max(sampleSeconds, 1e-9) / s.SaveEvery;
-                    progress.Report("sample", written, s.Configurations, rate,
-                        $"acc {acceptanceSum.Sum() / (written * s.Chains):F3}");
+                }
+                if (step == replayTo)
+                {
+                    // Back where the files end: from here on the run writes, and checkpoints at once so a kill needs no second replay.
+                    if (written != keptConfigurations) throw new InvalidOperationException($"replay reached update {step} with {written} configurations, expected {keptConfigurations}");
+                    files = RunWriters.Reopen(layout, resumePoint!);
+                    replayTo = 0;
+                    Save("running");
+                    lastSave = clock.Elapsed.TotalSeconds;
+                }
+                if (now - lastSave > s.CheckpointSeconds && files is not null)
+                {
+                    Save("running");
+                    lastSave = clock.Elapsed.TotalSeconds;
                 }
             }
-            if (now - lastSave > s.CheckpointSeconds)
+            progress.Finish();
+            Save(interrupted ? "interrupted" : "complete");
+            if (flow is not null && written > 0 && files is not null)
             {
-                Save("running");
-                lastSave = clock.Elapsed.TotalSeconds;
+                files.Flush(durable: false);
+                var meta = RunMeta.Read(dir);
+                // The report is derived from the files, which are complete by now: a report that cannot be computed is
+                // recorded, and the run still ends as the complete (or interrupted) run it is.
+                JsonObject report;
+                try { report = FlowRunReport.Compute(dir, s.Geometry.Volume).ToJson(); }
+                catch (InvalidInputException e) { report = new JsonObject { [RunMeta.FlowReportError] = e.Message }; }
+                foreach (var (key, value) in meta.Flow!) report[key] = value?.DeepClone();
+                (meta with { Flow = report }).Write(dir);
             }
+            var final = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
+            return new SampleResult(dir, s.Algorithm, device.Description, written, step, !interrupted, final, thermSeconds, sampleSeconds, sampler.Describe(),
+                resumePoint?.Note);
         }
-        progress.Finish();
-        Save(interrupted ? "interrupted" : "complete");
-        if (flow is not null && written > 0)
+        finally
         {
-            csv.Flush();
-            proposals!.Flush();
-            (RunMeta.Read(dir) with { Flow = FlowRunReport.Compute(dir, s.Geometry.Volume).ToJson() }).Write(dir);
+            files?.Dispose();
         }
-        var final = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
-        return new SampleResult(dir, s.Algorithm, device.Description, written, step, !interrupted, final, thermSeconds, sampleSeconds, sampler.Describe());
     }
+
+    /// <summary>meta.json's flow section as the sampler knows it: production proposals and the non-finite ones among them.</summary>
+    private static JsonObject FlowCounts(FlowMetropolis flow, long step, SampleSettings s) => new()
+    {
+        ["proposals"] = Math.Max(0, step - s.Thermalization) * s.Chains,
+        ["non_finite_proposals"] = flow.NonFiniteProposals,
+    };
 
     public static IMarkovSampler CreateSampler(SampleSettings s, ComputeDevice device) => s.Algorithm switch
     {
         "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed, s.Thermalization),
         "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed, s.Thermalization),
-        "flow" => new FlowMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Flow, s.Seed),
+        "flow" => new FlowMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Flow, s.Seed, s.Thermalization),
         _ => throw new InvalidInputException($"--algo {s.Algorithm}: unknown algorithm"),
     };
 
@@ -191,7 +240,7 @@ public static class SampleRun
         _ => "",
     };
 
-    /// <summary>The settings that must not change across a resume, as one comparable string.</summary>
+    /// <summary>The settings that must not change across a resume, as stored in the checkpoint.</summary>
     private static string AlgorithmSettingsKey(SampleSettings s) => AlgorithmSettings(s) is object o ? JsonSerializer.Serialize(o, o.GetType()) : "";
 
     private static object? AlgorithmSettings(SampleSettings s) => s.Algorithm switch
@@ -203,47 +252,74 @@ public static class SampleRun
     };
 
     /// <summary>
-    /// A checkpoint's algorithm settings read as today's settings record and written again: settings added since it
-    /// was written (the flow's Symmetrize) take their defaults, which are what the run did.
+    /// A checkpoint's algorithm settings read as today's settings record: settings added since it was written (the flow's
+    /// Symmetrize) take their defaults, which are what the run did.
     /// </summary>
-    private static string Normalized(SampleSettings s, string json)
+    private static T StoredSettings<T>(string json, string dir)
     {
-        if (AlgorithmSettings(s) is not object o) return json;
-        try { return JsonSerializer.Serialize(JsonSerializer.Deserialize(json, o.GetType()), o.GetType()); }
-        catch (JsonException) { return json; }
+        try { return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null"); }
+        catch (JsonException e) { throw new InvalidInputException($"{dir}: the checkpoint's algorithm settings are unreadable ({e.Message})"); }
     }
 
+    /// <summary>Every setting that must not change across a resume, compared one by one (<see cref="ResumeMismatchException"/>).</summary>
     private static void CheckCompatible(SampleSettings s, CheckpointState c)
     {
-        var diffs = new List<string>();
+        string dir = s.OutputDirectory;
+        var diffs = new List<SettingDifference>();
         void Same<T>(string name, T mine, T theirs)
         {
-            if (!EqualityComparer<T>.Default.Equals(mine, theirs)) diffs.Add($"{name} {mine} (run has {theirs})");
+            if (!EqualityComparer<T>.Default.Equals(mine, theirs))
+                diffs.Add(new SettingDifference(name, SettingComparison.Format(mine), SettingComparison.Format(theirs)));
         }
-        Same("--algo", s.Algorithm, c.Algorithm);
-        Same("--Lx", s.Geometry.Lx, c.Lx);
-        Same("--Ly", s.Geometry.Ly, c.Ly);
-        Same("--m2", s.Couplings.M2, c.M2);
-        Same("--lam", s.Couplings.Lambda, c.Lambda);
-        Same("--chains", s.Chains, c.Chains);
-        Same("--seed", s.Seed, c.Seed);
-        Same("--therm", s.Thermalization, c.Thermalization);
-        Same("--save-every", s.SaveEvery, c.SaveEvery);
-        Same("algorithm settings", AlgorithmSettingsKey(s), Normalized(s, c.AlgorithmSettings));
-        if (diffs.Count > 0)
-            throw new InvalidInputException($"--resume {s.OutputDirectory}: the run was made with other parameters: {string.Join("; ", diffs)}");
-        if (s.SaveFields != File.Exists(RunFiles.Path(s.OutputDirectory, RunFiles.Fields)))
-            throw new InvalidInputException($"--resume {s.OutputDirectory}: --no-fields (a sweep's \"fields\") must match the original run");
+        Same("algorithm", s.Algorithm, c.Algorithm);
+        Same("Lx", s.Geometry.Lx, c.Lx);
+        Same("Ly", s.Geometry.Ly, c.Ly);
+        Same("m2", s.Couplings.M2, c.M2);
+        Same("lam", s.Couplings.Lambda, c.Lambda);
+        Same("chains", s.Chains, c.Chains);
+        Same("seed", s.Seed, c.Seed);
+        Same("therm", s.Thermalization, c.Thermalization);
+        Same("save_every", s.SaveEvery, c.SaveEvery);
+        if (s.Algorithm == c.Algorithm)
+        {
+            switch (s.Algorithm)
+            {
+                case "metropolis": diffs.AddRange(SettingComparison.Compare(s.Metropolis, StoredSettings<MetropolisSettings>(c.AlgorithmSettings, dir))); break;
+                case "hmc": diffs.AddRange(SettingComparison.Compare(s.Hmc, StoredSettings<HmcSettings>(c.AlgorithmSettings, dir))); break;
+                case "flow":
+                    var run = StoredSettings<FlowMetropolisSettings>(c.AlgorithmSettings, dir);
+                    diffs.AddRange(SettingComparison.Compare(s.Flow, run, nameof(FlowMetropolisSettings.ModelPath)));
+                    if (ModelDifference(s.Flow.ModelPath, run.ModelPath, c.ModelSha256) is SettingDifference d) diffs.Add(d);
+                    break;
+            }
+        }
+        Same("save_fields", s.SaveFields, c.SaveFields ?? File.Exists(RunFiles.Path(dir, RunFiles.Fields)));
+        if (diffs.Count > 0) throw new ResumeMismatchException(dir, diffs);
     }
 
-    private static void PrepareFreshDirectory(string dir, bool force)
+    /// <summary>
+    /// The model is the same when its content is (SHA-256), wherever it now lies; checkpoints from before the hash
+    /// can only compare the path.
+    /// </summary>
+    private static SettingDifference? ModelDifference(string path, string runPath, string? runSha256)
+    {
+        string full = Path.GetFullPath(path);
+        if (runSha256 is null)
+            return full == runPath ? null : new SettingDifference("model", full, runPath);
+        string now = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        if (now == runSha256) return null;
+        string note = full == runPath ? $"the model file {full} has changed since the run began" : $"{full} is another model than the run's {runPath}";
+        return new SettingDifference("model_sha256", now[..12], runSha256[..12], note);
+    }
+
+    /// <summary>Refuses a directory that holds anything but a lock, unless <paramref name="force"/> and it is a LatticeFlow run.</summary>
+    private static void CheckFreshDirectory(string dir, bool force)
     {
         if (File.Exists(dir)) throw new InvalidInputException($"--out {dir}: is a file");
-        if (!Directory.Exists(dir) || !Directory.EnumerateFileSystemEntries(dir).Any()) return;
+        if (!DirectoryLock.HasContent(dir)) return;
         if (!force)
             throw new InvalidInputException($"--out {dir}: exists and is not empty (use --resume to continue it or --force to overwrite it)");
         if (!File.Exists(RunFiles.Path(dir, RunFiles.Meta)))
             throw new InvalidInputException($"--out {dir}: --force refuses to delete a directory that is not a LatticeFlow run");
-        Directory.Delete(dir, recursive: true);
     }
 }

@@ -19,6 +19,11 @@ namespace LatticeFlow.Sampling;
 /// are host copies of the accepted proposal, so between batches the device waits only for this bookkeeping
 /// (microseconds per update), never for a round trip per update. With <see cref="FlowMetropolisSettings.Symmetrize"/>
 /// the proposals are ±f(z) with density q_sym(φ) = ½[q(φ) + q(−φ)] (<see cref="RealNvpFlow.Symmetrize"/>).
+/// <para>
+/// A proposal whose log q or action is not finite (a flow that overflows float32 for rare z) has no usable weight
+/// log w = −S − log q: it is rejected, and those of the production phase are counted (<see cref="NonFiniteProposals"/>).
+/// The chain stays exact for the target restricted to what the flow proposes finitely; many of them mean a broken model.
+/// </para>
 /// </summary>
 public sealed class FlowMetropolis : IMarkovSampler
 {
@@ -47,6 +52,14 @@ public sealed class FlowMetropolis : IMarkovSampler
     public StepSizeTuner Tuner { get; } = new(1, 0, 0);
     public ModelHeader Model { get; }
 
+    /// <summary>SHA-256 (lower-case hex) of the model file as read: a resume must propose from the same model.</summary>
+    public string ModelSha256 { get; }
+
+    /// <summary>Proposals of the production phase (updates from the thermalisation count on) whose log q or action was not finite; all rejected.</summary>
+    public long NonFiniteProposals { get; private set; }
+
+    private readonly long _thermalization;
+
     /// <summary>The proposal each chain saw in the last update: its log w = log p − log q, observables, and the decision.</summary>
     public ReadOnlySpan<double> LastProposalLogW => _lastLogW;
     public ReadOnlySpan<ConfigurationMeasurement> LastProposal => _lastProposal;
@@ -55,9 +68,13 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly double[] _lastLogW;
     private readonly ConfigurationMeasurement[] _lastProposal;
 
-    public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, FlowMetropolisSettings settings, ulong seed)
+    /// <param name="thermalization">Updates before the production phase, whose non-finite proposals are not counted.</param>
+    public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, FlowMetropolisSettings settings, ulong seed,
+        long thermalization = 0)
     {
         Settings = settings.Validated();
+        ModelSha256 = HashFile(settings.ModelPath);
+        _thermalization = thermalization;
         var contents = ModelFile.Read(settings.ModelPath);
         ModelFile.CheckMatches(contents.Header, geometry.Lx, geometry.Ly, couplings, settings.ModelPath);
         Model = contents.Header;
@@ -105,6 +122,7 @@ public sealed class FlowMetropolis : IMarkovSampler
             int i = b * _perChain + slot;
             double logW = _logW[i];
             var u = Philox.Generate(_key, 0u, (uint)b, (uint)step, RngStream.FlowAccept);
+            if (!ImportanceWeights.Usable(logW) && step >= _thermalization) NonFiniteProposals++;
             bool accept = ImportanceWeights.Accept(logW, _currentLogW[b], Philox.Uniform53(u.X0, u.X1));
             _hostSelect[b] = accept ? 1 : 0;
             _lastLogW[b] = logW;
@@ -190,13 +208,25 @@ public sealed class FlowMetropolis : IMarkovSampler
 
     public ReadOnlySpan<double> LastDeltaH => default;
 
-    /// <summary>The chains' log w must survive a resume bit for bit: recomputing it through the inverse flow would differ in the last float digits.</summary>
-    public double[] ExportState() => (double[])_currentLogW.Clone();
+    /// <summary>
+    /// The chains' log w, then <see cref="NonFiniteProposals"/>. log w must survive a resume bit for bit: recomputing it
+    /// through the inverse flow would differ in the last float digits.
+    /// </summary>
+    public double[] ExportState() => [.. _currentLogW, NonFiniteProposals];
 
+    /// <summary>A state from <see cref="ExportState"/>, or the chains' log w alone (checkpoints from before the count).</summary>
     public void ImportState(double[] state)
     {
-        if (state.Length != _chains) throw new InvalidInputException("checkpoint: flow sampler state does not match the number of chains");
-        state.CopyTo(_currentLogW, 0);
+        if (state.Length != _chains && state.Length != _chains + 1)
+            throw new InvalidInputException("checkpoint: flow sampler state does not match the number of chains");
+        state.AsSpan(0, _chains).CopyTo(_currentLogW);
+        NonFiniteProposals = state.Length > _chains ? (long)state[_chains] : 0;
+    }
+
+    private static string HashFile(string path)
+    {
+        using var f = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f));
     }
 
     public IReadOnlyList<string> ExtraColumns => ["log_p_minus_log_q"];
@@ -207,6 +237,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     {
         ["name"] = Name,
         ["model"] = Path.GetFullPath(Settings.ModelPath),
+        ["model_sha256"] = ModelSha256,
         ["model_layers"] = Model.Layers,
         ["model_hidden"] = string.Join(",", Model.Hidden),
         ["model_kernel"] = Model.Kernel,

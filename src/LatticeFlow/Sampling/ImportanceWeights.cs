@@ -5,13 +5,13 @@ namespace LatticeFlow.Sampling;
 /// <summary>
 /// Importance weights w = p/q of flow proposals, handled as log w = −S − log q (any constant offset), and the
 /// independence Metropolis–Hastings decision built on them (Albergo, Kanwar, Shanahan 2019, eq. 9–10). Written once for
-/// the sampler, training, evaluation and reweighting. A proposal whose log w is not finite (NaN, or +∞ from an overflow
-/// in the flow) carries no weight and is never accepted; −∞ (p = 0) carries weight 0.
+/// the sampler, training, evaluation and reweighting. A proposal whose log w is not finite (NaN or ±∞: an overflow in the
+/// flow or the action) carries no weight and is never accepted; such proposals are counted as non-finite.
 /// </summary>
 public static class ImportanceWeights
 {
-    /// <summary>Whether the proposal's weight could be computed: log w finite or −∞.</summary>
-    public static bool Usable(double logW) => !double.IsNaN(logW) && !double.IsPositiveInfinity(logW);
+    /// <summary>Whether the proposal's weight could be computed: log w finite.</summary>
+    public static bool Usable(double logW) => double.IsFinite(logW);
 
     /// <summary>
     /// The independence Metropolis–Hastings decision: accept φ' with probability min(1, w'/w), tested in log space as
@@ -22,7 +22,7 @@ public static class ImportanceWeights
     /// <param name="uniform">u ∈ (0, 1).</param>
     public static bool Accept(double logWProposal, double logWCurrent, double uniform)
     {
-        if (!Usable(logWProposal) || double.IsNegativeInfinity(logWProposal)) return false;
+        if (!Usable(logWProposal)) return false;
         return double.IsNegativeInfinity(logWCurrent) || Math.Log(uniform) < logWProposal - logWCurrent;
     }
 

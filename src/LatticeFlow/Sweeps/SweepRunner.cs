@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using LatticeFlow.Files;
 using LatticeFlow.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Runs;
@@ -14,6 +15,9 @@ public sealed record SweepOptions(string OutputDirectory, string Device = "auto"
 /// with flow MH, HMC and local Metropolis, each replica a run directory kept on disk as an ensemble.
 /// Re-running the same command skips finished runs and resumes interrupted ones from their checkpoints.
 /// Layout: OUT/sweep.json, OUT/POINT/flow-train/, OUT/POINT/ALGORITHM-rREPLICA/, OUT/summary.{csv,json}, OUT/plots/.
+/// Locks (<see cref="DirectoryLock"/>): a full sweep holds OUT and every OUT/POINT; a Slurm array task (one point) holds
+/// only its OUT/POINT, so sibling tasks run side by side while a full sweep and a task on the same point refuse each other.
+/// Each training and sampling run also locks its own directory.
 /// </summary>
 public static class SweepRunner
 {
@@ -25,12 +29,21 @@ public static class SweepRunner
 
     public static string TrainingDirectory(string output, SweepPoint p) => Path.Combine(output, p.Name, TrainDirectory);
 
+    public static string PointDirectory(string output, SweepPoint p) => Path.Combine(output, p.Name);
+
+    /// <summary>The directories a sweep (or one point of it) must hold the lock of: OUT and every point, or the point alone.</summary>
+    private static IEnumerable<string> LockedDirectories(SweepSpec spec, SweepOptions o) => o.OnlyPoint is int only
+        ? [PointDirectory(o.OutputDirectory, spec.Points[only])]
+        : [o.OutputDirectory, .. spec.Points.Select(p => PointDirectory(o.OutputDirectory, p))];
+
     /// <summary>Runs every point (or only <see cref="SweepOptions.OnlyPoint"/>); returns false if interrupted.</summary>
     public static bool Run(SweepSpec spec, SweepOptions options, TextWriter log, Func<ProgressReporter> progress, CancellationToken cancel)
     {
         spec = spec.Validated();
         if (options.OnlyPoint is int only && (only < 0 || only >= spec.Points.Count))
             throw new InvalidInputException($"--point {only}: the sweep has points 0..{spec.Points.Count - 1}");
+        CheckDirectory(spec, options);
+        using var locks = DirectoryLock.AcquireAll(LockedDirectories(spec, options));
         PrepareDirectory(spec, options);
         for (int i = 0; i < spec.Points.Count; i++)
         {
@@ -71,21 +84,30 @@ public static class SweepRunner
         catch (Exception e) when (e is System.Text.Json.JsonException or InvalidInputException) { return text; }
     }
 
+    /// <summary>Refuses a directory that holds another sweep or something else; reads only, so a refusal leaves nothing behind.</summary>
+    private static void CheckDirectory(SweepSpec spec, SweepOptions o)
+    {
+        string dir = o.OutputDirectory;
+        string path = Path.Combine(dir, SpecFile);
+        if (File.Exists(path))
+        {
+            if (StoredSpec(path) != spec.ToJson() && !o.AllowChanged)
+                throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
+        }
+        else if (DirectoryLock.HasContent(dir))
+        {
+            throw new InvalidInputException($"--out {dir}: exists and is not a sweep directory");
+        }
+    }
+
     private static void PrepareDirectory(SweepSpec spec, SweepOptions o)
     {
         string dir = o.OutputDirectory;
         string path = Path.Combine(dir, SpecFile);
         string json = spec.ToJson();
-        if (File.Exists(path))
-        {
-            if (StoredSpec(path) != json && !o.AllowChanged)
-                throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
-        }
-        else if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
-        {
-            throw new InvalidInputException($"--out {dir}: exists and is not a sweep directory");
-        }
-        Directory.CreateDirectory(dir);
+        // Again under the lock: a sibling array task may have written sweep.json since.
+        if (File.Exists(path) && StoredSpec(path) != json && !o.AllowChanged)
+            throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
         // Slurm array tasks share this directory: write only when the settings differ (a file from an older version that
         // says the same thing stays), and by renaming a complete file, so no task can read a half-written one.
         if (File.Exists(path) && StoredSpec(path) == json) return;
@@ -156,9 +178,11 @@ public static class SweepRunner
             Hmc = new HmcSettings(Steps: spec.HmcSteps, TargetAcceptance: spec.TargetAcceptance),
             Flow = new FlowMetropolisSettings(model ?? "", Symmetrize: spec.Flow.Symmetrize),
         };
-        // A run that never wrote a checkpoint has nothing worth keeping.
-        if (!settings.Resume && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        // A run that never wrote a checkpoint has nothing worth keeping (cleared under its lock, which stays).
+        if (!settings.Resume && Directory.Exists(dir))
+            using (var runLock = DirectoryLock.Acquire(dir)) runLock.DeleteContents();
         var r = SampleRun.Execute(settings, progress, cancel);
+        if (r.ResumeNote is not null) log.WriteLine($"   {algorithm} r{replica}: {r.ResumeNote}");
         log.WriteLine($"   {algorithm} r{replica}: {(r.Completed ? "complete" : "interrupted")}, {r.Configurations} configurations, acceptance {r.MeanAcceptance:F3}, {r.SamplingSeconds:F1} s");
         return r.Completed;
     }

@@ -1,5 +1,6 @@
 using LatticeFlow.Analysis;
 using LatticeFlow.Files;
+using LatticeFlow.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
@@ -190,6 +191,109 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         Checkpoint.Write(path, state with { AlgorithmSettings = state.AlgorithmSettings.Replace(",\"Symmetrize\":false", "") });
         SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 200, 2, 6) with { Resume = true }, ProgressReporter.Silent, default);
         Assert.True(File.ReadAllBytes(RunFiles.Path(tmp.Sub("whole"), RunFiles.Fields)).SequenceEqual(File.ReadAllBytes(RunFiles.Path(tmp.Sub("split"), RunFiles.Fields))));
+    }
+
+    /// <summary>proposals.csv cut below the checkpoint (an interrupted copy): the chain is replayed from its start, exactly.</summary>
+    [Fact]
+    public void ProposalsCutBelowTheCheckpointAreReplayedExactly()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        string model = models.Get(4, 4, c, 200);
+        using var tmp = new TempDir();
+        var whole = Flow(model, g, c, tmp.Sub("whole"), 200, 2, 6, symmetrize: true) with { SaveEvery = 2 };
+        var split = whole with { OutputDirectory = tmp.Sub("split") };
+        SampleRun.Execute(whole, ProgressReporter.Silent, default);
+        using (var cts = new CancellationTokenSource())
+            SampleRun.Execute(split, ProgressReporter.Silent, cts.Token, step => { if (step == 301) cts.Cancel(); });
+        // 251 production updates, 125 configurations; the proposals of update 157 on (configuration 78 on) are lost.
+        string path = Path.Combine(split.OutputDirectory, ProposalsCsv.File);
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(1 + 251 * 2, lines.Length);
+        File.WriteAllText(path, string.Join("\n", lines.Take(1 + 157 * 2)) + "\n" + lines[1 + 157 * 2][..5]);
+        var result = SampleRun.Execute(split with { Resume = true }, ProgressReporter.Silent, default);
+        Assert.Contains("proposals.csv holds 157 whole updates of the 251 sampled", result.ResumeNote);
+        Assert.Contains("resuming at configuration 78, replaying the chain from its start to update 206", result.ResumeNote);
+        foreach (var f in new[] { RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices, ProposalsCsv.File })
+            Assert.True(File.ReadAllBytes(Path.Combine(whole.OutputDirectory, f)).SequenceEqual(File.ReadAllBytes(Path.Combine(split.OutputDirectory, f))), $"{f} differs");
+        Assert.Equal(RunMeta.Read(whole.OutputDirectory).Flow!.ToJsonString(), RunMeta.Read(split.OutputDirectory).Flow!.ToJsonString());
+    }
+
+    /// <summary>
+    /// The checkpoint and meta.json record the model's SHA-256: a resume with another model at the run's path is refused,
+    /// saying what changed; the same model moved elsewhere continues the chain exactly.
+    /// </summary>
+    [Fact]
+    public void AResumeRefusesAChangedModelAndFollowsAMovedOne()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        using var tmp = new TempDir();
+        string model = tmp.Sub("model.lfm");
+        File.Copy(models.Get(4, 4, c, 200), model);
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
+        SampleRun.Execute(Flow(model, g, c, tmp.Sub("whole"), 100, 2, 6), ProgressReporter.Silent, default);
+        using (var cts = new CancellationTokenSource())
+            SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 100, 2, 6), ProgressReporter.Silent, cts.Token, step => { if (step == 90) cts.Cancel(); });
+        Assert.Equal(sha, RunMeta.Read(tmp.Sub("split")).Algorithm["model_sha256"].GetString());
+        Assert.Equal(sha, Checkpoint.Read(RunFiles.Path(tmp.Sub("split"), RunFiles.Checkpoint)).ModelSha256);
+
+        // Retrained into the same path.
+        File.Move(model, tmp.Sub("moved.lfm"));
+        File.Copy(models.Get(4, 4, c, 20), model);
+        string other = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(model)));
+        var e = Assert.Throws<ResumeMismatchException>(() =>
+            SampleRun.Execute(Flow(model, g, c, tmp.Sub("split"), 100, 2, 6) with { Resume = true }, ProgressReporter.Silent, default));
+        Assert.Equal(new SettingDifference("model_sha256", other[..12], sha[..12], $"the model file {model} has changed since the run began"), Assert.Single(e.Differences));
+        e = Assert.Throws<ResumeMismatchException>(() =>
+            SampleRun.Execute(Flow(tmp.Sub("model.lfm"), g, c, tmp.Sub("split"), 100, 2, 6) with { Resume = true }, ProgressReporter.Silent, default));
+
+        var moved = SampleRun.Execute(Flow(tmp.Sub("moved.lfm"), g, c, tmp.Sub("split"), 100, 2, 6) with { Resume = true }, ProgressReporter.Silent, default);
+        Assert.True(moved.Completed);
+        foreach (var f in new[] { RunFiles.Fields, RunFiles.Measurements, ProposalsCsv.File })
+            Assert.True(File.ReadAllBytes(Path.Combine(tmp.Sub("whole"), f)).SequenceEqual(File.ReadAllBytes(Path.Combine(tmp.Sub("split"), f))), $"{f} differs");
+        Assert.Equal(tmp.Sub("moved.lfm"), RunMeta.Read(tmp.Sub("split")).Algorithm["model"].GetString());
+    }
+
+    /// <summary>
+    /// A model whose first layer overflows float32 for |z| &gt; 3 (two weights of its first convolution set to ±1.13·10³⁸,
+    /// the case of the issue): a few % of the proposals have a non-finite log q or action. They are all rejected and counted in meta.json's flow
+    /// section, their rows in proposals.csv read as numbers in pandas and numpy (nan, inf, -inf), and the run completes.
+    /// </summary>
+    [Fact]
+    public void NonFiniteProposalsAreRejectedCountedAndWrittenReadably()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        using var tmp = new TempDir();
+        var trained = ModelFile.Read(models.Get(4, 4, c, 200));
+        var weights = (float[])trained.Weights.Clone();
+        // The centre taps of two channels of the first convolution (1 -> 8, 3x3) of the first coupling: w·z overflows for
+        // |z| > 3, to +inf in one channel and -inf in the other, and the next layer's sum of both is NaN.
+        weights[4] = 1.13e38f;
+        weights[9 + 4] = -1.13e38f;
+        string model = tmp.Sub("overflow.lfm");
+        ModelFile.Write(model, trained.Header, weights);
+        var s = Flow(model, g, c, tmp.Sub("run"), 2000, 2, 7);
+        var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
+        Assert.True(result.Completed);
+
+        var rows = File.ReadAllLines(Path.Combine(s.OutputDirectory, ProposalsCsv.File)).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(2000 * 2, rows.Length);
+        var nonFinite = rows.Where(r => !double.IsFinite(double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        var meta = RunMeta.Read(s.OutputDirectory);
+        Assert.Equal("complete", meta.Status);
+        Assert.Equal(nonFinite.Length, meta.NonFiniteProposals);
+        Assert.Equal(4000, meta.Proposals);
+        Assert.InRange(nonFinite.Length, 10, 400);
+        Assert.All(nonFinite, r => Assert.Equal("0", r[^1]));
+        // Python's float() reads nan, inf and -inf; .NET's "NaN" and "Infinity" would not be read by numpy.loadtxt as written.
+        Assert.All(rows.SelectMany(r => r), f => Assert.True(f is "nan" or "inf" or "-inf" || double.TryParse(f, System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out double v) && double.IsFinite(v), $"field '{f}'"));
+        Assert.Contains(nonFinite, r => r[2] == "nan");
+        // The chain itself only ever holds finite configurations.
+        Assert.All(File.ReadAllLines(RunFiles.Path(s.OutputDirectory, RunFiles.Measurements)).Skip(1).SelectMany(l => l.Split(',').Take(8)),
+            f => Assert.DoesNotContain("nan", f));
     }
 
     [Fact]
