@@ -48,9 +48,9 @@ public static class RunAnalysis
     public static AnalysisResult Analyze(IReadOnlyList<string> dirs, AnalysisOptions o)
     {
         if (dirs.Count == 0) throw new InvalidInputException("analyze: give at least one run directory");
-        if (!(o.S > 0) || !double.IsFinite(o.S)) throw new InvalidInputException($"--S {o.S}: must be a positive number");
-        if (o.Thermalization < 0) throw new InvalidInputException($"--therm {o.Thermalization}: must be ≥ 0");
-        if (o.Bin < 1) throw new InvalidInputException($"--bin {o.Bin}: must be ≥ 1");
+        if (!(o.S > 0) || !double.IsFinite(o.S)) throw new InvalidSettingException(SettingNames.WindowS, o.S, "must be a positive number");
+        if (o.Thermalization < 0) throw new InvalidSettingException(SettingNames.Thermalization, o.Thermalization, "must be ≥ 0");
+        if (o.Bin < 1) throw new InvalidSettingException(SettingNames.Bin, o.Bin, "must be ≥ 1");
         var notes = new List<string>();
         var metas = dirs.Select(d => (Dir: d, Meta: RunMeta.Read(d))).ToList();
         var first = metas[0].Meta;
@@ -67,7 +67,7 @@ public static class RunAnalysis
         var tables = metas.Select(m => MeasurementTable.Load(m.Dir)).ToList();
         long shortest = tables.Min(t => (long)t.Configurations);
         if (o.Thermalization >= shortest)
-            throw new InvalidInputException($"--therm {o.Thermalization} is longer than the run ({shortest} configurations)");
+            throw new InvalidSettingException(SettingNames.Thermalization, o.Thermalization, $"longer than the run ({shortest} configurations)");
         tables = [.. metas.Select(m => MeasurementTable.Load(m.Dir, o.Thermalization))];
         double v = (double)lx * ly;
 
@@ -75,7 +75,7 @@ public static class RunAnalysis
             [.. tables.SelectMany(t => Enumerable.Range(0, t.Chains).Select(b => names.Select(n => Bin(t.Column(n)[b], o.Bin)).ToArray()))];
         int replicas = tables.Sum(t => t.Chains);
         long perReplica = tables.Min(t => (long)t.Configurations) / o.Bin;
-        if (perReplica < 4) throw new InvalidInputException($"too few configurations ({perReplica} per chain after --therm and --bin) for a window");
+        if (perReplica < 4) throw new InvalidInputException($"too few configurations ({perReplica} per chain after the thermalisation cut and binning) for a window");
 
         var primaries = new List<PrimaryResult>();
         foreach (string name in tables[0].Names.Where(n => !Skip.Contains(n)))
