@@ -8,20 +8,31 @@ namespace LatticeFlow.Cli;
 public sealed class AnalyzeVerb : IVerb
 {
     [Value(0, MetaName = "runs", Required = true, HelpText = "Run directories of one parameter point.")] public IEnumerable<string> Runs { get; set; } = [];
-    [Option("window-s", Default = GammaMethod.DefaultS, HelpText = "--S: Wolff's S of the automatic window.")] public double S { get; set; }
-    [Option("therm", Default = 0L, HelpText = "Configurations to drop at the start of every chain.")] public long Therm { get; set; }
-    [Option("bin", Default = 1, HelpText = "Average blocks of this many configurations first (the Gamma method does not need it).")] public int Bin { get; set; }
-    [Option("out", HelpText = "Where analysis.json and plots/ go (default: the first run directory).")] public string? Out { get; set; }
+    [Option("window-s", HelpText = "Wolff's S of the automatic window."), Setting(SettingNames.WindowS)] public double? S { get; set; }
+    [Option("therm", HelpText = "Configurations to drop at the start of every chain."), Setting(SettingNames.Thermalization)] public long? Therm { get; set; }
+    [Option("bin", HelpText = "Average blocks of this many configurations first (the Gamma method does not need it)."), Setting(SettingNames.Bin)] public int? Bin { get; set; }
+    [Option("out", MetaValue = "DIR", HelpText = "Where analysis.json and plots/ go (default: the first run directory)."), Setting(SettingNames.OutputDirectory)] public string? Out { get; set; }
     [Option("pyerrors", HelpText = "Also write analysis_pyerrors.json for pyerrors.input.json.load_json.")] public bool Pyerrors { get; set; }
 
     private const int MaxCorrelatorRows = 33;
+    // AnalysisOptions holds the defaults.
+    private static readonly AnalysisOptions Default = new();
+
+    public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
+    {
+        [SettingNames.WindowS] = Default.S, [SettingNames.Thermalization] = Default.Thermalization, [SettingNames.Bin] = Default.Bin,
+    };
 
     public int Run()
     {
-        var r = RunAnalysis.Analyze([.. Runs], new AnalysisOptions(S, Therm, Bin, Out, Pyerrors));
+        // Nothing is written before the analysis has succeeded; an output that cannot be a directory is refused first.
+        if (Out is not null && File.Exists(Out)) throw new InvalidSettingException(SettingNames.OutputDirectory, Out, "is a file");
+        var options = Default with { S = S ?? Default.S, Thermalization = Therm ?? Default.Thermalization, Bin = Bin ?? Default.Bin, OutputDirectory = Out, Pyerrors = Pyerrors };
+        var r = RunAnalysis.Analyze([.. Runs], options);
+        double s = options.S;
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"{r.Algorithm} on {r.Lx}x{r.Ly}, m2 = {r.M2.ToString(c)}, lam = {r.Lambda.ToString(c)}: {r.Replicas} replica(s) of {r.ConfigurationsPerReplica} configurations");
-        Console.WriteLine($"Gamma method, S = {S.ToString(c)}; tau_int in Wolff's convention 1/2 + sum rho (emcee's tau is twice this)");
+        Console.WriteLine($"Gamma method, S = {s.ToString(c)}; tau_int in Wolff's convention 1/2 + sum rho (emcee's tau is twice this)");
         Console.WriteLine($"{"observable",-22} {"mean",14} {"error",12} {"tau_int",18} {"W",5} {"N_eff",10}");
         void Row(string name, GammaResult g) => Console.WriteLine(string.Create(c,
             $"{name,-22} {g.Value,14:G6} {Figures.Error(g),12} {Figures.TauInt(g),18} {g.Window,5} {Figures.NEff(g),10}{Figures.Caveat(g)}"));

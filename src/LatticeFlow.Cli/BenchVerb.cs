@@ -7,7 +7,7 @@ namespace LatticeFlow.Cli;
 [Verb("bench", HelpText = "Measure sampler, flow-training and analysis throughput on this machine.")]
 public sealed class BenchVerb : IVerb
 {
-    [Option("device", Default = "cpu", HelpText = "cpu | cuda | opencl | auto")] public string Device { get; set; } = "cpu";
+    [Option("device", Default = "cpu", MetaValue = "NAME", HelpText = "cpu | cuda | opencl | auto."), Setting(SettingNames.Device)] public string Device { get; set; } = "cpu";
     [Option("sizes", Default = "64,256", HelpText = "Lattice sizes L for the samplers, comma separated.")] public string Sizes { get; set; } = "64,256";
     [Option("seconds", Default = 3.0, HelpText = "Timed seconds per sampler case.")] public double Seconds { get; set; }
     [Option("flow-steps", Default = 100, HelpText = "Timed training steps of the tutorial flow (0: skip).")] public int FlowSteps { get; set; }

@@ -1,41 +1,60 @@
 using CommandLine;
+using LatticeFlow.Devices;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Cli;
 
-[Verb("demo", HelpText = "The main job of `make run`: both baseline samplers at the tutorial point (L = 8, m2 = -4, lam = 8).")]
+[Verb("demo", HelpText = "Both baseline samplers at the tutorial point (L = 8, m2 = -4, lam = 8), about a minute on 2 cores.")]
 public sealed class DemoVerb : IVerb
 {
-    [Option("out", Default = "runs", HelpText = "Folder for the run directories demo-metropolis and demo-hmc (replaced if they exist).")]
-    public string Out { get; set; } = "runs";
+    /// <summary>The demo's budget: long enough for errors worth reading, short enough for a first look.</summary>
+    public const long DemoConfigurations = 20000, DemoThermalization = 2000;
+    public const string DemoFolder = "runs";
 
-    [Option("configs", HelpText = "--n: configurations per sampler (default 20000).")] public long? Configurations { get; set; }
-    [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl")] public string Device { get; set; } = "auto";
+    [Option("out", MetaValue = "DIR", HelpText = "Folder for the run directories demo-metropolis and demo-hmc (replaced if they hold runs)."), Setting(SettingNames.OutputDirectory)]
+    public string? Out { get; set; }
+
+    [Option("configs", HelpText = "Configurations per sampler."), Setting(SettingNames.Configurations)] public long? Configurations { get; set; }
+    [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl."), Setting(SettingNames.Device)] public string? Device { get; set; }
+
+    private static readonly string[] Algorithms = ["metropolis", "hmc"];
+
+    public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
+    {
+        [SettingNames.OutputDirectory] = DemoFolder,
+        [SettingNames.Configurations] = DemoConfigurations,
+        [SettingNames.Device] = Settings("metropolis").Device,
+    };
+
+    private SampleSettings Settings(string algorithm) => new()
+    {
+        Algorithm = algorithm,
+        Geometry = LatticeGeometry.Square(8),
+        Couplings = Phi4Couplings.Tutorial,
+        OutputDirectory = Path.Combine(Out ?? DemoFolder, "demo-" + algorithm),
+        Configurations = Configurations ?? DemoConfigurations,
+        Thermalization = DemoThermalization,
+        Seed = 1,
+        Force = true,
+    };
 
     public int Run()
     {
+        // Both runs are checked before the first starts, so that a refusal leaves neither half done.
+        var runs = Algorithms.Select(a => Settings(a) with { Device = Device ?? Settings(a).Device }).Select(s => s.Validated()).ToList();
+        DeviceFactory.Check(runs[0].Device);
+        foreach (var s in runs)
+            if (Directory.Exists(s.OutputDirectory) && Directory.EnumerateFileSystemEntries(s.OutputDirectory).Any() && !File.Exists(RunFiles.Path(s.OutputDirectory, RunFiles.Meta)))
+                throw new InvalidSettingException(SettingNames.OutputDirectory, Out ?? DemoFolder, $"{s.OutputDirectory} exists and is not a LatticeFlow run; the demo replaces only runs");
         using var cancel = new InterruptHandler();
-        foreach (var algorithm in new[] { "metropolis", "hmc" })
+        foreach (var settings in runs)
         {
-            string dir = Path.Combine(Out, "demo-" + algorithm);
-            var settings = new SampleSettings
-            {
-                Algorithm = algorithm,
-                Geometry = LatticeGeometry.Square(8),
-                Couplings = Phi4Couplings.Tutorial,
-                OutputDirectory = dir,
-                Configurations = Configurations ?? 20000,
-                Thermalization = 2000,
-                Seed = 1,
-                Device = Device,
-                Force = true,
-            }.Validated();
-            Console.WriteLine($"== {algorithm}: L = 8, m2 = -4, lam = 8 (the tutorial point of arXiv:2101.08176) -> {dir}");
+            Console.WriteLine($"== {settings.Algorithm}: L = 8, m2 = -4, lam = 8 (the tutorial point of arXiv:2101.08176) -> {settings.OutputDirectory}");
             var result = SampleRun.Execute(settings, ProgressReporter.ForStandardError(), cancel.Token);
             Console.WriteLine(RunSummary.Format(result, settings));
-            Console.WriteLine(RunSummary.Observables(dir));
+            Console.WriteLine(RunSummary.Observables(settings.OutputDirectory));
             if (!result.Completed) return 130;
         }
         return 0;

@@ -9,40 +9,68 @@ namespace LatticeFlow.Cli;
 [Verb("sample", HelpText = "Generate an ensemble with local Metropolis, HMC or flow-based Metropolis-Hastings and write a run directory.")]
 public sealed class SampleVerb : IVerb
 {
-    [Option("algo", HelpText = "metropolis | hmc | flow")] public string? Algorithm { get; set; }
-    [Option("lattice-size", HelpText = "--L: lattice size L (an L x L lattice).")] public int? L { get; set; }
-    [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices).")] public int? Lx { get; set; }
-    [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators.")] public int? Ly { get; set; }
-    [Option("m2", HelpText = "Bare mass squared m^2.")] public double? M2 { get; set; }
-    [Option("lam", HelpText = "Quartic coupling lambda >= 0.")] public double? Lambda { get; set; }
-    [Option("kappa", HelpText = "Hopping parameter (instead of --m2/--lam, with --lam-hop).")] public double? Kappa { get; set; }
-    [Option("lam-hop", HelpText = "Quartic coupling in the hopping form.")] public double? LambdaHop { get; set; }
-    [Option("configs", HelpText = "--n: configurations to save (default 10000).")] public long? Configurations { get; set; }
-    [Option("therm", HelpText = "Thermalisation updates, with step-size tuning (default 1000).")] public long? Thermalization { get; set; }
-    [Option("seed", HelpText = "Random seed (default 1).")] public ulong? Seed { get; set; }
-    [Option("chains", HelpText = "Independent chains in one batch (default 1).")] public int? Chains { get; set; }
-    [Option("save-every", HelpText = "Updates between saved configurations (default 1).")] public int? SaveEvery { get; set; }
-    [Option("no-fields", HelpText = "Do not write fields.npy (measurements and time slices only).")] public bool NoFields { get; set; }
-    [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu")] public string Device { get; set; } = "auto";
-    [Option("threads", Default = 0, HelpText = "CPU threads for --device cpu (0: all cores).")] public int Threads { get; set; }
-    [Option("out", Required = true, HelpText = "Run directory to write.")] public string Out { get; set; } = "";
-    [Option("resume", HelpText = "Continue an interrupted run in --out exactly where it stopped.")] public bool Resume { get; set; }
-    [Option("force", HelpText = "Overwrite an existing run directory.")] public bool Force { get; set; }
-    [Option("delta", HelpText = "Metropolis: initial proposal width (default 1).")] public double? Delta { get; set; }
-    [Option("hits", HelpText = "Metropolis: hits per site per sweep (default 1).")] public int? Hits { get; set; }
-    [Option("traj-length", HelpText = "HMC: initial trajectory length (default 1).")] public double? TrajectoryLength { get; set; }
-    [Option("md-steps", HelpText = "HMC: integrator steps per trajectory (default 10).")] public int? MdSteps { get; set; }
-    [Option("integrator", HelpText = "HMC: leapfrog | omelyan (default leapfrog).")] public string? Integrator { get; set; }
-    [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (default 0.7; 0: no tuning).")] public double? TargetAcceptance { get; set; }
-    [Option("model", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it.")] public string? Model { get; set; }
-    [Option("proposal-batch", HelpText = "flow: proposals per chain generated in one batched launch (default 64).")] public int? ProposalBatch { get; set; }
-    [Option("symmetrize", HelpText = "flow: Z2-symmetrised proposals ±f(z), proposed with (q(φ) + q(−φ))/2; one inverse pass per proposal.")] public bool Symmetrize { get; set; }
-    [Option("checkpoint-every", Default = 10.0, HelpText = "Seconds between checkpoints.")] public double CheckpointSeconds { get; set; }
+    [Option("algo", MetaValue = "NAME", HelpText = "metropolis | hmc | flow."), Setting(SettingNames.Algorithm)] public string? Algorithm { get; set; }
+    [Option("lattice-size", HelpText = "Lattice size L (an L x L lattice)."), Setting(SettingNames.Lx, SettingNames.Ly)] public int? L { get; set; }
+    [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices)."), Setting(SettingNames.Lx)] public int? Lx { get; set; }
+    [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators."), Setting(SettingNames.Ly)] public int? Ly { get; set; }
+    [Option("m2", HelpText = "Bare mass squared m^2."), Setting(SettingNames.M2)] public double? M2 { get; set; }
+    [Option("lam", HelpText = "Quartic coupling lambda >= 0."), Setting(SettingNames.Lambda)] public double? Lambda { get; set; }
+    [Option("kappa", HelpText = "Hopping parameter (instead of --m2/--lam, with --lam-hop)."), Setting(SettingNames.Kappa)] public double? Kappa { get; set; }
+    [Option("lam-hop", HelpText = "Quartic coupling in the hopping form."), Setting(SettingNames.LambdaHop)] public double? LambdaHop { get; set; }
+    [Option("configs", HelpText = "Configurations to save."), Setting(SettingNames.Configurations)] public long? Configurations { get; set; }
+    [Option("therm", HelpText = "Thermalisation updates, with step-size tuning."), Setting(SettingNames.Thermalization)] public long? Thermalization { get; set; }
+    [Option("seed", HelpText = "Random seed."), Setting(SettingNames.Seed)] public ulong? Seed { get; set; }
+    [Option("chains", HelpText = "Independent chains in one batch."), Setting(SettingNames.Chains)] public int? Chains { get; set; }
+    [Option("save-every", HelpText = "Updates between saved configurations."), Setting(SettingNames.SaveEvery)] public int? SaveEvery { get; set; }
+    [Option("no-fields", HelpText = "Do not write fields.npy (measurements and time slices only)."), Setting(SettingNames.SaveFields)] public bool NoFields { get; set; }
+    [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu."), Setting(SettingNames.Device)] public string? Device { get; set; }
+    [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("out", Required = true, MetaValue = "DIR", HelpText = "Run directory to write."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
+    [Option("resume", HelpText = "Continue the run in --out where it stopped; options not given come from its checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
+    [Option("force", HelpText = "Replace an existing run directory (only one that holds a LatticeFlow run)."), Setting(SettingNames.Force)] public bool Force { get; set; }
+    [Option("delta", HelpText = "Metropolis: initial proposal width."), Setting(SettingNames.Delta)] public double? Delta { get; set; }
+    [Option("hits", HelpText = "Metropolis: hits per site per sweep."), Setting(SettingNames.Hits)] public int? Hits { get; set; }
+    [Option("traj-length", HelpText = "HMC: initial trajectory length."), Setting(SettingNames.TrajectoryLength)] public double? TrajectoryLength { get; set; }
+    [Option("md-steps", HelpText = "HMC: integrator steps per trajectory."), Setting(SettingNames.MdSteps)] public int? MdSteps { get; set; }
+    [Option("integrator", MetaValue = "NAME", HelpText = "HMC: leapfrog | omelyan."), Setting(SettingNames.Integrator)] public string? Integrator { get; set; }
+    [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (0: no tuning)."), Setting(SettingNames.TargetAcceptance)] public double? TargetAcceptance { get; set; }
+    [Option("model", MetaValue = "FILE", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it."), Setting(SettingNames.ModelPath)] public string? Model { get; set; }
+    [Option("proposal-batch", HelpText = "flow: proposals per chain generated in one batched launch."), Setting(SettingNames.ProposalBatch)] public int? ProposalBatch { get; set; }
+    [Option("symmetrize", HelpText = "flow: Z2-symmetrised proposals ±f(z), proposed with (q(φ) + q(−φ))/2; one inverse pass per proposal."), Setting(SettingNames.Symmetrize)] public bool Symmetrize { get; set; }
+    [Option("checkpoint-every", MetaValue = "SECONDS", HelpText = "Seconds between checkpoints."), Setting(SettingNames.CheckpointSeconds)] public double? CheckpointSeconds { get; set; }
     [Option("quiet", HelpText = "No progress line.")] public bool Quiet { get; set; }
+
+    // Read for its defaults only: SampleSettings holds them.
+    private static readonly SampleSettings Default =
+        new() { Algorithm = "metropolis", Geometry = LatticeGeometry.Square(2), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+
+    public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
+    {
+        [SettingNames.Configurations] = Default.Configurations,
+        [SettingNames.Thermalization] = Default.Thermalization,
+        [SettingNames.Seed] = Default.Seed,
+        [SettingNames.Chains] = Default.Chains,
+        [SettingNames.SaveEvery] = Default.SaveEvery,
+        [SettingNames.Device] = Default.Device,
+        [SettingNames.Threads] = Default.Threads,
+        [SettingNames.Delta] = Default.Metropolis.Delta,
+        [SettingNames.Hits] = Default.Metropolis.Hits,
+        [SettingNames.TrajectoryLength] = Default.Hmc.TrajectoryLength,
+        [SettingNames.MdSteps] = Default.Hmc.Steps,
+        [SettingNames.Integrator] = Default.Hmc.Integrator.ToString().ToLowerInvariant(),
+        [SettingNames.TargetAcceptance] = Default.Hmc.TargetAcceptance,
+        [SettingNames.ProposalBatch] = Default.Flow.ProposalBatch,
+        [SettingNames.CheckpointSeconds] = Default.CheckpointSeconds,
+    };
 
     public int Run()
     {
         var settings = BuildSettings();
+        var storage = settings.Storage();
+        if (storage.IsLarge)
+            Console.Error.WriteLine($"latticeflow: warning: this run will write about {StorageEstimate.Format(storage.Total)}" +
+                (settings.SaveFields ? $" ({StorageEstimate.Format(storage.Fields)} of them fields.npy; --no-fields or --save-every k write less)" : "") +
+                (storage.Free is long free ? $"; {StorageEstimate.Format(free)} free in {storage.FileSystemPath}" : ""));
         using var cancel = new InterruptHandler();
         var result = SampleRun.Execute(settings, Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
         Console.WriteLine(RunSummary.Format(result, settings));
@@ -50,14 +78,18 @@ public sealed class SampleVerb : IVerb
         return result.Completed ? 0 : 130;
     }
 
-    /// <summary>Command line to settings; on --resume, what is not given comes from the run's checkpoint.</summary>
+    /// <summary>
+    /// Command line to settings: what is not given comes from the run's checkpoint on --resume, else from
+    /// <see cref="SampleSettings"/>'s defaults. Everything is checked here (<see cref="SampleSettings.Validated"/>),
+    /// before any file is touched.
+    /// </summary>
     public SampleSettings BuildSettings()
     {
         CheckpointState? c = null;
         if (Resume) c = Checkpoint.Read(RunFiles.Path(Out, RunFiles.Checkpoint));
         string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException("--algo is required (metropolis, hmc or flow)");
         var flow = c is not null && c.Algorithm == "flow"
-            ? System.Text.Json.JsonSerializer.Deserialize<FlowMetropolisSettings>(c.AlgorithmSettings)! : new FlowMetropolisSettings();
+            ? System.Text.Json.JsonSerializer.Deserialize<FlowMetropolisSettings>(c.AlgorithmSettings)! : Default.Flow;
         flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch, Symmetrize = Symmetrize || flow.Symmetrize };
         if (algorithm == "flow") flow = flow.Validated();
         else if (Model is not null) throw new InvalidInputException("--model is only for --algo flow");
@@ -66,9 +98,9 @@ public sealed class SampleVerb : IVerb
         var geometry = Geometry(c, model);
         var couplings = Couplings(c, model);
         var metropolis = c is not null && c.Algorithm == "metropolis"
-            ? System.Text.Json.JsonSerializer.Deserialize<MetropolisSettings>(c.AlgorithmSettings)! : new MetropolisSettings();
+            ? System.Text.Json.JsonSerializer.Deserialize<MetropolisSettings>(c.AlgorithmSettings)! : Default.Metropolis;
         var hmc = c is not null && c.Algorithm == "hmc"
-            ? System.Text.Json.JsonSerializer.Deserialize<HmcSettings>(c.AlgorithmSettings)! : new HmcSettings();
+            ? System.Text.Json.JsonSerializer.Deserialize<HmcSettings>(c.AlgorithmSettings)! : Default.Hmc;
         metropolis = metropolis with
         {
             Delta = Delta ?? metropolis.Delta,
@@ -82,27 +114,27 @@ public sealed class SampleVerb : IVerb
             Integrator = Integrator is null ? hmc.Integrator : ParseIntegrator(Integrator),
             TargetAcceptance = TargetAcceptance ?? hmc.TargetAcceptance,
         };
-        return new SampleSettings
+        return (Default with
         {
             Algorithm = algorithm,
             Geometry = geometry,
             Couplings = couplings,
             OutputDirectory = Out,
-            Configurations = Configurations ?? (c is null ? 10000 : ReadTarget()),
-            Thermalization = Thermalization ?? c?.Thermalization ?? 1000,
-            SaveEvery = SaveEvery ?? c?.SaveEvery ?? 1,
-            Chains = Chains ?? c?.Chains ?? 1,
-            Seed = Seed ?? c?.Seed ?? 1,
+            Configurations = Configurations ?? (c is null ? Default.Configurations : ReadTarget()),
+            Thermalization = Thermalization ?? c?.Thermalization ?? Default.Thermalization,
+            SaveEvery = SaveEvery ?? c?.SaveEvery ?? Default.SaveEvery,
+            Chains = Chains ?? c?.Chains ?? Default.Chains,
+            Seed = Seed ?? c?.Seed ?? Default.Seed,
             SaveFields = c is null ? !NoFields : File.Exists(RunFiles.Path(Out, RunFiles.Fields)),
-            Device = Device,
-            Threads = Threads,
+            Device = Device ?? Default.Device,
+            Threads = Threads ?? Default.Threads,
             Resume = Resume,
             Force = Force,
             Metropolis = metropolis,
             Hmc = hmc,
             Flow = flow,
-            CheckpointSeconds = CheckpointSeconds,
-        }.Validated();
+            CheckpointSeconds = CheckpointSeconds ?? Default.CheckpointSeconds,
+        }).Validated();
     }
 
     private long ReadTarget() => RunMeta.Read(Out).NTarget;
@@ -139,6 +171,6 @@ public sealed class SampleVerb : IVerb
     {
         "leapfrog" => IntegratorKind.Leapfrog,
         "omelyan" => IntegratorKind.Omelyan,
-        _ => throw new InvalidInputException($"--integrator {name}: unknown integrator (leapfrog or omelyan)"),
+        _ => throw new InvalidSettingException(SettingNames.Integrator, name, "unknown integrator (leapfrog or omelyan)"),
     };
 }

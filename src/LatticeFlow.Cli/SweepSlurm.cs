@@ -31,7 +31,7 @@ public static class SweepSlurm
         {
             Partition = v.Partition, Time = v.Time ?? defaults.Time, Account = v.Account, CpusPerTask = v.CpusPerTask ?? defaults.CpusPerTask,
             Mem = v.Mem, GpusPerTask = v.GpusPerTask ?? defaults.GpusPerTask, MaxParallel = v.MaxParallel, Setup = SetupText(v.Setup),
-            Device = v.Device, Binary = OwnBinary(),
+            Device = v.Device ?? defaults.Device, Binary = OwnBinary(),
         };
         if (o.Problems().FirstOrDefault() is SettingProblem p) throw new InvalidInputException(p.Describe(s => Flags.GetValueOrDefault(s, s)));
         return o;

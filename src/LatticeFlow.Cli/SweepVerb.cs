@@ -8,14 +8,14 @@ namespace LatticeFlow.Cli;
 [Verb("sweep", HelpText = "Run a parameter sweep (flow MH, HMC, local Metropolis at each point) and summarise tau_int against L.")]
 public sealed class SweepVerb : IVerb
 {
-    [Option("preset", HelpText = "albergo2019 (L = 6..14 of Albergo et al. 2019) | extended (adds L = 20, 32, 64) | demo (L = 6, 8, 10, small budgets).")]
+    [Option("preset", MetaValue = "NAME", HelpText = "albergo2019 (L = 6..14 of Albergo et al. 2019) | extended (adds L = 20, 32, 64) | demo (L = 6, 8, 10, small budgets)."), Setting(SettingNames.Preset)]
     public string? Preset { get; set; }
-    [Option("file", HelpText = "A sweep file (JSON): points, algorithms, budgets, seeds, replicas (README).")] public string? File { get; set; }
-    [Option("out", HelpText = "Sweep directory (default runs/sweep-NAME).")] public string? Out { get; set; }
-    [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl")] public string Device { get; set; } = "auto";
-    [Option("threads", Default = 0, HelpText = "CPU threads for --device cpu (0: all cores).")] public int Threads { get; set; }
-    [Option("allow-changed", HelpText = "Continue a sweep directory whose sweep settings differ from the ones given.")] public bool AllowChanged { get; set; }
-    [Option("point", HelpText = "Run only point i (what a Slurm array task does); no summary is written.")] public int? Point { get; set; }
+    [Option("file", MetaValue = "FILE", HelpText = "A sweep file (JSON): points, algorithms, budgets, seeds, replicas (README).")] public string? File { get; set; }
+    [Option("out", MetaValue = "DIR", HelpText = "Sweep directory (default runs/sweep-NAME)."), Setting(SettingNames.OutputDirectory)] public string? Out { get; set; }
+    [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl."), Setting(SettingNames.Device)] public string? Device { get; set; }
+    [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("allow-changed", HelpText = "Continue a sweep directory whose sweep settings differ from the ones given."), Setting(SettingNames.AllowChanged)] public bool AllowChanged { get; set; }
+    [Option("point", MetaValue = "I", HelpText = "Run only point i (what a Slurm array task does); no summary is written."), Setting(SettingNames.OnlyPoint)] public int? Point { get; set; }
     [Option("emit-slurm", HelpText = "Write a manifest and a Slurm job-array script into this (new) directory instead of running.")] public string? EmitSlurm { get; set; }
     [Option("partition", HelpText = "--emit-slurm: the partition (or comma-separated partitions) to run in (default: the cluster's).")] public string? Partition { get; set; }
     [Option("time", HelpText = "--emit-slurm: time limit per task, e.g. 24:00:00, 90 (minutes) or 2-00:00:00 (default 24:00:00).")] public string? Time { get; set; }
@@ -27,6 +27,12 @@ public sealed class SweepVerb : IVerb
     [Option("setup", HelpText = "--emit-slurm: a shell line, or a file of lines, run before each task (module loads, environment).")] public string? Setup { get; set; }
     [Option("aggregate", HelpText = "Only collect the finished runs in --out into the summary and plots; for a job array, list the tasks not finished.")] public bool Aggregate { get; set; }
     [Option("quiet", HelpText = "No progress lines.")] public bool Quiet { get; set; }
+
+    // SweepOptions holds the defaults.
+    private static readonly SweepOptions Default = new("");
+
+    public IReadOnlyDictionary<string, object?> Defaults =>
+        new Dictionary<string, object?> { [SettingNames.Device] = Default.Device, [SettingNames.Threads] = Default.Threads };
 
     public int Run()
     {
@@ -48,9 +54,15 @@ public sealed class SweepVerb : IVerb
             return 0;
         }
         string outDir = Out ?? Path.Combine("runs", "sweep-" + spec.Name);
+        var options = Default with { OutputDirectory = outDir, Device = Device ?? Default.Device, Threads = Threads ?? Default.Threads, AllowChanged = AllowChanged, OnlyPoint = Point };
+        var storage = SweepRunner.Storage(spec, options.Validated(spec));
+        if (storage.IsLarge && !(storage.Needed > storage.Free)) // too large to fit: Run refuses it, saying so
+            Console.Error.WriteLine($"latticeflow: warning: the sweep's runs will write about {StorageEstimate.Format(storage.Needed)} more" +
+                (spec.SaveFields ? $" ({StorageEstimate.Format(storage.Fields)} of them fields.npy; \"fields\": false or a larger save_every in the sweep file write less)" : "") +
+                (storage.Free is long free ? $"; {StorageEstimate.Format(free)} free in {storage.FileSystemPath}" : ""));
         using var cancel = new InterruptHandler();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        bool done = SweepRunner.Run(spec, new SweepOptions(outDir, Device, Threads, AllowChanged, Point), Console.Out,
+        bool done = SweepRunner.Run(spec, options, Console.Out,
             () => Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
         if (!done)
         {

@@ -9,111 +9,151 @@ namespace LatticeFlow.Cli;
 [Verb("train", HelpText = "Train a Real NVP flow for the phi^4 action by reverse KL and write a model file.")]
 public sealed class TrainVerb : IVerb
 {
-    [Option("lattice-size", HelpText = "--L: lattice size L (an L x L lattice).")] public int? L { get; set; }
-    [Option("Lx", HelpText = "Lattice extent in x (with --Ly).")] public int? Lx { get; set; }
-    [Option("Ly", HelpText = "Lattice extent in y.")] public int? Ly { get; set; }
-    [Option("m2", HelpText = "Bare mass squared m^2.")] public double? M2 { get; set; }
-    [Option("lam", HelpText = "Quartic coupling lambda >= 0.")] public double? Lambda { get; set; }
-    [Option("layers", HelpText = "Coupling layers (default 16).")] public int? Layers { get; set; }
-    [Option("hidden", HelpText = "Hidden channel widths of each conv net, comma separated (default 8,8).")] public string? Hidden { get; set; }
-    [Option("kernel", HelpText = "Odd convolution kernel size (default 3).")] public int? Kernel { get; set; }
-    [Option("coupling", HelpText = "affine | additive (default affine).")] public string? Coupling { get; set; }
-    [Option("activation", HelpText = "leaky_relu | tanh (default leaky_relu).")] public string? Activation { get; set; }
-    [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs.")] public bool NoFinalTanh { get; set; }
-    [Option("batch", HelpText = "Samples per step (default 64).")] public int? Batch { get; set; }
-    [Option("lr", HelpText = "Adam learning rate (default 1e-3).")] public double? LearningRate { get; set; }
-    [Option("betas", HelpText = "Adam beta1,beta2 (default 0.9,0.999).")] public string? Betas { get; set; }
-    [Option("eps", HelpText = "Adam epsilon (default 1e-8).")] public double? Epsilon { get; set; }
-    [Option("schedule", HelpText = "Learning-rate schedule: constant | cosine (default constant).")] public string? Schedule { get; set; }
-    [Option("clip", HelpText = "Clip the gradient norm to this (default 0: off).")] public double? Clip { get; set; }
-    [Option("steps", HelpText = "Training steps (default 2500).")] public long? Steps { get; set; }
-    [Option("seed", HelpText = "Random seed (default 1).")] public ulong? Seed { get; set; }
-    [Option("target-accept", HelpText = "Stop when the Metropolis acceptance reaches this (the running estimate, confirmed on 2048 fresh proposals).")] public double? TargetAcceptance { get; set; }
-    [Option("target-ess", HelpText = "Stop when the running batch ESS reaches this.")] public double? TargetEss { get; set; }
-    [Option("symmetrize", HelpText = "The target check and final acceptance measure Z2-symmetrised proposals (for sample --symmetrize).")] public bool Symmetrize { get; set; }
-    [Option("eval", HelpText = "Fresh proposals for the final acceptance estimate (default 10000; 0: skip).")] public long? Evaluation { get; set; }
-    [Option("device", Default = "auto", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu")] public string Device { get; set; } = "auto";
-    [Option("threads", Default = 0, HelpText = "CPU threads for --device cpu (0: all cores).")] public int Threads { get; set; }
-    [Option("out", Required = true, HelpText = "Output directory.")] public string Out { get; set; } = "";
-    [Option("resume", HelpText = "Continue from --out/checkpoint.lfm.")] public bool Resume { get; set; }
-    [Option("force", HelpText = "Overwrite an existing output directory.")] public bool Force { get; set; }
-    [Option("checkpoint-every", Default = 30.0, HelpText = "Seconds between checkpoints.")] public double CheckpointSeconds { get; set; }
+    [Option("lattice-size", HelpText = "Lattice size L (an L x L lattice)."), Setting(SettingNames.Lx, SettingNames.Ly)] public int? L { get; set; }
+    [Option("Lx", HelpText = "Lattice extent in x (with --Ly)."), Setting(SettingNames.Lx)] public int? Lx { get; set; }
+    [Option("Ly", HelpText = "Lattice extent in y."), Setting(SettingNames.Ly)] public int? Ly { get; set; }
+    [Option("m2", HelpText = "Bare mass squared m^2."), Setting(SettingNames.M2)] public double? M2 { get; set; }
+    [Option("lam", HelpText = "Quartic coupling lambda >= 0."), Setting(SettingNames.Lambda)] public double? Lambda { get; set; }
+    [Option("layers", HelpText = "Coupling layers."), Setting(SettingNames.Layers)] public int? Layers { get; set; }
+    [Option("hidden", MetaValue = "N,N,...", HelpText = "Hidden channel widths of each conv net, comma separated."), Setting(SettingNames.Hidden)] public string? Hidden { get; set; }
+    [Option("kernel", HelpText = "Odd convolution kernel size."), Setting(SettingNames.Kernel)] public int? Kernel { get; set; }
+    [Option("coupling", MetaValue = "NAME", HelpText = "affine | additive."), Setting(SettingNames.Coupling)] public string? Coupling { get; set; }
+    [Option("activation", MetaValue = "NAME", HelpText = "leaky_relu | tanh."), Setting(SettingNames.Activation)] public string? Activation { get; set; }
+    [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs."), Setting(SettingNames.FinalTanh)] public bool NoFinalTanh { get; set; }
+    [Option("batch", HelpText = "Samples per step."), Setting(SettingNames.Batch)] public int? Batch { get; set; }
+    [Option("lr", HelpText = "Adam learning rate."), Setting(SettingNames.LearningRate)] public double? LearningRate { get; set; }
+    [Option("betas", MetaValue = "B1,B2", HelpText = "Adam beta1,beta2."), Setting(SettingNames.Beta1, SettingNames.Beta2)] public string? Betas { get; set; }
+    [Option("eps", HelpText = "Adam epsilon."), Setting(SettingNames.Epsilon)] public double? Epsilon { get; set; }
+    [Option("schedule", MetaValue = "NAME", HelpText = "Learning-rate schedule: constant | cosine."), Setting(SettingNames.Schedule)] public string? Schedule { get; set; }
+    [Option("clip", HelpText = "Clip the gradient norm to this (0: off)."), Setting(SettingNames.ClipNorm)] public double? Clip { get; set; }
+    [Option("steps", HelpText = "Training steps."), Setting(SettingNames.Steps)] public long? Steps { get; set; }
+    [Option("seed", HelpText = "Random seed."), Setting(SettingNames.Seed)] public ulong? Seed { get; set; }
+    [Option("target-accept", HelpText = "Stop when the Metropolis acceptance reaches this (the running estimate, confirmed on 2048 fresh proposals)."), Setting(SettingNames.TargetAcceptance)] public double? TargetAcceptance { get; set; }
+    [Option("target-ess", HelpText = "Stop when the running batch ESS reaches this."), Setting(SettingNames.TargetEss)] public double? TargetEss { get; set; }
+    [Option("symmetrize", HelpText = "The target check and final acceptance measure Z2-symmetrised proposals (for sample --symmetrize)."), Setting(SettingNames.Symmetrize)] public bool Symmetrize { get; set; }
+    [Option("eval", HelpText = "Fresh proposals for the final acceptance estimate (0: skip)."), Setting(SettingNames.EvaluationProposals)] public long? Evaluation { get; set; }
+    [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu."), Setting(SettingNames.Device)] public string? Device { get; set; }
+    [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("out", Required = true, MetaValue = "DIR", HelpText = "Output directory."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
+    [Option("resume", HelpText = "Continue from --out/checkpoint.lfm; options not given come from the checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
+    [Option("force", HelpText = "Overwrite an existing output directory."), Setting(SettingNames.Force)] public bool Force { get; set; }
+    [Option("checkpoint-every", MetaValue = "SECONDS", HelpText = "Seconds between checkpoints."), Setting(SettingNames.CheckpointSeconds)] public double? CheckpointSeconds { get; set; }
     [Option("quiet", HelpText = "No progress line.")] public bool Quiet { get; set; }
+
+    // Read for its defaults only: TrainSettings, FlowArchitecture and AdamSettings hold them.
+    private static readonly TrainSettings Default =
+        new() { Architecture = FlowArchitecture.Tutorial(), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+
+    public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
+    {
+        [SettingNames.Layers] = Default.Architecture.Layers,
+        [SettingNames.Hidden] = string.Join(",", Default.Architecture.Hidden),
+        [SettingNames.Kernel] = Default.Architecture.Kernel,
+        [SettingNames.Coupling] = Default.Architecture.Coupling.ToString().ToLowerInvariant(),
+        [SettingNames.Activation] = ActivationNames.Name(Default.Architecture.Activation),
+        [SettingNames.Batch] = Default.Batch,
+        [SettingNames.LearningRate] = Default.LearningRate,
+        [SettingNames.Beta1] = string.Create(CultureInfo.InvariantCulture, $"{Default.Adam.Beta1},{Default.Adam.Beta2}"),
+        [SettingNames.Epsilon] = Default.Adam.Epsilon,
+        [SettingNames.Schedule] = Default.Schedule.ToString().ToLowerInvariant(),
+        [SettingNames.ClipNorm] = Default.ClipNorm,
+        [SettingNames.Steps] = Default.Steps,
+        [SettingNames.Seed] = Default.Seed,
+        [SettingNames.EvaluationProposals] = Default.EvaluationProposals,
+        [SettingNames.Device] = Default.Device,
+        [SettingNames.Threads] = Default.Threads,
+        [SettingNames.CheckpointSeconds] = Default.CheckpointSeconds,
+    };
 
     public int Run()
     {
         var settings = BuildSettings();
         using var cancel = new InterruptHandler();
         var r = TrainRun.Execute(settings, Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
-        Console.WriteLine($"train: {r.Status}: {r.Message}");
-        Console.WriteLine($"  {r.Steps} steps in {r.Seconds:F1} s ({r.StepsPerSecond:F1} steps/s) on {r.Device}");
-        Console.WriteLine($"  final loss {r.FinalLoss:F4}, running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}");
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine($"train: {r.Status}: {r.Message}{(r.Status == "interrupted" ? " (continue with --resume)" : "")}");
+        Console.WriteLine(string.Create(c, $"  {r.Steps} steps in {r.Seconds:F1} s ({r.StepsPerSecond:F1} steps/s) on {r.Device}"));
+        Console.WriteLine(string.Create(c, $"  final loss {r.FinalLoss:F4}, running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}"));
         if (r.Quality is FlowQuality q)
-            Console.WriteLine($"  independence Metropolis on {q.Proposals} fresh{(settings.Symmetrize ? " Z2-symmetrised" : "")} proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}");
-        Console.WriteLine($"  model: {Path.Combine(r.OutputDirectory, TrainRun.Model)}");
+            Console.WriteLine(string.Create(c, $"  independence Metropolis on {q.Proposals} fresh{(settings.Symmetrize ? " Z2-symmetrised" : "")} proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}"));
+        // Only a file this run wrote: a diverged run writes no model, and one left from before is not its result.
+        Console.WriteLine(r.ModelPath is string model ? $"  model: {model}"
+            : $"  no model written{(r.CheckpointPath is string checkpoint ? $"; the last good checkpoint is {checkpoint} (--resume continues from it)" : "")}");
         return r.Status == "diverged" ? 1 : r.Completed ? 0 : 130;
     }
 
-    /// <summary>Command line to settings; on --resume, what is not given comes from the checkpoint.</summary>
+    /// <summary>
+    /// Command line to settings: on --resume, what is not given comes from the checkpoint (its architecture and its
+    /// stored training settings, <see cref="StoredTrainSettings"/>), else from <see cref="TrainSettings"/>'s defaults.
+    /// </summary>
     public TrainSettings BuildSettings()
     {
         ModelHeader? c = null;
-        if (Resume) c = ModelFile.Read(Path.Combine(Out, TrainRun.Checkpoint)).Header;
+        StoredTrainSettings? t = null;
+        if (Resume)
+        {
+            string path = Path.Combine(Out, TrainRun.Checkpoint);
+            c = ModelFile.Read(path).Header;
+            t = StoredTrainSettings.Read(c.Training, path);
+        }
         if (L is not null && (Lx is not null || Ly is not null)) throw new InvalidInputException("give either --L or --Lx and --Ly, not both");
         int lx = L ?? Lx ?? c?.Lx ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
         int ly = L ?? Ly ?? c?.Ly ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
         double m2 = M2 ?? c?.M2 ?? throw new InvalidInputException("--m2 is required");
         double lam = Lambda ?? c?.Lambda ?? throw new InvalidInputException("--lam is required");
-        var arch = new FlowArchitecture
+        var a = Default.Architecture;
+        var arch = a with
         {
             Lx = lx,
             Ly = ly,
-            Layers = Layers ?? c?.Layers ?? 16,
-            Hidden = Hidden is null ? c?.Hidden ?? [8, 8] : ParseInts(Hidden, "--hidden"),
-            Kernel = Kernel ?? c?.Kernel ?? 3,
-            Coupling = (Coupling ?? c?.Coupling ?? "affine").ToLowerInvariant() switch
+            Layers = Layers ?? c?.Layers ?? a.Layers,
+            Hidden = Hidden is null ? c?.Hidden ?? a.Hidden : ParseInts(Hidden, "--hidden"),
+            Kernel = Kernel ?? c?.Kernel ?? a.Kernel,
+            Coupling = (Coupling ?? c?.Coupling)?.ToLowerInvariant() switch
             {
+                null => a.Coupling,
                 "affine" => CouplingKind.Affine,
                 "additive" => CouplingKind.Additive,
-                var x => throw new InvalidInputException($"--coupling {x}: unknown coupling (affine or additive)"),
+                var x => throw new InvalidSettingException(SettingNames.Coupling, x, "unknown coupling (affine or additive)"),
             },
-            Activation = ActivationNames.Parse(Activation ?? c?.Activation ?? "leaky_relu"),
-            FinalTanh = c is not null && !NoFinalTanh ? c.FinalTanh : !NoFinalTanh,
+            Activation = (Activation ?? c?.Activation) is string name ? ActivationNames.Parse(name) : a.Activation,
+            FinalTanh = !NoFinalTanh && (c?.FinalTanh ?? a.FinalTanh),
         };
-        var t = c?.Training;
-        double[] betas = Betas is null ? [Get(t, "beta1", 0.9), Get(t, "beta2", 0.999)] : [.. Betas.Split(',').Select(b => ParseDouble(b, "--betas"))];
-        if (betas.Length != 2) throw new InvalidInputException($"--betas {Betas}: give two numbers, beta1,beta2");
-        return new TrainSettings
+        double[]? betas = Betas is null ? null : [.. Betas.Split(',').Select(b => ParseDouble(b, "--betas"))];
+        if (betas is not null && betas.Length != 2) throw new InvalidInputException($"--betas {Betas}: give two numbers, beta1,beta2");
+        return (Default with
         {
             Architecture = arch,
             Couplings = Phi4Couplings.Standard(m2, lam),
             OutputDirectory = Out,
-            Batch = Batch ?? (int)Get(t, "batch", 64),
-            Steps = Steps ?? (long)Get(t, "steps", 2500),
-            LearningRate = LearningRate ?? Get(t, "lr", 1e-3),
-            Adam = new AdamSettings { Beta1 = betas[0], Beta2 = betas[1], Epsilon = Epsilon ?? Get(t, "eps", 1e-8) },
-            Schedule = LearningRateSchedule.Parse(Schedule ?? (t is not null && t.TryGetValue("schedule", out var s) ? s.GetString()! : "constant")),
-            ClipNorm = Clip ?? Get(t, "clip", 0),
-            Seed = Seed ?? (ulong)Get(t, "seed", 1),
-            TargetAcceptance = TargetAcceptance,
-            TargetEss = TargetEss,
-            EvaluationProposals = Evaluation ?? 10000,
-            Symmetrize = Symmetrize || (t is not null && t.TryGetValue("symmetrize", out var sym) && sym.GetBoolean()),
-            Device = Device,
-            Threads = Threads,
+            Batch = Batch ?? t?.Batch ?? Default.Batch,
+            Steps = Steps ?? t?.Steps ?? Default.Steps,
+            LearningRate = LearningRate ?? t?.Lr ?? Default.LearningRate,
+            Adam = Default.Adam with
+            {
+                Beta1 = betas?[0] ?? t?.Beta1 ?? Default.Adam.Beta1,
+                Beta2 = betas?[1] ?? t?.Beta2 ?? Default.Adam.Beta2,
+                Epsilon = Epsilon ?? t?.Eps ?? Default.Adam.Epsilon,
+            },
+            Schedule = (Schedule ?? t?.Schedule) is string schedule ? LearningRateSchedule.Parse(schedule) : Default.Schedule,
+            ClipNorm = Clip ?? t?.Clip ?? Default.ClipNorm,
+            Seed = Seed ?? t?.Seed ?? Default.Seed,
+            TargetAcceptance = TargetAcceptance ?? t?.TargetAccept ?? Default.TargetAcceptance,
+            TargetEss = TargetEss ?? t?.TargetEss ?? Default.TargetEss,
+            EvaluationProposals = Evaluation ?? t?.Eval ?? Default.EvaluationProposals,
+            Symmetrize = Symmetrize || (t?.Symmetrize ?? Default.Symmetrize),
+            Device = Device ?? Default.Device,
+            Threads = Threads ?? Default.Threads,
             Resume = Resume,
             Force = Force,
-            CheckpointSeconds = CheckpointSeconds,
-        }.Validated();
+            CheckpointSeconds = CheckpointSeconds ?? Default.CheckpointSeconds,
+        }).Validated();
     }
-
-    private static double Get(Dictionary<string, System.Text.Json.JsonElement>? t, string key, double fallback) =>
-        t is not null && t.TryGetValue(key, out var e) ? e.GetDouble() : fallback;
 
     private static int[] ParseInts(string text, string option)
     {
         try { return [.. text.Split(',', StringSplitOptions.TrimEntries).Select(x => int.Parse(x, CultureInfo.InvariantCulture))]; }
-        catch (FormatException) { throw new InvalidInputException($"{option} {text}: expected comma-separated integers, e.g. 8,8"); }
+        catch (Exception e) when (e is FormatException or OverflowException) { throw new InvalidInputException($"{option} {text}: expected comma-separated whole numbers, e.g. 8,8"); }
     }
 
     private static double ParseDouble(string text, string option)

@@ -20,6 +20,18 @@ public sealed class CudaTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>
+/// A fact about machines without a CUDA device (what --device cuda says there); skipped, with the reason shown, where
+/// one is present, rather than passing without checking anything.
+/// </summary>
+public sealed class NoCudaFactAttribute : FactAttribute
+{
+    public NoCudaFactAttribute()
+    {
+        if (DeviceFactory.HasCuda) Skip = "this machine has a CUDA device; the test is of machines without one";
+    }
+}
+
 /// <summary>Scratch directories under the system temp folder, removed when disposed.</summary>
 public sealed class TempDir : IDisposable
 {

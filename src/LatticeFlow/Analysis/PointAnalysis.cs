@@ -37,8 +37,8 @@ public static class PointAnalysis
     public static PointResult Analyze(IReadOnlyList<RunData> runs, PointAnalysisOptions o)
     {
         if (runs.Count == 0) throw new InvalidInputException("no runs to analyse");
-        if (!(o.S > 0) || !double.IsFinite(o.S)) throw new InvalidSettingException("S", $"{o.S}", "must be a positive number");
-        if (o.Bin < 1) throw new InvalidSettingException("bin", $"{o.Bin}", "must be ≥ 1");
+        if (!(o.S > 0) || !double.IsFinite(o.S)) throw new InvalidSettingException(SettingNames.WindowS, o.S, "must be a positive number");
+        if (o.Bin < 1) throw new InvalidSettingException(SettingNames.Bin, o.Bin, "must be ≥ 1");
         var notes = runs.SelectMany(r => r.Notes).ToList();
         var tables = runs.Select(r => r.Measurements).ToList();
         long perReplica = tables.Min(t => (long)t.Configurations) / o.Bin;

@@ -44,7 +44,7 @@ public static class RunAnalysis
     public static AnalysisResult Analyze(IReadOnlyList<string> dirs, AnalysisOptions o)
     {
         if (dirs.Count == 0) throw new InvalidInputException("analyze: give at least one run directory");
-        if (o.Thermalization < 0) throw new InvalidSettingException("therm", $"{o.Thermalization}", "must be ≥ 0");
+        if (o.Thermalization < 0) throw new InvalidSettingException(SettingNames.Thermalization, o.Thermalization, "must be ≥ 0");
         var metas = dirs.Select(d => (Dir: d, Meta: RunMeta.Read(d))).ToList();
         var first = metas[0].Meta;
         foreach (var (d, m) in metas)

@@ -26,7 +26,7 @@ public sealed record RunData(string Directory, RunMeta Meta, MeasurementTable Me
         long n = Math.Min(table.Total, slices);
         if (correlator && table.Total != slices)
             notes.Add($"{dir}: measurements.csv holds {table.Total} configurations and {RunFiles.Timeslices} {slices}; using the first {n}");
-        if (therm >= n) throw new InvalidSettingException("therm", $"{therm}", $"the thermalisation cut must be shorter than the run ({n} configurations in {dir})");
+        if (therm >= n) throw new InvalidSettingException(SettingNames.Thermalization, therm, $"must be shorter than the run ({n} configurations)");
         var primaries = correlator ? ReadCorrelator(slicesPath, meta, therm, n) : null;
         return new RunData(dir, meta, table, primaries, notes);
     }

@@ -6,7 +6,7 @@ using ILGPU.Runtime.OpenCL;
 
 namespace LatticeFlow.Devices;
 
-/// <summary>Turns --device auto|cpu|cuda|opencl|ilgpu-cpu into a <see cref="ComputeDevice"/>.</summary>
+/// <summary>Turns a device name (auto, cpu, cuda, opencl, ilgpu-cpu) into a <see cref="ComputeDevice"/>.</summary>
 public static class DeviceFactory
 {
     public static readonly string[] Names = ["auto", "cpu", "cuda", "opencl", "ilgpu-cpu"];
@@ -19,8 +19,10 @@ public static class DeviceFactory
 
     /// <param name="name">auto picks CUDA, then an OpenCL GPU, then the managed CPU path.</param>
     /// <param name="threads">CPU threads for the managed path (0: all cores).</param>
+    /// <exception cref="InvalidSettingException">An unknown name, or a GPU kind that this machine does not have.</exception>
     public static ComputeDevice Create(string name, int threads = 0)
     {
+        if (threads < 0) throw new InvalidSettingException(SettingNames.Threads, threads, "must be ≥ 0 (0: all cores)");
         switch (name)
         {
             case "cpu":
@@ -28,17 +30,34 @@ public static class DeviceFactory
             case "ilgpu-cpu":
                 return new IlgpuDevice(Context.CreateCPUAccelerator(0), "ilgpu-cpu (ILGPU CPU accelerator: a test harness, not a fast path)");
             case "cuda":
-                return CreateGpu(AcceleratorType.Cuda)
-                    ?? throw new InvalidInputException("--device cuda: no CUDA device found (is the NVIDIA driver installed?); use --device cpu or auto");
+                return CreateGpu(AcceleratorType.Cuda) ?? throw Missing(name);
             case "opencl":
-                return CreateGpu(AcceleratorType.OpenCL)
-                    ?? throw new InvalidInputException("--device opencl: no OpenCL GPU found; use --device cpu or auto");
+                return CreateGpu(AcceleratorType.OpenCL) ?? throw Missing(name);
             case "auto":
                 return CreateGpu(AcceleratorType.Cuda) ?? CreateGpu(AcceleratorType.OpenCL) ?? (ComputeDevice)new ManagedDevice(Context, threads);
             default:
-                throw new InvalidInputException($"--device {name}: unknown device (choose {string.Join(", ", Names)})");
+                throw Unknown(name);
         }
     }
+
+    /// <summary>
+    /// What <see cref="Create"/> would refuse, without creating anything: callers that write files check this first,
+    /// so that a refusal leaves nothing behind.
+    /// </summary>
+    /// <exception cref="InvalidSettingException">An unknown name, or a GPU kind that this machine does not have.</exception>
+    public static void Check(string name)
+    {
+        if (!Names.Contains(name)) throw Unknown(name);
+        if (name == "cuda" && !HasCuda) throw Missing(name);
+        if (name == "opencl" && !Context.Devices.Any(d => d is CLDevice cl && cl.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU)) throw Missing(name);
+    }
+
+    private static InvalidSettingException Unknown(string name) =>
+        new(SettingNames.Device, name, $"unknown device (choose {string.Join(", ", Names)})");
+
+    private static InvalidSettingException Missing(string name) => name == "cuda"
+        ? new(SettingNames.Device, name, "no CUDA device found (is the NVIDIA driver installed?); use cpu or auto")
+        : new(SettingNames.Device, name, "no OpenCL GPU found; use cpu or auto");
 
     /// <summary>True when a CUDA device is visible (GPU-only tests skip otherwise).</summary>
     public static bool HasCuda => Context.Devices.Any(d => d.AcceleratorType == AcceleratorType.Cuda);

@@ -7,11 +7,12 @@ public sealed record AdamSettings
     public double Beta2 { get; init; } = 0.999;
     public double Epsilon { get; init; } = 1e-8;
 
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public AdamSettings Validated()
     {
-        if (!(Beta1 >= 0 && Beta1 < 1) || !(Beta2 >= 0 && Beta2 < 1))
-            throw new InvalidInputException($"--betas {Beta1},{Beta2}: both must lie in [0, 1)");
-        if (!(Epsilon > 0)) throw new InvalidInputException($"--eps {Epsilon}: must be > 0");
+        if (!(Beta1 >= 0 && Beta1 < 1)) throw new InvalidSettingException(SettingNames.Beta1, Beta1, "β₁ must lie in [0, 1)");
+        if (!(Beta2 >= 0 && Beta2 < 1)) throw new InvalidSettingException(SettingNames.Beta2, Beta2, "β₂ must lie in [0, 1)");
+        if (!(Epsilon > 0) || !double.IsFinite(Epsilon)) throw new InvalidSettingException(SettingNames.Epsilon, Epsilon, "must be a positive number");
         return this;
     }
 }

@@ -54,19 +54,20 @@ public sealed record FlowArchitecture
         }
     }
 
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public FlowArchitecture Validated()
     {
-        if (Lx < 2 || Ly < 2 || Lx % 2 != 0 || Ly % 2 != 0)
-            throw new InvalidInputException($"lattice {Lx}x{Ly}: sizes must be even and at least 2 (the checkerboard masks must tile it)");
-        if (Layers < 1) throw new InvalidInputException($"--layers {Layers}: need at least one coupling layer");
-        if (Kernel < 1 || Kernel % 2 == 0) throw new InvalidInputException($"--kernel {Kernel}: the kernel size must be odd and positive (centred convolution)");
-        if (Kernel > Lx || Kernel > Ly) throw new InvalidInputException($"--kernel {Kernel}: larger than the {Lx}x{Ly} lattice");
-        if (Hidden.Any(h => h < 1 || h > 1024)) throw new InvalidInputException($"--hidden {string.Join(",", Hidden)}: widths must be between 1 and 1024");
-        if (!(Clamp >= 0) || !double.IsFinite(Clamp)) throw new InvalidSettingException("clamp", $"{Clamp}", "must be ≥ 0 (0: no clamp)");
+        _ = new Lattice.LatticeGeometry(Lx, Ly); // the checkerboard masks must tile the lattice, as the samplers' must
+        if (Layers < 1) throw new InvalidSettingException(SettingNames.Layers, Layers, "need at least one coupling layer");
+        if (Kernel < 1 || Kernel % 2 == 0) throw new InvalidSettingException(SettingNames.Kernel, Kernel, "the kernel size must be odd and positive (centred convolution)");
+        if (Kernel > Lx || Kernel > Ly) throw new InvalidSettingException(SettingNames.Kernel, Kernel, $"larger than the {Lx}x{Ly} lattice");
+        if (Hidden is null || Hidden.Any(h => h < 1 || h > 1024))
+            throw new InvalidSettingException(SettingNames.Hidden, string.Join(",", Hidden ?? []), "widths must be between 1 and 1024");
+        if (!(Clamp >= 0) || !double.IsFinite(Clamp)) throw new InvalidSettingException(SettingNames.Clamp, Clamp, "must be ≥ 0 (0: no clamp)");
         if (Clamp > 0 && (Coupling != CouplingKind.Affine || Equivariant))
-            throw new InvalidSettingException("clamp", $"{Clamp}", "only the non-equivariant affine coupling clamps its log-scale");
+            throw new InvalidSettingException(SettingNames.Clamp, Clamp, "only the non-equivariant affine coupling clamps its log-scale");
         if (Equivariant && Activation == ActivationKind.LeakyRelu)
-            throw new InvalidSettingException("activation", ActivationNames.Name(Activation), "an equivariant flow needs an odd activation (tanh): LeakyReLU(−v) ≠ −LeakyReLU(v)");
+            throw new InvalidSettingException(SettingNames.Activation, ActivationNames.Name(Activation), "a Z2-equivariant flow ({equivariant}) needs an odd activation (tanh): LeakyReLU(−v) ≠ −LeakyReLU(v)");
         return this;
     }
 
@@ -91,11 +92,12 @@ public static class ActivationNames
 {
     public static string Name(ActivationKind a) => a == ActivationKind.LeakyRelu ? "leaky_relu" : "tanh";
 
+    /// <exception cref="InvalidSettingException">Not an activation's name.</exception>
     public static ActivationKind Parse(string name) => name.ToLowerInvariant() switch
     {
         "leaky_relu" or "leakyrelu" or "leaky-relu" => ActivationKind.LeakyRelu,
         "tanh" => ActivationKind.Tanh,
-        _ => throw new InvalidInputException($"--activation {name}: unknown activation (leaky_relu or tanh)"),
+        _ => throw new InvalidSettingException(SettingNames.Activation, name, "unknown activation (leaky_relu or tanh)"),
     };
 
     public static int Code(ActivationKind a) => a == ActivationKind.LeakyRelu ? Kernels.Flows.ActivationCode.LeakyRelu : Kernels.Flows.ActivationCode.Tanh;

@@ -36,7 +36,7 @@ public sealed class FlowTrainer : IDisposable
     /// <param name="clipNorm">Gradient-norm clipping threshold; 0 or less: none.</param>
     public FlowTrainer(RealNvpFlow flow, Phi4Couplings couplings, int batch, AdamSettings adam, ulong seed, double clipNorm = 0)
     {
-        if (batch < 2) throw new InvalidInputException($"--batch {batch}: need at least 2 samples");
+        if (batch < 2) throw new InvalidSettingException(SettingNames.Batch, batch, "need at least 2 samples");
         Flow = flow;
         Batch = batch;
         ClipNorm = clipNorm;

@@ -9,11 +9,12 @@ public sealed record LearningRateSchedule(ScheduleKind Kind, double BaseRate, lo
         _ => BaseRate,
     };
 
+    /// <exception cref="InvalidSettingException">Not a schedule's name.</exception>
     public static ScheduleKind Parse(string name) => name.ToLowerInvariant() switch
     {
         "constant" => ScheduleKind.Constant,
         "cosine" => ScheduleKind.Cosine,
-        _ => throw new InvalidInputException($"--schedule {name}: unknown schedule (constant or cosine)"),
+        _ => throw new InvalidSettingException(SettingNames.Schedule, name, "unknown schedule (constant or cosine)"),
     };
 }
 

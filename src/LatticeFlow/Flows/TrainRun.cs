@@ -21,8 +21,9 @@ public static class TrainRun
     {
         settings = settings.Validated();
         string dir = settings.OutputDirectory;
-        using var directoryLock = PrepareDirectory(settings);
+        // The device first: a refusal (no CUDA here) must leave no directory behind.
         using var device = DeviceFactory.Create(settings.Device, settings.Threads);
+        using var directoryLock = PrepareDirectory(settings);
         using var flow = new RealNvpFlow(settings.Architecture, device);
         using var trainer = new FlowTrainer(flow, settings.Couplings, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
         long start = 0;
@@ -55,13 +56,15 @@ public static class TrainRun
         TrainStepMetrics last = default;
         while (step < settings.Steps)
         {
-            if (cancel.IsCancellationRequested) { status = "interrupted"; message = $"interrupted at step {step}; resume with --resume"; break; }
+            if (cancel.IsCancellationRequested) { status = "interrupted"; message = $"interrupted at step {step}"; break; }
             var m = trainer.Step(step, schedule.At(step));
             if (!m.Finite)
             {
                 status = "diverged";
                 message = $"step {step}: the {(double.IsFinite(m.Loss) ? "gradient norm" : "loss")} is {(double.IsFinite(m.Loss) ? m.GradientNorm : m.Loss)}; " +
-                    $"training stopped without applying it, the last good checkpoint ({Checkpoint}) is kept; try a smaller --lr or --clip";
+                    "training stopped without applying it" +
+                    (File.Exists(Path.Combine(dir, Checkpoint)) ? $", the last good checkpoint ({Checkpoint}) is kept" : " (no checkpoint was written before)") +
+                    "; try a smaller learning rate or gradient-norm clipping";
                 break;
             }
             last = m;
@@ -111,9 +114,11 @@ public static class TrainRun
             RunningAcceptance = history.RunningAcceptance,
             Quality = quality,
             Device = device.Description,
+            ModelPath = status != "diverged" ? Path.Combine(dir, Model) : null,
+            CheckpointPath = File.Exists(Path.Combine(dir, Checkpoint)) ? Path.Combine(dir, Checkpoint) : null,
         };
-        if (status != "diverged")
-            ModelFile.Write(Path.Combine(dir, Model), Header(settings, flow, history, result), flow.Parameters.GetValues());
+        if (result.ModelPath is string modelPath)
+            ModelFile.Write(modelPath, Header(settings, flow, history, result), flow.Parameters.GetValues());
         history.Write(Path.Combine(dir, History));
         history.Plot(dir);
         JsonFiles.Write(Path.Combine(dir, Summary), Summarize(settings, result));
@@ -144,10 +149,11 @@ public static class TrainRun
         {
             if (s.Resume)
             {
-                if (!File.Exists(Path.Combine(dir, Checkpoint))) throw new InvalidInputException($"--resume: {Path.Combine(dir, Checkpoint)} not found");
+                if (!File.Exists(Path.Combine(dir, Checkpoint)))
+                    throw new InvalidSettingException(SettingNames.Resume, "", $"{Path.Combine(dir, Checkpoint)} not found: nothing to resume");
             }
             else if (DirectoryLock.HasContent(dir) && !s.Force)
-                throw new InvalidInputException($"{dir} exists and is not empty: use --force to overwrite or --resume to continue");
+                throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "exists and is not empty ({force} replaces it, {resume} continues it)");
         }
         // Checked before the lock, so a refusal leaves nothing behind, and again under it, where no other writer can interfere.
         Check();
@@ -187,20 +193,8 @@ public static class TrainRun
         return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training };
     }
 
-    /// <summary>The training settings as stored in model files (and read back by --resume).</summary>
-    public static Dictionary<string, JsonElement> Settings(TrainSettings s) => new()
-    {
-        ["batch"] = JsonSerializer.SerializeToElement(s.Batch),
-        ["steps"] = JsonSerializer.SerializeToElement(s.Steps),
-        ["lr"] = JsonSerializer.SerializeToElement(s.LearningRate),
-        ["beta1"] = JsonSerializer.SerializeToElement(s.Adam.Beta1),
-        ["beta2"] = JsonSerializer.SerializeToElement(s.Adam.Beta2),
-        ["eps"] = JsonSerializer.SerializeToElement(s.Adam.Epsilon),
-        ["schedule"] = JsonSerializer.SerializeToElement(s.Schedule.ToString().ToLowerInvariant()),
-        ["clip"] = JsonSerializer.SerializeToElement(s.ClipNorm),
-        ["seed"] = JsonSerializer.SerializeToElement(s.Seed),
-        ["symmetrize"] = JsonSerializer.SerializeToElement(s.Symmetrize),
-    };
+    /// <summary>The training settings as stored in model files (and read back by --resume: <see cref="StoredTrainSettings"/>).</summary>
+    public static Dictionary<string, JsonElement> Settings(TrainSettings s) => StoredTrainSettings.Of(s).ToEntries();
 
     private static TrainSummary Summarize(TrainSettings s, TrainResult r) => new()
     {

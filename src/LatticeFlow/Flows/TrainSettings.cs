@@ -40,19 +40,26 @@ public sealed record TrainSettings
     /// </summary>
     public bool Symmetrize { get; init; }
 
+    /// <summary>Checks every setting; reads and writes nothing.</summary>
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public TrainSettings Validated()
     {
         Architecture.Validated();
         Adam.Validated();
-        if (Batch < 2) throw new InvalidInputException($"--batch {Batch}: need at least 2");
-        if (Steps < 0) throw new InvalidInputException($"--steps {Steps}: must be ≥ 0");
-        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new InvalidInputException($"--lr {LearningRate}: must be a positive number");
-        if (ClipNorm < 0 || !double.IsFinite(ClipNorm)) throw new InvalidInputException($"--clip {ClipNorm}: must be ≥ 0 (0: no clipping)");
-        if (TargetAcceptance is double a && !(a > 0 && a <= 1)) throw new InvalidInputException($"--target-accept {a}: must lie in (0, 1]");
-        if (TargetEss is double e && !(e > 0 && e <= 1)) throw new InvalidInputException($"--target-ess {e}: must lie in (0, 1]");
-        if (TargetCheckProposals < 2) throw new InvalidInputException($"target check: {TargetCheckProposals} proposals, need at least 2");
-        if (EvaluationProposals < 0) throw new InvalidInputException($"--eval {EvaluationProposals}: must be ≥ 0");
-        if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidInputException("--out is required");
+        if (Batch < 2) throw new InvalidSettingException(SettingNames.Batch, Batch, "need at least 2 samples per step");
+        if (Steps < 0) throw new InvalidSettingException(SettingNames.Steps, Steps, "must be ≥ 0");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new InvalidSettingException(SettingNames.LearningRate, LearningRate, "must be a positive number");
+        if (!Enum.IsDefined(Schedule)) throw new InvalidSettingException(SettingNames.Schedule, Schedule.ToString(), "unknown schedule (constant or cosine)");
+        if (ClipNorm < 0 || !double.IsFinite(ClipNorm)) throw new InvalidSettingException(SettingNames.ClipNorm, ClipNorm, "must be ≥ 0 (0: no clipping)");
+        if (TargetAcceptance is double a && !(a > 0 && a <= 1)) throw new InvalidSettingException(SettingNames.TargetAcceptance, a, "must lie in (0, 1]");
+        if (TargetEss is double e && !(e > 0 && e <= 1)) throw new InvalidSettingException(SettingNames.TargetEss, e, "must lie in (0, 1]");
+        if (TargetCheckProposals < 2) throw new InvalidSettingException(SettingNames.TargetCheckProposals, TargetCheckProposals, "need at least 2 proposals");
+        if (StopWindow < 1) throw new InvalidSettingException(SettingNames.StopWindow, StopWindow, "need at least 1 step");
+        if (EvaluationProposals < 0) throw new InvalidSettingException(SettingNames.EvaluationProposals, EvaluationProposals, "must be ≥ 0 (0: no evaluation)");
+        if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
+        if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)
+            throw new InvalidSettingException(SettingNames.CheckpointSeconds, CheckpointSeconds, "must be a positive number of seconds");
+        if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "an output directory is required");
         return this;
     }
 }
@@ -72,7 +79,60 @@ public sealed record TrainResult
     public required double RunningAcceptance { get; init; }
     public FlowQuality? Quality { get; init; }
     public required string Device { get; init; }
+    /// <summary>The model file this run wrote; null where it wrote none (a diverged run keeps only its last checkpoint).</summary>
+    public string? ModelPath { get; init; }
+    /// <summary>The checkpoint to resume from; null where the run has none (it diverged before the first one).</summary>
+    public string? CheckpointPath { get; init; }
     public bool Completed => Status is "complete" or "target reached";
+}
+
+/// <summary>
+/// The training settings a checkpoint's (and a model's) header stores under "training", read back by `train --resume`
+/// for every option not given again. Keys are those of the model format (docs/flow.md); a checkpoint written before
+/// target_accept, target_ess and eval were stored reads them as null: not stored, so the defaults apply.
+/// </summary>
+public sealed record StoredTrainSettings
+{
+    public int Batch { get; init; }
+    public long Steps { get; init; }
+    public double Lr { get; init; }
+    public double Beta1 { get; init; }
+    public double Beta2 { get; init; }
+    public double Eps { get; init; }
+    public string Schedule { get; init; } = "constant";
+    public double Clip { get; init; }
+    public ulong Seed { get; init; }
+    public bool Symmetrize { get; init; }
+    public double? TargetAccept { get; init; }
+    public double? TargetEss { get; init; }
+    public long? Eval { get; init; }
+
+    public static StoredTrainSettings Of(TrainSettings s) => new()
+    {
+        Batch = s.Batch, Steps = s.Steps, Lr = s.LearningRate, Beta1 = s.Adam.Beta1, Beta2 = s.Adam.Beta2, Eps = s.Adam.Epsilon,
+        Schedule = s.Schedule.ToString().ToLowerInvariant(), Clip = s.ClipNorm, Seed = s.Seed, Symmetrize = s.Symmetrize,
+        TargetAccept = s.TargetAcceptance, TargetEss = s.TargetEss, Eval = s.EvaluationProposals,
+    };
+
+    /// <summary>The header's "training" entries as stored settings (results stored beside them are ignored).</summary>
+    /// <exception cref="InvalidInputException">An entry of the wrong kind (a damaged or foreign header).</exception>
+    public static StoredTrainSettings Read(IReadOnlyDictionary<string, System.Text.Json.JsonElement> training, string path)
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<StoredTrainSettings>(
+                System.Text.Json.JsonSerializer.Serialize(training, Files.JsonFiles.Options), Files.JsonFiles.Options)!;
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidInputException($"{path}: unreadable training settings ({e.Path}: {e.InnerException?.Message ?? "not of the stored kind"})");
+        }
+    }
+
+    /// <summary>The entries as the header stores them.</summary>
+    public Dictionary<string, System.Text.Json.JsonElement> ToEntries() =>
+        System.Text.Json.JsonSerializer.SerializeToElement(this, Files.JsonFiles.Options).EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.Clone());
 }
 
 /// <summary>train.json: how a training run ended and what it measured (numbers not known are null).</summary>

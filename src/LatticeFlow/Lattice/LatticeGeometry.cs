@@ -11,18 +11,19 @@ public sealed record LatticeGeometry
 
     public LatticeGeometry(int lx, int ly)
     {
-        Check("Lx", lx);
-        Check("Ly", ly);
+        Check(SettingNames.Lx, lx);
+        Check(SettingNames.Ly, ly);
         Lx = lx;
         Ly = ly;
     }
 
     public static LatticeGeometry Square(int l) => new(l, l);
 
-    private static void Check(string name, int l)
+    /// <exception cref="InvalidSettingException">The size is odd or below 2.</exception>
+    private static void Check(string setting, int l)
     {
         if (l < 2 || l % 2 != 0)
-            throw new InvalidInputException($"{name} = {l}: lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)");
+            throw new InvalidSettingException(setting, l, "lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)");
     }
 
     public override string ToString() => $"{Lx}x{Ly}";

@@ -14,25 +14,34 @@ public sealed record Phi4Couplings
 
     private Phi4Couplings(double m2, double lambda, double? kappa, double? lambdaHop)
     {
-        Finite("m2", m2);
-        Finite("lam", lambda);
-        if (lambda < 0) throw new InvalidInputException($"lam = {lambda}: λ must be ≥ 0 (the action is unbounded below otherwise)");
+        Finite(SettingNames.M2, m2);
+        Finite(SettingNames.Lambda, lambda);
+        if (lambda < 0) throw new InvalidSettingException(SettingNames.Lambda, lambda, "λ must be ≥ 0 (the action is unbounded below otherwise)");
         if (lambda == 0 && m2 <= 0)
-            throw new InvalidInputException($"lam = 0 with m2 = {m2}: the free field needs m² > 0 (the Gaussian is not normalisable otherwise)");
+            throw new InvalidSettingException(SettingNames.M2, m2, "the free field (λ = 0) needs m² > 0 (the Gaussian is not normalisable otherwise)");
         M2 = m2;
         Lambda = lambda;
         Kappa = kappa;
         LambdaHop = lambdaHop;
     }
 
+    /// <exception cref="InvalidSettingException">m² or λ not finite, λ &lt; 0, or λ = 0 with m² ≤ 0.</exception>
     public static Phi4Couplings Standard(double m2, double lambda) => new(m2, lambda, null, null);
 
+    /// <exception cref="InvalidSettingException">κ ≤ 0, λ_h &lt; 0, a free field with κ ≥ 1/4, or numbers that are not finite.</exception>
     public static Phi4Couplings Hopping(double kappa, double lambdaHop)
     {
-        Finite("kappa", kappa);
-        Finite("lam-hop", lambdaHop);
-        if (kappa <= 0) throw new InvalidInputException($"kappa = {kappa}: the hopping parameter must be > 0");
-        return new((1 - 2 * lambdaHop) / kappa - 4.0, lambdaHop / (kappa * kappa), kappa, lambdaHop);
+        Finite(SettingNames.Kappa, kappa);
+        Finite(SettingNames.LambdaHop, lambdaHop);
+        if (kappa <= 0) throw new InvalidSettingException(SettingNames.Kappa, kappa, "the hopping parameter must be > 0");
+        // Checked here in the hopping form's own terms: λ = λ_h/κ² < 0 iff λ_h < 0, and the free field's m² ≤ 0 iff κ ≥ 1/4.
+        if (lambdaHop < 0) throw new InvalidSettingException(SettingNames.LambdaHop, lambdaHop, "λ_h must be ≥ 0 (the action is unbounded below otherwise)");
+        if (lambdaHop == 0 && kappa >= 0.25)
+            throw new InvalidSettingException(SettingNames.Kappa, kappa, "the free field (λ_h = 0) needs κ < 1/4, i.e. m² > 0 (the Gaussian is not normalisable otherwise)");
+        double m2 = (1 - 2 * lambdaHop) / kappa - 4.0, lambda = lambdaHop / (kappa * kappa);
+        if (!double.IsFinite(m2) || !double.IsFinite(lambda))
+            throw new InvalidSettingException(SettingNames.Kappa, kappa, "too small: m² and λ of the standard form overflow");
+        return new(m2, lambda, kappa, lambdaHop);
     }
 
     /// <summary>Albergo et al. 2019 and the tutorial arXiv:2101.08176: m² = −4, λ = 8 at L = 8.</summary>
@@ -40,8 +49,8 @@ public sealed record Phi4Couplings
 
     public Kernels.Phi4Params Params => new(M2, Lambda);
 
-    private static void Finite(string name, double v)
+    private static void Finite(string setting, double v)
     {
-        if (!double.IsFinite(v)) throw new InvalidInputException($"{name} = {v}: must be a finite number");
+        if (!double.IsFinite(v)) throw new InvalidSettingException(setting, v, "must be a finite number");
     }
 }

@@ -27,7 +27,7 @@ public sealed class ProgressReporter(TextWriter? output, bool interactive)
         if (!force && now - _lastReport < (interactive ? 1.0 : 10.0)) return;
         _lastReport = now;
         double eta = rate > 0 ? (total - done) / rate : double.NaN;
-        string line = $"[{phase}] {done}/{total} ({100.0 * done / Math.Max(1, total):F1}%)  {rate:F1}/s  {detail}  ETA {Format(eta)}";
+        string line = $"[{phase}] {done}/{total} ({100.0 * done / Math.Max(1, total):F1}%)  {rate:F1}/s  {detail}  ETA {FormatDuration(eta)}";
         if (interactive) { output.Write("\r" + line.PadRight(100)); _drawn = true; }
         else output.WriteLine(line);
     }
@@ -47,6 +47,15 @@ public sealed class ProgressReporter(TextWriter? output, bool interactive)
         _drawn = false;
     }
 
-    private static string Format(double seconds) =>
-        double.IsFinite(seconds) ? TimeSpan.FromSeconds(Math.Round(seconds)).ToString(seconds >= 3600 ? @"h\:mm\:ss" : @"m\:ss") : "--:--";
+    /// <summary>
+    /// A duration as m:ss, h:mm:ss, or with whole days in front ("31d 13:37:58"; TimeSpan's h format drops the days);
+    /// "--:--" where it is unknown (no rate yet) or beyond what a TimeSpan holds.
+    /// </summary>
+    public static string FormatDuration(double seconds)
+    {
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds >= TimeSpan.MaxValue.TotalSeconds - 1) return "--:--";
+        var t = TimeSpan.FromSeconds(Math.Round(seconds));
+        if (t.TotalDays >= 1) return $"{(long)t.TotalDays}d {t:hh\\:mm\\:ss}";
+        return t.ToString(t.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss");
+    }
 }

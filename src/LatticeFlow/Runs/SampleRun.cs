@@ -230,7 +230,7 @@ public static class SampleRun
         "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed, s.Thermalization),
         "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed, s.Thermalization),
         "flow" => new FlowMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Flow, s.Seed, s.Thermalization),
-        _ => throw new InvalidInputException($"--algo {s.Algorithm}: unknown algorithm"),
+        _ => throw new InvalidSettingException(SettingNames.Algorithm, s.Algorithm, "unknown algorithm"),
     };
 
     private static string TuningDetail(IMarkovSampler sampler) => sampler switch
@@ -315,11 +315,11 @@ public static class SampleRun
     /// <summary>Refuses a directory that holds anything but a lock, unless <paramref name="force"/> and it is a LatticeFlow run.</summary>
     private static void CheckFreshDirectory(string dir, bool force)
     {
-        if (File.Exists(dir)) throw new InvalidInputException($"--out {dir}: is a file");
+        if (File.Exists(dir)) throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "is a file");
         if (!DirectoryLock.HasContent(dir)) return;
         if (!force)
-            throw new InvalidInputException($"--out {dir}: exists and is not empty (use --resume to continue it or --force to overwrite it)");
+            throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "exists and is not empty ({resume} continues it, {force} replaces it)");
         if (!File.Exists(RunFiles.Path(dir, RunFiles.Meta)))
-            throw new InvalidInputException($"--out {dir}: --force refuses to delete a directory that is not a LatticeFlow run");
+            throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "{force} refuses to delete a directory that is not a LatticeFlow run");
     }
 }

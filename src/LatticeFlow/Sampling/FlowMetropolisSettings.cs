@@ -9,11 +9,18 @@ namespace LatticeFlow.Sampling;
 /// </summary>
 public sealed record FlowMetropolisSettings(string ModelPath = "", int ProposalBatch = 64, bool Symmetrize = false)
 {
-    public FlowMetropolisSettings Validated()
+    /// <param name="modelWritten">
+    /// False where the model is yet to be trained (a sweep checks its flow runs before it trains their models):
+    /// then only the settings themselves are checked, not the file.
+    /// </param>
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
+    public FlowMetropolisSettings Validated(bool modelWritten = true)
     {
-        if (string.IsNullOrWhiteSpace(ModelPath)) throw new InvalidInputException("--algo flow needs --model PATH (a model file written by `latticeflow train`)");
-        if (!File.Exists(ModelPath)) throw new InvalidInputException($"--model {ModelPath}: no such file");
-        if (ProposalBatch < 1) throw new InvalidInputException($"--proposal-batch {ProposalBatch}: must be ≥ 1");
+        if (ProposalBatch < 1) throw new InvalidSettingException(SettingNames.ProposalBatch, ProposalBatch, "must be ≥ 1");
+        if (!modelWritten) return this;
+        if (string.IsNullOrWhiteSpace(ModelPath))
+            throw new InvalidSettingException(SettingNames.ModelPath, "", "flow MH needs a model file (written by `latticeflow train`)");
+        if (!File.Exists(ModelPath)) throw new InvalidSettingException(SettingNames.ModelPath, ModelPath, "no such file");
         return this;
     }
 }

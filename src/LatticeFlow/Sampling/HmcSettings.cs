@@ -7,11 +7,14 @@ namespace LatticeFlow.Sampling;
 /// </summary>
 public sealed record HmcSettings(double TrajectoryLength = 1.0, int Steps = 10, IntegratorKind Integrator = IntegratorKind.Leapfrog, double TargetAcceptance = 0.7)
 {
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public HmcSettings Validated()
     {
-        if (!double.IsFinite(TrajectoryLength) || TrajectoryLength <= 0) throw new InvalidInputException($"--traj-length {TrajectoryLength}: must be a positive number");
-        if (Steps < 1) throw new InvalidInputException($"--md-steps {Steps}: need at least one integrator step per trajectory");
-        if (!(TargetAcceptance >= 0 && TargetAcceptance < 1)) throw new InvalidInputException($"--target-accept {TargetAcceptance}: must lie in [0, 1)");
+        if (!double.IsFinite(TrajectoryLength) || TrajectoryLength <= 0)
+            throw new InvalidSettingException(SettingNames.TrajectoryLength, TrajectoryLength, "must be a positive number");
+        if (Steps < 1) throw new InvalidSettingException(SettingNames.MdSteps, Steps, "need at least one integrator step per trajectory");
+        if (!(TargetAcceptance >= 0 && TargetAcceptance < 1))
+            throw new InvalidSettingException(SettingNames.TargetAcceptance, TargetAcceptance, "must lie in [0, 1) (0: no tuning)");
         return this;
     }
 }

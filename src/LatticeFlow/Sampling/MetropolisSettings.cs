@@ -6,11 +6,13 @@ namespace LatticeFlow.Sampling;
 /// </summary>
 public sealed record MetropolisSettings(double Delta = 1.0, int Hits = 1, double TargetAcceptance = 0.7)
 {
+    /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public MetropolisSettings Validated()
     {
-        if (!double.IsFinite(Delta) || Delta <= 0) throw new InvalidInputException($"--delta {Delta}: the Metropolis step must be a positive number");
-        if (Hits < 1) throw new InvalidInputException($"--hits {Hits}: need at least one hit per site");
-        if (!(TargetAcceptance >= 0 && TargetAcceptance < 1)) throw new InvalidInputException($"--target-accept {TargetAcceptance}: must lie in [0, 1)");
+        if (!double.IsFinite(Delta) || Delta <= 0) throw new InvalidSettingException(SettingNames.Delta, Delta, "the Metropolis step must be a positive number");
+        if (Hits < 1) throw new InvalidSettingException(SettingNames.Hits, Hits, "need at least one hit per site");
+        if (!(TargetAcceptance >= 0 && TargetAcceptance < 1))
+            throw new InvalidSettingException(SettingNames.TargetAcceptance, TargetAcceptance, "must lie in [0, 1) (0: no tuning)");
         return this;
     }
 }

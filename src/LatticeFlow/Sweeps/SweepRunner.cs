@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using LatticeFlow.Devices;
 using LatticeFlow.Files;
 using LatticeFlow.Flows;
 using LatticeFlow.Lattice;
@@ -8,7 +8,20 @@ using LatticeFlow.Sampling;
 namespace LatticeFlow.Sweeps;
 
 /// <summary>Where and how a sweep runs.</summary>
-public sealed record SweepOptions(string OutputDirectory, string Device = "auto", int Threads = 0, bool AllowChanged = false, int? OnlyPoint = null);
+public sealed record SweepOptions(string OutputDirectory, string Device = "auto", int Threads = 0, bool AllowChanged = false, int? OnlyPoint = null)
+{
+    /// <summary>Checks the options against <paramref name="spec"/>, and that the device exists, without creating anything.</summary>
+    /// <exception cref="InvalidSettingException">The first unusable option (output_directory, only_point, threads, device).</exception>
+    public SweepOptions Validated(SweepSpec spec)
+    {
+        if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "a sweep directory is required");
+        if (OnlyPoint is int only && (only < 0 || only >= spec.Points.Count))
+            throw new InvalidSettingException(SettingNames.OnlyPoint, only, $"the sweep has points 0..{spec.Points.Count - 1}");
+        if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
+        DeviceFactory.Check(Device);
+        return this;
+    }
+}
 
 /// <summary>
 /// Runs a sweep point by point: train the flow (to the target acceptance or the step budget), then sample
@@ -36,15 +49,30 @@ public static class SweepRunner
         ? [PointDirectory(o.OutputDirectory, spec.Points[only])]
         : [o.OutputDirectory, .. spec.Points.Select(p => PointDirectory(o.OutputDirectory, p))];
 
-    /// <summary>Runs every point (or only <see cref="SweepOptions.OnlyPoint"/>); returns false if interrupted.</summary>
+    /// <summary>
+    /// Runs every point (or only <see cref="SweepOptions.OnlyPoint"/>). Everything that can be refused is refused before
+    /// anything is written: the whole sweep (<see cref="SweepSpec.Validated"/>), the options and the device, the output
+    /// directory (a file, a directory that holds something else, or a sweep with other settings), and the disk space the
+    /// runs still need (<see cref="Storage"/>). Then the locks are taken and the checks repeated under them.
+    /// </summary>
+    /// <returns>False if interrupted.</returns>
+    /// <exception cref="InvalidInputException">A refusal, before anything is written; or a run that fails later (a diverged training).</exception>
     public static bool Run(SweepSpec spec, SweepOptions options, TextWriter log, Func<ProgressReporter> progress, CancellationToken cancel)
     {
         spec = spec.Validated();
-        if (options.OnlyPoint is int only && (only < 0 || only >= spec.Points.Count))
-            throw new InvalidInputException($"--point {only}: the sweep has points 0..{spec.Points.Count - 1}");
+        options = options.Validated(spec);
         CheckDirectory(spec, options);
+        var storage = Storage(spec, options);
+        if (storage.Free is long free && storage.Needed > free)
+            throw new InvalidSettingException(SettingNames.OutputDirectory, options.OutputDirectory,
+                $"the sweep's runs would write {StorageEstimate.Format(storage.Needed)} more" +
+                (spec.SaveFields ? $" ({StorageEstimate.Format(storage.Fields)} of them fields)" : "") +
+                $" and {storage.FileSystemPath} has {StorageEstimate.Format(free)} free; in the sweep file set " +
+                (spec.SaveFields ? "\"fields\": false, a larger save_every or fewer configs" : "a larger save_every or fewer configs"));
         using var locks = DirectoryLock.AcquireAll(LockedDirectories(spec, options));
-        PrepareDirectory(spec, options);
+        // Again under the lock: a sibling array task may have written sweep.json since.
+        CheckDirectory(spec, options, locked: true);
+        WriteSpec(spec, options);
         for (int i = 0; i < spec.Points.Count; i++)
         {
             if (options.OnlyPoint is int o && o != i) continue;
@@ -69,49 +97,52 @@ public static class SweepRunner
     }
 
     /// <summary>
-    /// A sweep directory's stored settings in today's form. Directories from before flow.symmetrize existed used plain
-    /// proposals: a missing key reads as false there, not as today's default.
+    /// What the sweep's runs (those of <see cref="SweepOptions.OnlyPoint"/> only, where set) will hold when complete, what
+    /// their directories hold already, and the free space where they go.
     /// </summary>
-    private static string StoredSpec(string path)
+    public static StorageEstimate Storage(SweepSpec spec, SweepOptions options)
     {
-        string text = File.ReadAllText(path);
-        try
+        var total = new StorageEstimate();
+        for (int i = 0; i < spec.Points.Count; i++)
         {
-            if (System.Text.Json.Nodes.JsonNode.Parse(text) is not System.Text.Json.Nodes.JsonObject root) return text;
-            if (root["flow"] is System.Text.Json.Nodes.JsonObject flow && !flow.ContainsKey("symmetrize")) flow["symmetrize"] = false;
-            return SweepSpec.Parse(root.ToJsonString(), path).ToJson();
+            if (options.OnlyPoint is int o && o != i) continue;
+            foreach (string algorithm in spec.Algorithms)
+                for (int r = 0; r < spec.Replicas; r++)
+                    total += spec.RunSettings(i, algorithm, r, RunDirectory(options.OutputDirectory, spec.Points[i], algorithm, r)).Storage();
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidInputException) { return text; }
+        return total;
     }
 
-    /// <summary>Refuses a directory that holds another sweep or something else; reads only, so a refusal leaves nothing behind.</summary>
-    private static void CheckDirectory(SweepSpec spec, SweepOptions o)
+    /// <summary>
+    /// Refuses an output that is a file, a directory that holds something other than a sweep, or a sweep with other
+    /// settings; reads only, so a refusal leaves nothing behind. <paramref name="locked"/>: called under the sweep's locks,
+    /// whose files (and empty point directories) are not content.
+    /// </summary>
+    private static void CheckDirectory(SweepSpec spec, SweepOptions o, bool locked = false)
     {
         string dir = o.OutputDirectory;
         string path = Path.Combine(dir, SpecFile);
+        if (File.Exists(dir)) throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "is a file");
         if (File.Exists(path))
         {
-            if (StoredSpec(path) != spec.ToJson() && !o.AllowChanged)
-                throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
+            if (SweepSpec.ReadStored(path)?.ToJson() != spec.ToJson() && !o.AllowChanged)
+                throw new InvalidSettingException(SettingNames.OutputDirectory, dir,
+                    $"holds a sweep with other settings ({SpecFile} differs); choose a new directory, or allow the change ({{{SettingNames.AllowChanged}}}) to continue it with these settings");
         }
-        else if (DirectoryLock.HasContent(dir))
+        else if (!locked && DirectoryLock.HasContent(dir))
         {
-            throw new InvalidInputException($"--out {dir}: exists and is not a sweep directory");
+            throw new InvalidSettingException(SettingNames.OutputDirectory, dir, "exists and is not a sweep directory");
         }
     }
 
-    private static void PrepareDirectory(SweepSpec spec, SweepOptions o)
+    private static void WriteSpec(SweepSpec spec, SweepOptions o)
     {
-        string dir = o.OutputDirectory;
-        string path = Path.Combine(dir, SpecFile);
-        string json = spec.ToJson();
-        // Again under the lock: a sibling array task may have written sweep.json since.
-        if (File.Exists(path) && StoredSpec(path) != json && !o.AllowChanged)
-            throw new InvalidInputException($"{dir}: holds a sweep with other settings ({SpecFile} differs); use a new --out, or --allow-changed to continue with the new settings");
+        string path = Path.Combine(o.OutputDirectory, SpecFile);
+        Directory.CreateDirectory(o.OutputDirectory);
         // Slurm array tasks share this directory: write only when the settings differ (a file from an older version that
         // says the same thing stays), and by renaming a complete file, so no task can read a half-written one.
-        if (File.Exists(path) && StoredSpec(path) == json) return;
-        Files.AtomicFile.WriteAllText(path, json);
+        if (File.Exists(path) && SweepSpec.ReadStored(path)?.ToJson() == spec.ToJson()) return;
+        Files.AtomicFile.WriteAllText(path, spec.ToJson());
     }
 
     private static string? Train(SweepSpec spec, SweepOptions o, int index, SweepPoint p, TextWriter log, ProgressReporter progress, CancellationToken cancel)
@@ -124,22 +155,8 @@ public static class SweepRunner
             log.WriteLine($"   flow training: done before ({dir})");
             return model;
         }
-        var f = spec.Flow;
-        var settings = new TrainSettings
+        var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads) with
         {
-            Architecture = new FlowArchitecture { Lx = p.L, Ly = p.L, Layers = f.Layers, Hidden = f.HiddenOrDefault, Kernel = f.Kernel },
-            Couplings = p.Couplings,
-            OutputDirectory = dir,
-            Batch = f.Batch,
-            Steps = f.MaxSteps,
-            LearningRate = f.LearningRate,
-            Schedule = LearningRateSchedule.Parse(f.Schedule),
-            TargetAcceptance = f.TargetAcceptance,
-            Seed = spec.SeedFor(index, 0, "flow"),
-            Device = o.Device,
-            Threads = o.Threads,
-            EvaluationProposals = 2000,
-            Symmetrize = f.Symmetrize,
             Resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
             Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
         };
@@ -158,25 +175,9 @@ public static class SweepRunner
             log.WriteLine($"   {algorithm} r{replica}: done before");
             return true;
         }
-        var b = spec.Budget;
-        var settings = new SampleSettings
+        var settings = spec.RunSettings(index, algorithm, replica, dir, o.Device, o.Threads, model ?? "") with
         {
-            Algorithm = algorithm,
-            Geometry = LatticeGeometry.Square(p.L),
-            Couplings = p.Couplings,
-            OutputDirectory = dir,
-            Configurations = b.Configurations,
-            Thermalization = b.Thermalization,
-            Chains = b.Chains,
-            SaveEvery = b.SaveEvery,
-            SaveFields = b.SaveFields,
-            Seed = spec.SeedFor(index, replica, algorithm),
-            Device = o.Device,
-            Threads = o.Threads,
             Resume = File.Exists(Path.Combine(dir, RunFiles.Checkpoint)),
-            Metropolis = new MetropolisSettings(TargetAcceptance: spec.TargetAcceptance),
-            Hmc = new HmcSettings(Steps: spec.HmcSteps, TargetAcceptance: spec.TargetAcceptance),
-            Flow = new FlowMetropolisSettings(model ?? "", Symmetrize: spec.Flow.Symmetrize),
         };
         // A run that never wrote a checkpoint has nothing worth keeping (cleared under its lock, which stays).
         if (!settings.Resume && Directory.Exists(dir))

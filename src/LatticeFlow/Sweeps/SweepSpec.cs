@@ -1,63 +1,113 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using LatticeFlow.Files;
+using LatticeFlow.Flows;
+using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
+using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Sweeps;
 
-/// <summary>One parameter point of a sweep: a square lattice and couplings (standard or hopping form).</summary>
-public sealed record SweepPoint(int L, Phi4Couplings Couplings)
+/// <summary>
+/// One parameter point of a sweep: a square lattice and couplings, in the standard form (<c>m2</c>, <c>lam</c>) or the
+/// hopping form (<c>kappa</c>, <c>lam_hop</c>); the form not used is null and not written.
+/// </summary>
+public sealed record SweepPoint
 {
+    [JsonPropertyName("L")] public required int L { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? M2 { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Lam { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Kappa { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LamHop { get; init; }
+
+    public static SweepPoint Standard(int l, double m2, double lam) => new() { L = l, M2 = m2, Lam = lam };
+
+    public static SweepPoint Hopping(int l, double kappa, double lamHop) => new() { L = l, Kappa = kappa, LamHop = lamHop };
+
+    /// <summary>True when exactly one form is given, and whole.</summary>
+    [JsonIgnore] public bool IsComplete => (M2, Lam, Kappa, LamHop) is (not null, not null, null, null) or (null, null, not null, not null);
+
+    /// <exception cref="InvalidSettingException">Unusable couplings (named m2, lambda, kappa, lambda_hop).</exception>
+    [JsonIgnore]
+    public Phi4Couplings Couplings => Kappa is double k && LamHop is double h ? Phi4Couplings.Hopping(k, h)
+        : Phi4Couplings.Standard(M2 ?? double.NaN, Lam ?? double.NaN);
+
     /// <summary>A directory name that says what the point is, e.g. L8_m2-4_lam6.008.</summary>
-    public string Name => Couplings.Kappa is double k
-        ? FormattableString.Invariant($"L{L}_kappa{k}_lamhop{Couplings.LambdaHop}")
+    [JsonIgnore]
+    public string Name => Kappa is double kappa
+        ? FormattableString.Invariant($"L{L}_kappa{kappa}_lamhop{LamHop}")
         : FormattableString.Invariant($"L{L}_m2{Couplings.M2}_lam{Couplings.Lambda}");
 }
 
 /// <summary>
-/// Budgets of one algorithm at every point of a sweep. <c>SaveFields</c> false: no fields.npy (measurements and time
-/// slices only), for long baseline studies at large L (2 × 10⁵ configurations at L = 64 are 6.5 GB per run).
+/// How the flow is trained at each point: the tutorial architecture of <see cref="FlowArchitecture"/> and the batch of
+/// <see cref="TrainSettings"/> by default, stopped at a target acceptance or a step budget. The learning rate starts at
+/// 3e-3, not the tutorial's constant 1e-3, and anneals on a cosine over the step budget: on sweep budgets that trains
+/// far better (L = 8, λ = 6.008: 1500 steps at constant 1e-3 reach an independence-Metropolis acceptance of 0.12, at
+/// 3e-3 0.25; 6000 cosine steps from 3e-3 reach 0.41; docs/flow.md). <c>Symmetrize</c>: flow MH with Z2-symmetrised
+/// proposals (<see cref="FlowMetropolisSettings"/>), on by default: with the albergo2019 flows of L = 10 and 14 it
+/// raised the acceptance from 0.17 to 0.23 and 0.03 to 0.11 and brought the Pareto k̂ of the weights from 0.79 to 0.59
+/// and 1.09 to 0.83 (README).
 /// </summary>
-public sealed record SweepBudget(long Configurations, long Thermalization, int Chains, int SaveEvery, bool SaveFields = true);
-
-/// <summary>
-/// How the flow is trained at each point: the tutorial architecture by default, stopped at a target acceptance or a
-/// step budget. The learning rate starts at 3e-3, not the tutorial's constant 1e-3, and anneals on a cosine over the
-/// step budget: on sweep budgets that trains far better (L = 8, λ = 6.008: 1500 steps at constant 1e-3 reach an
-/// independence-Metropolis acceptance of 0.12, at 3e-3 0.25; 6000 cosine steps from 3e-3 reach 0.41; docs/flow.md).
-/// <c>Symmetrize</c>: flow MH with Z2-symmetrised proposals (<see cref="Sampling.FlowMetropolisSettings"/>), on by default:
-/// with the albergo2019 flows of L = 10 and 14 it raised the acceptance from 0.17 to 0.23 and 0.03 to 0.11 and brought
-/// the Pareto k̂ of the weights from 0.79 to 0.59 and 1.09 to 0.83 (README).
-/// </summary>
-public sealed record FlowTraining(int Layers = 16, int[]? Hidden = null, int Kernel = 3, int Batch = 64, double LearningRate = 3e-3,
-    long MaxSteps = 5000, double? TargetAcceptance = 0.5, string Schedule = "cosine", bool Symmetrize = true)
+public sealed record FlowTraining
 {
-    public int[] HiddenOrDefault => Hidden ?? [8, 8];
+    private static readonly FlowArchitecture Tutorial = FlowArchitecture.Tutorial();
+
+    public int Layers { get; init; } = Tutorial.Layers;
+    public int[] Hidden { get; init; } = [.. Tutorial.Hidden];
+    public int Kernel { get; init; } = Tutorial.Kernel;
+    public int Batch { get; init; } = new TrainSettings { Architecture = Tutorial, Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" }.Batch;
+    [JsonPropertyName("lr")] public double LearningRate { get; init; } = 3e-3;
+    public long MaxSteps { get; init; } = 5000;
+    /// <summary>Null: train for <see cref="MaxSteps"/> steps whatever the acceptance.</summary>
+    [JsonPropertyName("target_accept")] public double? TargetAcceptance { get; init; } = 0.5;
+    /// <summary>"constant" or "cosine" (<see cref="LearningRateSchedule"/>).</summary>
+    public string Schedule { get; init; } = "cosine";
+    public bool Symmetrize { get; init; } = true;
 }
 
 /// <summary>
-/// A sweep: points × algorithms × replicas, with budgets and a base seed. Read from JSON (--file) or a preset.
-/// Replica r of point i with algorithm a uses seed = base + 1000·i + 10·r + (index of a), so every run has
-/// its own random numbers and a Slurm array task reproduces exactly what a local sweep would do.
+/// A sweep: points × algorithms × replicas, with budgets and a base seed; the sweep file (README) is this record in JSON,
+/// key for key (<see cref="Parse"/>, <see cref="ToJson"/>). Replica r of point i with algorithm a uses
+/// seed = base + 1000·i + 10·r + (index of a), so every run has its own random numbers and a Slurm array task reproduces
+/// exactly what a local sweep would do. The budgets default to the sweep's own (longer than a single `sample`'s); the
+/// samplers' settings not named here (chains, save_every, fields, the tuning target, HMC's steps) default to the
+/// samplers' own (<see cref="SampleSettings"/>, <see cref="HmcSettings"/>).
 /// </summary>
 public sealed record SweepSpec
 {
     public static readonly string[] AllAlgorithms = ["flow", "hmc", "metropolis"];
 
-    public required string Name { get; init; }
-    public required IReadOnlyList<SweepPoint> Points { get; init; }
+    // Read for their defaults only.
+    private static readonly SampleSettings RunDefaults =
+        new() { Algorithm = "hmc", Geometry = LatticeGeometry.Square(2), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+
+    public string Name { get; init; } = "sweep";
     public IReadOnlyList<string> Algorithms { get; init; } = AllAlgorithms;
     public int Replicas { get; init; } = 1;
     public ulong Seed { get; init; } = 1;
-    public SweepBudget Budget { get; init; } = new(20000, 2000, 1, 1);
+    [JsonPropertyName("configs")] public long Configurations { get; init; } = 20000;
+    [JsonPropertyName("therm")] public long Thermalization { get; init; } = 2000;
+    public int Chains { get; init; } = RunDefaults.Chains;
+    public int SaveEvery { get; init; } = RunDefaults.SaveEvery;
+    /// <summary>False: no fields.npy (measurements and time slices only), for long baseline studies at large L (2 × 10⁵ configurations at L = 64 are 6.5 GB per run).</summary>
+    [JsonPropertyName("fields")] public bool SaveFields { get; init; } = RunDefaults.SaveFields;
+    /// <summary>The acceptance Metropolis and HMC tune their step to during thermalisation.</summary>
+    [JsonPropertyName("target_accept")] public double TargetAcceptance { get; init; } = RunDefaults.Hmc.TargetAcceptance;
+    public int HmcSteps { get; init; } = RunDefaults.Hmc.Steps;
     public FlowTraining Flow { get; init; } = new();
-    public double TargetAcceptance { get; init; } = 0.7;
-    public int HmcSteps { get; init; } = 10;
+    public required IReadOnlyList<SweepPoint> Points { get; init; }
 
     public ulong SeedFor(int point, int replica, string algorithm) =>
         Seed + 1000UL * (ulong)point + 10UL * (ulong)replica + (ulong)Array.IndexOf(AllAlgorithms, algorithm);
 
     /// <summary>m² = −4 and λ with m_p·L ≈ 4 (Albergo et al. 2019, Table I; larger L from arXiv:2207.00283).</summary>
+    /// <exception cref="InvalidSettingException">Not a preset's name (setting "preset").</exception>
     public static SweepSpec Preset(string name) => name switch
     {
         "albergo2019" => Albergo([6, 8, 10, 12, 14]) with { Name = name },
@@ -65,11 +115,10 @@ public sealed record SweepSpec
         // `make run`: the albergo2019 points L = 6, 8, 10 with budgets that finish in about 15 minutes on 2 cores.
         "demo" => Albergo([6, 8, 10]) with
         {
-            Name = name,
-            Budget = new SweepBudget(10000, 1000, 2, 1),
-            Flow = new FlowTraining(MaxSteps: 5000, TargetAcceptance: 0.5),
+            Name = name, Configurations = 10000, Thermalization = 1000, Chains = 2,
+            Flow = new FlowTraining { MaxSteps = 5000, TargetAcceptance = 0.5 },
         },
-        _ => throw new InvalidInputException($"--preset {name}: unknown preset (choose albergo2019, extended or demo)"),
+        _ => throw new InvalidSettingException(SettingNames.Preset, name, "unknown preset (choose albergo2019, extended or demo)"),
     };
 
     private static readonly Dictionary<int, double> AlbergoLambda = new()
@@ -80,118 +129,319 @@ public sealed record SweepSpec
     private static SweepSpec Albergo(int[] sizes) => new()
     {
         Name = "albergo",
-        Points = [.. sizes.Select(l => new SweepPoint(l, Phi4Couplings.Standard(-4.0, AlbergoLambda[l])))],
+        Points = [.. sizes.Select(l => SweepPoint.Standard(l, -4.0, AlbergoLambda[l]))],
     };
 
-    public SweepSpec Validated()
+    /// <summary>
+    /// The settings of replica <paramref name="replica"/> of <paramref name="algorithm"/> at point <paramref name="point"/>:
+    /// what the sweep runs, and what <see cref="Validated"/> checks before anything is written.
+    /// </summary>
+    public SampleSettings RunSettings(int point, string algorithm, int replica, string directory, string device = "auto", int threads = 0, string modelPath = "")
     {
-        if (Points.Count == 0) throw new InvalidInputException("sweep: no points");
-        foreach (var a in Algorithms)
-            if (!AllAlgorithms.Contains(a)) throw new InvalidInputException($"sweep: unknown algorithm \"{a}\" (choose {string.Join(", ", AllAlgorithms)})");
-        if (Replicas < 1) throw new InvalidInputException($"sweep: replicas = {Replicas}: need at least 1");
-        if (Budget.Configurations < 1 || Budget.Thermalization < 0 || Budget.Chains < 1 || Budget.SaveEvery < 1)
-            throw new InvalidInputException("sweep: budgets must be positive (configs ≥ 1, therm ≥ 0, chains ≥ 1, save_every ≥ 1)");
-        if (Flow.MaxSteps < 1 || Flow.Batch < 2 || !(Flow.LearningRate > 0)) throw new InvalidInputException("sweep: flow training needs max_steps ≥ 1, batch ≥ 2 and lr > 0");
-        if (Flow.Schedule.ToLowerInvariant() is not ("constant" or "cosine")) throw new InvalidInputException($"sweep: flow schedule \"{Flow.Schedule}\": choose constant or cosine");
-        if (Points.Select(p => p.Name).Distinct().Count() != Points.Count) throw new InvalidInputException("sweep: the same point appears twice");
+        var p = Points[point];
+        return new SampleSettings
+        {
+            Algorithm = algorithm,
+            Geometry = LatticeGeometry.Square(p.L),
+            Couplings = p.Couplings,
+            OutputDirectory = directory,
+            Configurations = Configurations,
+            Thermalization = Thermalization,
+            Chains = Chains,
+            SaveEvery = SaveEvery,
+            SaveFields = SaveFields,
+            Seed = SeedFor(point, replica, algorithm),
+            Device = device,
+            Threads = threads,
+            Metropolis = RunDefaults.Metropolis with { TargetAcceptance = TargetAcceptance },
+            Hmc = RunDefaults.Hmc with { Steps = HmcSteps, TargetAcceptance = TargetAcceptance },
+            Flow = RunDefaults.Flow with { ModelPath = modelPath, Symmetrize = Flow.Symmetrize },
+        };
+    }
+
+    /// <summary>Fresh proposals of a sweep's final flow evaluation (a single `train` uses 10⁴).</summary>
+    public const long EvaluationProposals = 2000;
+
+    /// <summary>The flow training at point <paramref name="point"/>.</summary>
+    public TrainSettings TrainingSettings(int point, string directory, string device = "auto", int threads = 0)
+    {
+        var p = Points[point];
+        return new TrainSettings
+        {
+            Architecture = FlowArchitecture.Tutorial(p.L) with { Layers = Flow.Layers, Hidden = Flow.Hidden, Kernel = Flow.Kernel },
+            Couplings = p.Couplings,
+            OutputDirectory = directory,
+            Batch = Flow.Batch,
+            Steps = Flow.MaxSteps,
+            LearningRate = Flow.LearningRate,
+            Schedule = LearningRateSchedule.Parse(Flow.Schedule),
+            TargetAcceptance = Flow.TargetAcceptance,
+            Seed = SeedFor(point, 0, "flow"),
+            Device = device,
+            Threads = threads,
+            EvaluationProposals = EvaluationProposals,
+            Symmetrize = Flow.Symmetrize,
+        };
+    }
+
+    /// <summary>
+    /// Checks the whole sweep before anything is run or written: its own keys, every point, and every setting of every
+    /// run it will make, through the same <see cref="SampleSettings.ValidatedSettings"/> and
+    /// <see cref="TrainSettings.Validated"/> that the runs use. Messages name the sweep file's keys and the value given.
+    /// </summary>
+    /// <param name="source">What the messages start with: the sweep file's path.</param>
+    /// <exception cref="InvalidInputException">The first problem, e.g. "s.json: hmc_steps = 0: need at least one integrator step per trajectory".</exception>
+    public SweepSpec Validated(string source = "sweep")
+    {
+        InvalidInputException Fail(string key, string value, string reason) => new($"{source}: {key} = {value}: {reason}");
+        if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny([.. Path.GetInvalidFileNameChars(), '/', '\\']) >= 0 || Name is "." or "..")
+            throw Fail(Key(nameof(Name)), Quote(Name), "a name for the sweep directory (runs/sweep-NAME): letters, digits, - or _");
+        string known = string.Join(", ", AllAlgorithms);
+        if (Algorithms is null || Algorithms.Count == 0) throw Fail(Key(nameof(Algorithms)), "[]", $"give at least one of {known}");
+        for (int a = 0; a < Algorithms!.Count; a++)
+        {
+            if (!AllAlgorithms.Contains(Algorithms[a])) throw Fail($"{Key(nameof(Algorithms))}[{a}]", Quote(Algorithms[a]), $"unknown algorithm (choose {known})");
+            if (Algorithms.Take(a).Contains(Algorithms[a])) throw Fail($"{Key(nameof(Algorithms))}[{a}]", Quote(Algorithms[a]), "listed twice");
+        }
+        if (Replicas < 1) throw Fail(Key(nameof(Replicas)), Number(Replicas), "need at least 1");
+        if (Points is null || Points.Count == 0) throw Fail(Key(nameof(Points)), "[]", "give at least one point");
+        string pointKeys = $"give either \"{Key(nameof(SweepPoint.M2), typeof(SweepPoint))}\" and \"{Key(nameof(SweepPoint.Lam), typeof(SweepPoint))}\" " +
+            $"or \"{Key(nameof(SweepPoint.Kappa), typeof(SweepPoint))}\" and \"{Key(nameof(SweepPoint.LamHop), typeof(SweepPoint))}\"";
+        var names = new Dictionary<string, int>();
+        for (int i = 0; i < Points!.Count; i++)
+        {
+            var p = Points[i];
+            string at = $"{Key(nameof(Points))}[{i}]";
+            if (p is null) throw Fail(at, "null", "expected a point {\"L\": …, \"m2\": …, \"lam\": …}");
+            if (!p.IsComplete) throw Fail(at, JsonSerializer.Serialize(p, OneLine), pointKeys);
+            try
+            {
+                _ = p.Couplings;
+                foreach (string algorithm in Algorithms) RunSettings(i, algorithm, 0, "sweep").ValidatedSettings();
+            }
+            catch (InvalidSettingException e) { throw new InvalidInputException($"{source}: {Describe(e, i, training: false)}"); }
+            // The flow's training only where a flow is trained: an HMC sweep at L = 2 need not fit a 3 × 3 kernel.
+            if (Algorithms.Contains("flow"))
+            {
+                try { TrainingSettings(i, "sweep").Validated(); }
+                catch (InvalidSettingException e) { throw new InvalidInputException($"{source}: {Describe(e, i, training: true)}"); }
+            }
+            if (names.TryGetValue(p.Name, out int first)) throw Fail(at, p.Name, $"the same point as {Key(nameof(Points))}[{first}]");
+            names[p.Name] = i;
+        }
         return this;
     }
 
     /// <summary>
-    /// The sweep file: {"name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every", "fields",
-    /// "target_accept", "hmc_steps", "flow": {"layers", "hidden", "kernel", "batch", "lr", "max_steps", "target_accept", "schedule", "symmetrize"},
-    /// "points": [{"L", "m2", "lam"} or {"L", "kappa", "lam_hop"}, ...]}; everything but points has a default.
+    /// A settings error of the runs at point <paramref name="point"/> in the sweep file's words: the key that holds the
+    /// setting (points[1].L for the lattice, hmc_steps for HMC's steps, flow.lr for the learning rate, …).
     /// </summary>
+    /// <param name="training">The error came from the flow training's settings (target_acceptance is then flow.target_accept).</param>
+    public static string Describe(InvalidSettingException e, int point, bool training)
+    {
+        string pointKey(string property) => $"{Key(nameof(Points))}[{point}].{Key(property, typeof(SweepPoint))}";
+        string flowKey(string property) => $"{Key(nameof(Flow))}.{Key(property, typeof(FlowTraining))}";
+        string KeyOf(string setting) => setting switch
+        {
+            SettingNames.Lx or SettingNames.Ly => pointKey(nameof(SweepPoint.L)),
+            SettingNames.M2 => pointKey(nameof(SweepPoint.M2)),
+            SettingNames.Lambda => pointKey(nameof(SweepPoint.Lam)),
+            SettingNames.Kappa => pointKey(nameof(SweepPoint.Kappa)),
+            SettingNames.LambdaHop => pointKey(nameof(SweepPoint.LamHop)),
+            SettingNames.Configurations => Key(nameof(Configurations)),
+            SettingNames.Thermalization => Key(nameof(Thermalization)),
+            SettingNames.Chains => Key(nameof(Chains)),
+            SettingNames.SaveEvery => Key(nameof(SaveEvery)),
+            SettingNames.SaveFields => $"\"{Key(nameof(SaveFields))}\": false",
+            SettingNames.Seed => Key(nameof(Seed)),
+            SettingNames.TargetAcceptance => training ? flowKey(nameof(FlowTraining.TargetAcceptance)) : Key(nameof(TargetAcceptance)),
+            SettingNames.MdSteps => Key(nameof(HmcSteps)),
+            SettingNames.Symmetrize => flowKey(nameof(FlowTraining.Symmetrize)),
+            SettingNames.Layers => flowKey(nameof(FlowTraining.Layers)),
+            SettingNames.Hidden => flowKey(nameof(FlowTraining.Hidden)),
+            SettingNames.Kernel => flowKey(nameof(FlowTraining.Kernel)),
+            SettingNames.Batch => flowKey(nameof(FlowTraining.Batch)),
+            SettingNames.LearningRate => flowKey(nameof(FlowTraining.LearningRate)),
+            SettingNames.Steps => flowKey(nameof(FlowTraining.MaxSteps)),
+            SettingNames.Schedule => flowKey(nameof(FlowTraining.Schedule)),
+            _ => setting,
+        };
+        string message = e.Describe(KeyOf);
+        // Describe writes "key value: reason"; a file's key reads better as "key = value".
+        string key = KeyOf(e.Setting);
+        return e.Value.Length > 0 && message.StartsWith(key + " ", StringComparison.Ordinal) ? $"{key} = {message[(key.Length + 1)..]}" : message;
+    }
+
+    /// <summary>The JSON options of sweep files: <see cref="JsonFiles.Strict"/> (unknown and duplicate keys are errors), and null only where a key allows it.</summary>
+    private static readonly JsonSerializerOptions Options = new(JsonFiles.Strict) { RespectNullableAnnotations = true };
+
+    private static readonly JsonSerializerOptions OneLine = new(Options) { WriteIndented = false };
+
+    /// <summary>The key that holds <paramref name="property"/> of <paramref name="type"/> (default: <see cref="SweepSpec"/>) in sweep files.</summary>
+    private static string Key(string property, Type? type = null) =>
+        Options.GetTypeInfo(type ?? typeof(SweepSpec)).Properties.Single(p => (p.AttributeProvider as MemberInfo)?.Name == property).Name;
+
+    /// <summary>The keys of a sweep file's object of type <paramref name="type"/> (computed properties are not keys).</summary>
+    private static IEnumerable<string> Keys(Type type) => Options.GetTypeInfo(type).Properties.Where(p => p.Set is not null).Select(p => p.Name);
+
+    private static string Quote(string? s) => s is null ? "null" : JsonSerializer.Serialize(s);
+
+    private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Reads a sweep file (this record in JSON: README) and checks all of it (<see cref="Validated"/>). Every problem is one
+    /// line that starts with <paramref name="source"/> and names the key and the value: not JSON, an unknown or repeated
+    /// key, a value of the wrong kind, a missing "points", or a setting that a run would refuse.
+    /// </summary>
+    /// <exception cref="InvalidInputException">The first problem.</exception>
     public static SweepSpec Parse(string json, string source)
     {
-        JsonObject root;
-        try { root = JsonNode.Parse(json) as JsonObject ?? throw new InvalidInputException($"{source}: the sweep file must be a JSON object"); }
-        catch (JsonException e) { throw new InvalidInputException($"{source}: not valid JSON ({e.Message})"); }
-        var known = new HashSet<string> { "name", "algorithms", "replicas", "seed", "configs", "therm", "chains", "save_every", "fields", "target_accept", "hmc_steps", "flow", "points" };
-        foreach (var (key, _) in root)
-            if (!known.Contains(key)) throw new InvalidInputException($"{source}: unknown key \"{key}\" (known: {string.Join(", ", known)})");
-        var points = root["points"] as JsonArray ?? throw new InvalidInputException($"{source}: \"points\" must be a list of points");
-        var parsed = new List<SweepPoint>();
-        for (int i = 0; i < points.Count; i++)
+        JsonDocument document;
+        try { document = JsonDocument.Parse(json); }
+        catch (JsonException e)
         {
-            try { parsed.Add(ParsePoint(points[i] as JsonObject ?? throw new InvalidInputException("not an object"))); }
-            catch (Exception e) when (e is InvalidInputException or InvalidOperationException or FormatException)
+            string reason = e.Message.Split(" LineNumber:")[0].Split(" Path:")[0].TrimEnd('.', ' ');
+            throw new InvalidInputException($"{source}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {reason}");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidInputException($"{source}: a sweep file is one JSON object {{\"points\": [...], ...}} (README)");
+            SweepSpec spec;
+            try { spec = JsonSerializer.Deserialize<SweepSpec>(json, Options)!; }
+            catch (JsonException e) { throw new InvalidInputException($"{source}: {Explain(e, document.RootElement)}"); }
+            return spec.Validated(source);
+        }
+    }
+
+    /// <summary>A deserialisation error in the file's words: the key path, the value there, and what was expected.</summary>
+    private static string Explain(JsonException e, JsonElement root)
+    {
+        var segments = Segments(e.Path);
+        string keyPath = string.Concat(segments.Select((s, i) => s.Index is int n ? $"[{n}]" : (i == 0 ? s.Name : "." + s.Name)));
+        string text = e.Message;
+        if (text.Contains("could not be mapped to any .NET member") || text.Contains("Duplicate property"))
+        {
+            var parent = TypeAt(segments.SkipLast(1));
+            string known = parent is null ? "" : $" (known keys here: {string.Join(", ", Keys(parent))})";
+            return text.Contains("Duplicate property") ? $"key \"{keyPath}\" appears twice; give each key once" : $"unknown key \"{keyPath}\"{known}";
+        }
+        if (text.Contains("missing required properties"))
+        {
+            var type = TypeAt(segments);
+            var present = ElementAt(root, segments) is { ValueKind: JsonValueKind.Object } o ? o.EnumerateObject().Select(p => p.Name).ToHashSet() : [];
+            var missing = type is null ? [] : Options.GetTypeInfo(type).Properties.Where(p => p.IsRequired && !present.Contains(p.Name)).Select(p => p.Name).ToList();
+            return $"{(keyPath.Length > 0 ? keyPath + ": " : "")}missing {string.Join(", ", missing.Select(m => $"\"{m}\""))} (required)";
+        }
+        string value = ElementAt(root, segments) is JsonElement v ? Shorten(v.GetRawText()) : "?";
+        return $"{keyPath} = {value}: expected {Expected(TypeAt(segments))}";
+    }
+
+    private readonly record struct Segment(string Name, int? Index);
+
+    /// <summary>"$.points[1].L" as points, [1], L.</summary>
+    private static List<Segment> Segments(string? path)
+    {
+        var list = new List<Segment>();
+        if (string.IsNullOrEmpty(path)) return list;
+        foreach (string part in path.TrimStart('$').Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            string name = part;
+            int bracket = name.IndexOf('[');
+            string rest = bracket < 0 ? "" : name[bracket..];
+            if (bracket >= 0) name = name[..bracket];
+            if (name.Length > 0) list.Add(new(name.Trim('\'', '[', ']'), null));
+            foreach (string index in rest.Split('[', StringSplitOptions.RemoveEmptyEntries))
+                if (int.TryParse(index.TrimEnd(']'), out int n)) list.Add(new("", n));
+        }
+        return list;
+    }
+
+    private static Type? TypeAt(IEnumerable<Segment> segments)
+    {
+        Type? t = typeof(SweepSpec);
+        foreach (var s in segments)
+        {
+            if (t is null) return null;
+            if (s.Index is not null) t = ElementType(t);
+            else
             {
-                throw new InvalidInputException($"{source}: points[{i}]: {e.Message}");
+                var info = Options.GetTypeInfo(t);
+                t = info.Kind == JsonTypeInfoKind.Object ? info.Properties.FirstOrDefault(p => p.Name == s.Name)?.PropertyType : null;
             }
         }
-        var spec = new SweepSpec { Name = Get(root, "name", "sweep", source), Points = parsed };
-        var flow = root["flow"] as JsonObject;
-        spec = spec with
-        {
-            Algorithms = root["algorithms"] is JsonArray algs ? [.. algs.Select(a => a!.GetValue<string>())] : spec.Algorithms,
-            Replicas = Get(root, "replicas", spec.Replicas, source),
-            Seed = Get(root, "seed", spec.Seed, source),
-            Budget = new SweepBudget(Get(root, "configs", spec.Budget.Configurations, source), Get(root, "therm", spec.Budget.Thermalization, source),
-                Get(root, "chains", spec.Budget.Chains, source), Get(root, "save_every", spec.Budget.SaveEvery, source),
-                Get(root, "fields", spec.Budget.SaveFields, source)),
-            TargetAcceptance = Get(root, "target_accept", spec.TargetAcceptance, source),
-            HmcSteps = Get(root, "hmc_steps", spec.HmcSteps, source),
-            Flow = flow is null ? spec.Flow : new FlowTraining(
-                Get(flow, "layers", spec.Flow.Layers, source),
-                flow["hidden"] is JsonArray h ? [.. h.Select(x => x!.GetValue<int>())] : null,
-                Get(flow, "kernel", spec.Flow.Kernel, source), Get(flow, "batch", spec.Flow.Batch, source),
-                Get(flow, "lr", spec.Flow.LearningRate, source), Get(flow, "max_steps", spec.Flow.MaxSteps, source),
-                flow.ContainsKey("target_accept") ? flow["target_accept"]?.GetValue<double>() : spec.Flow.TargetAcceptance,
-                Get(flow, "schedule", spec.Flow.Schedule, source), Get(flow, "symmetrize", spec.Flow.Symmetrize, source)),
-        };
-        try { return spec.Validated(); }
-        catch (InvalidInputException e) { throw new InvalidInputException($"{source}: {e.Message.Replace("sweep: ", "")}"); }
+        return t;
     }
 
-    private static SweepPoint ParsePoint(JsonObject p)
-    {
-        int l = p["L"]?.GetValue<int>() ?? throw new InvalidInputException("needs \"L\"");
-        var geometry = Lattice.LatticeGeometry.Square(l);
-        bool standard = p.ContainsKey("m2") || p.ContainsKey("lam"), hopping = p.ContainsKey("kappa") || p.ContainsKey("lam_hop");
-        if (standard == hopping) throw new InvalidInputException("give either \"m2\" and \"lam\" or \"kappa\" and \"lam_hop\"");
-        var couplings = standard
-            ? Phi4Couplings.Standard(p["m2"]?.GetValue<double>() ?? throw new InvalidInputException("needs \"m2\""), p["lam"]?.GetValue<double>() ?? throw new InvalidInputException("needs \"lam\""))
-            : Phi4Couplings.Hopping(p["kappa"]?.GetValue<double>() ?? throw new InvalidInputException("needs \"kappa\""), p["lam_hop"]?.GetValue<double>() ?? throw new InvalidInputException("needs \"lam_hop\""));
-        return new SweepPoint(geometry.Lx, couplings);
-    }
+    private static Type? ElementType(Type t) =>
+        t.IsArray ? t.GetElementType() : t.IsGenericType ? t.GetGenericArguments()[0] : null;
 
-    private static T Get<T>(JsonObject o, string key, T fallback, string source)
+    private static JsonElement? ElementAt(JsonElement root, IEnumerable<Segment> segments)
     {
-        if (o[key] is not JsonNode n) return fallback;
-        try { return n.GetValue<T>(); }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        JsonElement e = root;
+        foreach (var s in segments)
         {
-            throw new InvalidInputException($"{source}: \"{key}\" must be a {typeof(T).Name.ToLowerInvariant()}");
+            if (s.Index is int i)
+            {
+                if (e.ValueKind != JsonValueKind.Array || i >= e.GetArrayLength()) return null;
+                e = e[i];
+            }
+            else
+            {
+                if (e.ValueKind != JsonValueKind.Object) return null;
+                // The last of repeated keys, as the deserialiser sees it.
+                JsonElement? found = null;
+                foreach (var p in e.EnumerateObject()) if (p.Name == s.Name) found = p.Value;
+                if (found is null) return null;
+                e = found.Value;
+            }
         }
+        return e;
+    }
+
+    private static string Shorten(string raw)
+    {
+        raw = string.Join(' ', raw.Split((char[])['\n', '\r', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return raw.Length <= 40 ? raw : raw[..37] + "...";
+    }
+
+    /// <summary>What a key of type <paramref name="t"/> holds, in a reader's words (never a .NET type's name).</summary>
+    private static string Expected(Type? t)
+    {
+        if (t is null) return "another kind of value (README: sweep file)";
+        if (Nullable.GetUnderlyingType(t) is Type inner) return Expected(inner) + " or null";
+        if (t == typeof(int)) return "a whole number (at most 2147483647)";
+        if (t == typeof(long)) return "a whole number";
+        if (t == typeof(ulong)) return "a whole number ≥ 0";
+        if (t == typeof(double)) return "a number";
+        if (t == typeof(bool)) return "true or false";
+        if (t == typeof(string)) return "a string in quotes";
+        if (t == typeof(SweepPoint)) return "a point {\"L\": …, \"m2\": …, \"lam\": …} or {\"L\": …, \"kappa\": …, \"lam_hop\": …}";
+        if (t == typeof(FlowTraining)) return $"an object of flow-training keys ({string.Join(", ", Keys(t))})";
+        if (ElementType(t) is Type element) return $"a list [...] whose entries are each {Expected(element)}";
+        return "an object";
     }
 
     /// <summary>The canonical JSON of this sweep, stored in the sweep directory to detect a changed sweep file.</summary>
-    public string ToJson()
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    /// <summary>
+    /// A sweep directory's stored sweep file, read as the sweep it was: keys added since it was written take the value
+    /// the sweep ran with, not today's default. Before flow.symmetrize existed proposals were plain (false); before
+    /// flow.schedule existed the learning rate was constant. Null where the file cannot be read as a sweep.
+    /// </summary>
+    public static SweepSpec? ReadStored(string path)
     {
-        var o = new JsonObject
+        try
         {
-            ["name"] = Name,
-            ["algorithms"] = new JsonArray([.. Algorithms.Select(a => (JsonNode)a)]),
-            ["replicas"] = Replicas,
-            ["seed"] = Seed,
-            ["configs"] = Budget.Configurations,
-            ["therm"] = Budget.Thermalization,
-            ["chains"] = Budget.Chains,
-            ["save_every"] = Budget.SaveEvery,
-            ["fields"] = Budget.SaveFields,
-            ["target_accept"] = TargetAcceptance,
-            ["hmc_steps"] = HmcSteps,
-            ["flow"] = new JsonObject
+            if (JsonNode.Parse(File.ReadAllText(path)) is not JsonObject root) return null;
+            if (root["flow"] is JsonObject flow)
             {
-                ["layers"] = Flow.Layers, ["hidden"] = new JsonArray([.. Flow.HiddenOrDefault.Select(h => (JsonNode)h)]), ["kernel"] = Flow.Kernel,
-                ["batch"] = Flow.Batch, ["lr"] = Flow.LearningRate, ["max_steps"] = Flow.MaxSteps, ["target_accept"] = Flow.TargetAcceptance,
-                ["schedule"] = Flow.Schedule, ["symmetrize"] = Flow.Symmetrize,
-            },
-            ["points"] = new JsonArray([.. Points.Select(p => (JsonNode)(p.Couplings.Kappa is double k
-                ? new JsonObject { ["L"] = p.L, ["kappa"] = k, ["lam_hop"] = p.Couplings.LambdaHop }
-                : new JsonObject { ["L"] = p.L, ["m2"] = p.Couplings.M2, ["lam"] = p.Couplings.Lambda }))]),
-        };
-        return o.ToJsonString(new JsonSerializerOptions { WriteIndented = true, TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver() });
+                flow.TryAdd(Key(nameof(FlowTraining.Symmetrize), typeof(FlowTraining)), false);
+                flow.TryAdd(Key(nameof(FlowTraining.Schedule), typeof(FlowTraining)), "constant");
+            }
+            return Parse(root.ToJsonString(), path);
+        }
+        catch (Exception e) when (e is JsonException or InvalidInputException or ArgumentException or IOException) { return null; }
     }
 }

@@ -112,7 +112,7 @@ public class RunAnalysisTests
         string dir = Run(tmp, "r", "metropolis", LatticeGeometry.Square(4), Phi4Couplings.Tutorial, 100);
         Directory.CreateDirectory(tmp.Sub("empty"));
         Assert.Contains("not a LatticeFlow run", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([tmp.Sub("empty")], new AnalysisOptions())).Message);
-        Assert.Equal("therm", Assert.Throws<InvalidSettingException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 100))).Setting);
+        Assert.Equal(SettingNames.Thermalization, Assert.Throws<InvalidSettingException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 100))).Setting);
         Assert.Contains("too few configurations", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([dir], new AnalysisOptions(Thermalization: 97))).Message);
 
         string csv = RunFiles.Path(dir, RunFiles.Measurements);

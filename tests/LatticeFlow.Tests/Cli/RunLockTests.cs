@@ -38,7 +38,7 @@ public class RunLockTests
         {
             var (code, _, err) = CliRunner.Run(args);
             Assert.Equal(2, code);
-            string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            string line = Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("latticeflow: error:"));
             Assert.StartsWith($"latticeflow: error: {dir} is in use by process {first.Id} (LatticeFlow.Cli sample --algo metropolis", line);
         }
         Assert.False(first.Process.HasExited, "the first writer was disturbed");
