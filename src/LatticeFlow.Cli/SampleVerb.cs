@@ -71,6 +71,8 @@ public sealed class SampleVerb : IVerb
             Console.Error.WriteLine($"latticeflow: warning: this run will write about {StorageEstimate.Format(storage.Total)}" +
                 (settings.SaveFields ? $" ({StorageEstimate.Format(storage.Fields)} of them fields.npy; --no-fields or --save-every k write less)" : "") +
                 (storage.Free is long free ? $"; {StorageEstimate.Format(free)} free in {storage.FileSystemPath}" : ""));
+        if (settings.Algorithm == "flow" && settings.Flow.Symmetrize && LatticeFlow.Flows.ModelFile.Read(settings.Flow.ModelPath).Header.Equivariant)
+            Console.Error.WriteLine("latticeflow: note: --symmetrize is redundant for a Z2-equivariant model (q(-phi) = q(phi) already): proposals are not mirrored, which costs nothing");
         using var cancel = new InterruptHandler();
         var result = SampleRun.Execute(settings, Quiet ? ProgressReporter.Silent : ProgressReporter.ForStandardError(), cancel.Token);
         Console.WriteLine(RunSummary.Format(result, settings));

@@ -20,6 +20,12 @@ public sealed class TrainVerb : IVerb
     [Option("coupling", MetaValue = "NAME", HelpText = "affine | additive."), Setting(SettingNames.Coupling)] public string? Coupling { get; set; }
     [Option("activation", MetaValue = "NAME", HelpText = "leaky_relu | tanh."), Setting(SettingNames.Activation)] public string? Activation { get; set; }
     [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs."), Setting(SettingNames.FinalTanh)] public bool NoFinalTanh { get; set; }
+    [Option("equivariant", HelpText = "Z2-equivariant flow: f(-z) = -f(z), so q(-phi) = q(phi) (odd nets without biases; needs --activation tanh)."), Setting(SettingNames.Equivariant)] public bool Equivariant { get; set; }
+    [Option("global-scale", HelpText = "Add a learnable global rescaling phi -> e^a phi after the couplings."), Setting(SettingNames.GlobalScale)] public bool GlobalScale { get; set; }
+    [Option("clamp", HelpText = "Affine couplings: soft-clamp the log-scale to (-c, c) (0: no clamp)."), Setting(SettingNames.Clamp)] public double? Clamp { get; set; }
+    [Option("init-from", MetaValue = "MODEL", HelpText = "Start from this model's weights (same network; any lattice size and couplings)."), Setting(SettingNames.InitFrom)] public string? InitFrom { get; set; }
+    [Option("check-every", MetaValue = "STEPS", HelpText = "Check the acceptance on fresh proposals every this many steps (checks.csv; 0: only the target checks)."), Setting(SettingNames.CheckEvery)] public long? CheckEvery { get; set; }
+    [Option("keep-best", HelpText = "Keep as model.lfm the weights with the best acceptance at the checks (needs --check-every)."), Setting(SettingNames.KeepBest)] public bool KeepBest { get; set; }
     [Option("batch", HelpText = "Samples per step."), Setting(SettingNames.Batch)] public int? Batch { get; set; }
     [Option("lr", HelpText = "Adam learning rate."), Setting(SettingNames.LearningRate)] public double? LearningRate { get; set; }
     [Option("betas", MetaValue = "B1,B2", HelpText = "Adam beta1,beta2."), Setting(SettingNames.Beta1, SettingNames.Beta2)] public string? Betas { get; set; }
@@ -60,6 +66,8 @@ public sealed class TrainVerb : IVerb
         [SettingNames.Steps] = Default.Steps,
         [SettingNames.Seed] = Default.Seed,
         [SettingNames.EvaluationProposals] = Default.EvaluationProposals,
+        [SettingNames.Clamp] = Default.Architecture.Clamp,
+        [SettingNames.CheckEvery] = Default.CheckEvery,
         [SettingNames.Device] = Default.Device,
         [SettingNames.Threads] = Default.Threads,
         [SettingNames.CheckpointSeconds] = Default.CheckpointSeconds,
@@ -74,8 +82,12 @@ public sealed class TrainVerb : IVerb
         Console.WriteLine($"train: {r.Status}: {r.Message}{(r.Status == "interrupted" ? " (continue with --resume)" : "")}");
         Console.WriteLine(string.Create(c, $"  {r.Steps} steps in {r.Seconds:F1} s ({r.StepsPerSecond:F1} steps/s) on {r.Device}"));
         Console.WriteLine(string.Create(c, $"  final loss {r.FinalLoss:F4}, running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}"));
+        if (settings.Symmetrize && settings.Architecture.Equivariant)
+            Console.WriteLine("  note: --symmetrize is redundant for an equivariant flow (q(-phi) = q(phi) already); its proposals are not mirrored");
+        if (r.Best is FlowCheck best)
+            Console.WriteLine(string.Create(c, $"  keep-best: the model holds the weights of step {best.Step} (acceptance {best.Acceptance:F3} on fresh proposals)"));
         if (r.Quality is FlowQuality q)
-            Console.WriteLine(string.Create(c, $"  independence Metropolis on {q.Proposals} fresh{(settings.Symmetrize ? " Z2-symmetrised" : "")} proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}"));
+            Console.WriteLine(string.Create(c, $"  independence Metropolis on {q.Proposals} fresh{(settings.ChecksSymmetrized ? " Z2-symmetrised" : "")} proposals: acceptance {q.Acceptance:F3}, ESS {q.Ess:F3}, <log q + S> {q.MeanLoss:F4}"));
         // Only a file this run wrote: a diverged run writes no model, and one left from before is not its result.
         Console.WriteLine(r.ModelPath is string model ? $"  model: {model}"
             : $"  no model written{(r.CheckpointPath is string checkpoint ? $"; the last good checkpoint is {checkpoint} (--resume continues from it)" : "")}");
@@ -118,6 +130,9 @@ public sealed class TrainVerb : IVerb
             },
             Activation = (Activation ?? c?.Activation) is string name ? ActivationNames.Parse(name) : a.Activation,
             FinalTanh = !NoFinalTanh && (c?.FinalTanh ?? a.FinalTanh),
+            Equivariant = Equivariant || (c?.Equivariant ?? a.Equivariant),
+            GlobalScale = GlobalScale || (c?.GlobalScale ?? a.GlobalScale),
+            Clamp = Clamp ?? c?.Clamp ?? a.Clamp,
         };
         double[]? betas = Betas is null ? null : [.. Betas.Split(',').Select(b => ParseDouble(b, "--betas"))];
         if (betas is not null && betas.Length != 2) throw new InvalidInputException($"--betas {Betas}: give two numbers, beta1,beta2");
@@ -141,6 +156,9 @@ public sealed class TrainVerb : IVerb
             TargetAcceptance = TargetAcceptance ?? t?.TargetAccept ?? Default.TargetAcceptance,
             TargetEss = TargetEss ?? t?.TargetEss ?? Default.TargetEss,
             EvaluationProposals = Evaluation ?? t?.Eval ?? Default.EvaluationProposals,
+            InitFrom = InitFrom,
+            CheckEvery = CheckEvery ?? t?.CheckEvery ?? Default.CheckEvery,
+            KeepBest = KeepBest || (t?.KeepBest ?? Default.KeepBest),
             Symmetrize = Symmetrize || (t?.Symmetrize ?? Default.Symmetrize),
             Device = Device ?? Default.Device,
             Threads = Threads ?? Default.Threads,

@@ -78,6 +78,9 @@ public sealed record ModelAncestor(string Path, string Sha256, int Lx, int Ly, d
 /// <summary>A model file's contents: header, weights, and Adam's moments when it is a checkpoint.</summary>
 public sealed record ModelFileContents(ModelHeader Header, float[] Weights, float[]? AdamM, float[]? AdamV)
 {
+    /// <summary>The file's SHA-256 (of everything before it, as stored at its end), in hex: the model's identity.</summary>
+    public string Checksum { get; init; } = "";
+
     public RealNvpFlow ToFlow(ComputeDevice device)
     {
         var flow = new RealNvpFlow(Header.Architecture(), device);
@@ -174,7 +177,7 @@ public static class ModelFile
             else if (moments != 0) throw new InvalidInputException($"{path}: {moments} optimiser values for {header.ParameterCount} parameters");
             if (r.BaseStream.Position != bodyLength) throw new InvalidInputException($"{path}: {bodyLength - r.BaseStream.Position} unexpected trailing bytes");
             if (weights.Any(w => !float.IsFinite(w))) throw new InvalidInputException($"{path}: the weights contain NaN or infinity");
-            return new ModelFileContents(header, weights, m, v);
+            return new ModelFileContents(header, weights, m, v) { Checksum = Convert.ToHexStringLower(bytes.AsSpan(bodyLength)) };
         }
         catch (EndOfStreamException)
         {

@@ -15,7 +15,7 @@ namespace LatticeFlow.Flows;
 /// </summary>
 public static class TrainRun
 {
-    public const string Model = "model.lfm", Checkpoint = "checkpoint.lfm", History = "history.csv", Summary = "train.json";
+    public const string Model = "model.lfm", Checkpoint = "checkpoint.lfm", Best = "best.lfm", History = "history.csv", Summary = "train.json";
 
     public static TrainResult Execute(TrainSettings settings, ProgressReporter progress, CancellationToken cancel)
     {
@@ -29,9 +29,12 @@ public static class TrainRun
         long start = 0;
         double previousSeconds = 0;
         TrainingHistory history;
+        CheckLog checks;
+        List<ModelAncestor> lineage;
         if (settings.Resume)
         {
             var c = ModelFile.Read(Path.Combine(dir, Checkpoint));
+            lineage = c.Header.Lineage;
             ModelFile.CheckMatches(c.Header, settings.Architecture.Lx, settings.Architecture.Ly, settings.Couplings, Checkpoint);
             if (c.Header.Architecture().Describe() != settings.Architecture.Describe())
                 throw new InvalidInputException($"{Checkpoint}: its architecture ({c.Header.Architecture().Describe()}) differs from the one asked for");
@@ -40,13 +43,28 @@ public static class TrainRun
             trainer.Optimizer.SetState(c.AdamM, c.AdamV, c.Header.OptimizerStep.Value);
             start = c.Header.OptimizerStep.Value;
             history = TrainingHistory.Read(Path.Combine(dir, History), start, settings.StopWindow);
+            checks = CheckLog.Read(Path.Combine(dir, CheckLog.File), start);
             previousSeconds = history.Rows.Count > 0 ? history.Rows[^1][8] : 0;
         }
         else
         {
-            flow.InitializeWeights(settings.Seed);
             history = new TrainingHistory(settings.StopWindow);
+            checks = new CheckLog();
+            if (settings.InitFrom is string parentPath)
+            {
+                var parent = settings.InitialModel();
+                flow.Parameters.SetValues(parent.Weights);
+                var h = parent.Header;
+                long parentSteps = h.Training.TryGetValue("steps_done", out var done) && done.TryGetInt64(out long n) ? n : h.OptimizerStep ?? 0;
+                lineage = [.. h.Lineage, new ModelAncestor(Path.GetFullPath(parentPath), parent.Checksum, h.Lx, h.Ly, h.M2, h.Lambda, parentSteps)];
+            }
+            else
+            {
+                flow.InitializeWeights(settings.Seed);
+                lineage = [];
+            }
         }
+        bool symmetrizedChecks = settings.ChecksSymmetrized;
 
         var schedule = new LearningRateSchedule(settings.Schedule, settings.LearningRate, settings.Steps);
         var clock = Stopwatch.StartNew();
@@ -73,13 +91,19 @@ public static class TrainRun
             double rate = (step - start) / clock.Elapsed.TotalSeconds;
             progress.Report("train", step, settings.Steps, rate,
                 $"loss {m.Loss:F3}  ESS {history.RunningEss:F3}  acc {history.RunningAcceptance:F3}");
-            if (TargetCheckDue(step, settings, history) && settings.TargetAcceptance is double ta)
+            bool periodic = settings.CheckEvery > 0 && step % settings.CheckEvery == 0;
+            if (periodic || TargetCheckDue(step, settings, history))
             {
-                var check = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed, settings.Symmetrize);
-                if (check.Acceptance >= ta)
+                var q = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed, symmetrizedChecks);
+                var check = new FlowCheck(step, previousSeconds + clock.Elapsed.TotalSeconds, q.Acceptance, q.Ess);
+                if (settings.KeepBest && !(checks.Best?.Acceptance >= check.Acceptance))
+                    ModelFile.Write(Path.Combine(dir, Best), ModelHeader.For(flow.Architecture, settings.Couplings) with { Lineage = lineage, Training = Settings(settings) },
+                        flow.Parameters.GetValues());
+                checks.Add(check);
+                if (settings.TargetAcceptance is double ta && check.Acceptance >= ta)
                 {
                     status = "target reached";
-                    message = $"acceptance {check.Acceptance:F3} on {check.Proposals} fresh proposals ≥ {ta} at step {step} (running {history.RunningAcceptance:F3})";
+                    message = $"acceptance {check.Acceptance:F3} on {q.Proposals} fresh proposals ≥ {ta} at step {step} (running {history.RunningAcceptance:F3})";
                     break;
                 }
             }
@@ -87,7 +111,7 @@ public static class TrainRun
             { status = "target reached"; message = $"running ESS {history.RunningEss:F3} ≥ {te} at step {step}"; break; }
             if (lastCheckpoint.Elapsed.TotalSeconds >= settings.CheckpointSeconds)
             {
-                WriteCheckpoint(dir, settings, flow, trainer, history);
+                WriteCheckpoint(dir, settings, flow, trainer, history, checks, lineage);
                 lastCheckpoint.Restart();
             }
         }
@@ -96,11 +120,14 @@ public static class TrainRun
         double stepsPerSecond = (step - start) / Math.Max(seconds, 1e-9);
         if (status != "diverged")
         {
-            WriteCheckpoint(dir, settings, flow, trainer, history);
+            WriteCheckpoint(dir, settings, flow, trainer, history, checks, lineage);
         }
+        // keep_best: the model is the best check's weights (the checkpoint above keeps the last ones, to resume from).
+        var best = settings.KeepBest ? checks.Best : null;
+        if (best is not null && status != "diverged") flow.Parameters.SetValues(ModelFile.Read(Path.Combine(dir, Best)).Weights);
         FlowQuality? quality = null;
         if (status != "diverged" && status != "interrupted" && settings.EvaluationProposals > 1)
-            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, settings.Symmetrize);
+            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, symmetrizedChecks);
         var result = new TrainResult
         {
             OutputDirectory = dir,
@@ -116,9 +143,10 @@ public static class TrainRun
             Device = device.Description,
             ModelPath = status != "diverged" ? Path.Combine(dir, Model) : null,
             CheckpointPath = File.Exists(Path.Combine(dir, Checkpoint)) ? Path.Combine(dir, Checkpoint) : null,
+            Best = best,
         };
         if (result.ModelPath is string modelPath)
-            ModelFile.Write(modelPath, Header(settings, flow, history, result), flow.Parameters.GetValues());
+            ModelFile.Write(modelPath, Header(settings, flow, result, lineage), flow.Parameters.GetValues());
         history.Write(Path.Combine(dir, History));
         history.Plot(dir);
         JsonFiles.Write(Path.Combine(dir, Summary), Summarize(settings, result));
@@ -162,7 +190,7 @@ public static class TrainRun
         {
             Check();
             if (!s.Resume)
-                foreach (var f in new[] { Model, Checkpoint, History, Summary, "training.png", "training.svg" })
+                foreach (var f in new[] { Model, Checkpoint, Best, History, CheckLog.File, Summary, "training.png", "training.svg" })
                     File.Delete(Path.Combine(dir, f));
             return held;
         }
@@ -173,24 +201,26 @@ public static class TrainRun
         }
     }
 
-    private static void WriteCheckpoint(string dir, TrainSettings s, RealNvpFlow flow, FlowTrainer trainer, TrainingHistory history)
+    private static void WriteCheckpoint(string dir, TrainSettings s, RealNvpFlow flow, FlowTrainer trainer, TrainingHistory history, CheckLog checks, List<ModelAncestor> lineage)
     {
         var (m, v) = trainer.Optimizer.GetMoments();
         var header = ModelHeader.For(s.Architecture, s.Couplings) with
         {
             OptimizerStep = trainer.Optimizer.Step,
             Training = Settings(s),
+            Lineage = lineage,
         };
         ModelFile.Write(Path.Combine(dir, Checkpoint), header, flow.Parameters.GetValues(), m, v);
         history.Write(Path.Combine(dir, History));
+        checks.Write(Path.Combine(dir, CheckLog.File));
     }
 
-    private static ModelHeader Header(TrainSettings s, RealNvpFlow flow, TrainingHistory h, TrainResult r)
+    private static ModelHeader Header(TrainSettings s, RealNvpFlow flow, TrainResult r, List<ModelAncestor> lineage)
     {
         var training = Settings(s);
         foreach (var p in JsonSerializer.SerializeToElement(Summarize(s, r), JsonFiles.Options).EnumerateObject())
             if (p.Value.ValueKind != JsonValueKind.Null) training[p.Name] = p.Value.Clone();
-        return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training };
+        return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training, Lineage = lineage };
     }
 
     /// <summary>The training settings as stored in model files (and read back by --resume: <see cref="StoredTrainSettings"/>).</summary>
@@ -210,7 +240,9 @@ public static class TrainRun
         EvalAcceptance = r.Quality?.Acceptance,
         EvalEss = r.Quality?.Ess,
         EvalLoss = r.Quality?.MeanLoss,
-        EvalSymmetrized = s.Symmetrize,
+        EvalSymmetrized = s.ChecksSymmetrized,
+        BestAcceptance = r.Best?.Acceptance,
+        BestStep = r.Best?.Step,
         Device = r.Device,
         CodeVersion = Runs.CodeVersion.Current,
         Architecture = s.Architecture.Describe(),

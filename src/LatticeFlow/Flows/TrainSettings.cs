@@ -40,7 +40,23 @@ public sealed record TrainSettings
     /// </summary>
     public bool Symmetrize { get; init; }
 
-    /// <summary>Checks every setting; reads and writes nothing.</summary>
+    /// <summary>
+    /// A model file whose weights start this run (training across volumes and couplings): the same network
+    /// (<see cref="FlowArchitecture.SameNetworkAs"/>) on any lattice, at any couplings, since conv weights do not depend on
+    /// the volume. Its lineage, and itself, are recorded in the new model's header.
+    /// </summary>
+    public string? InitFrom { get; init; }
+
+    /// <summary>Steps between checks of the acceptance on fresh proposals (checks.csv; 0: only the target checks).</summary>
+    public long CheckEvery { get; init; }
+
+    /// <summary>Write as model.lfm the weights whose check found the highest acceptance, not the last ones (needs <see cref="CheckEvery"/>).</summary>
+    public bool KeepBest { get; init; }
+
+    /// <summary>Whether the checks measure Z2-symmetrised proposals: asked for, and not redundant (an equivariant flow's q is already even).</summary>
+    public bool ChecksSymmetrized => Symmetrize && !Architecture.Equivariant;
+
+    /// <summary>Checks every setting, and the model to start from; writes nothing.</summary>
     /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public TrainSettings Validated()
     {
@@ -60,7 +76,27 @@ public sealed record TrainSettings
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)
             throw new InvalidSettingException(SettingNames.CheckpointSeconds, CheckpointSeconds, "must be a positive number of seconds");
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "an output directory is required");
+        if (CheckEvery < 0) throw new InvalidSettingException(SettingNames.CheckEvery, CheckEvery, "must be ≥ 0 (0: only the target checks)");
+        if (KeepBest && CheckEvery == 0)
+            throw new InvalidSettingException(SettingNames.KeepBest, "", "needs checks on fresh proposals to compare: set {check_every}");
+        if (InitFrom is not null) InitialModel();
         return this;
+    }
+
+    /// <summary>The model of <see cref="InitFrom"/>, checked against this run's network.</summary>
+    /// <exception cref="InvalidSettingException">No model to start from, a file that is not one, or another network.</exception>
+    public ModelFileContents InitialModel()
+    {
+        string path = InitFrom ?? throw new InvalidOperationException("no init_from");
+        if (Resume) throw new InvalidSettingException(SettingNames.InitFrom, path, "a resumed run continues its checkpoint; start a new run ({force}) to begin from another model");
+        ModelFileContents model;
+        try { model = ModelFile.Read(path); }
+        catch (InvalidInputException e) { throw new InvalidSettingException(SettingNames.InitFrom, path, e.Message.StartsWith(path) ? e.Message[(path.Length + 2)..] : e.Message); }
+        var theirs = model.Header.Architecture();
+        if (!theirs.SameNetworkAs(Architecture))
+            throw new InvalidSettingException(SettingNames.InitFrom, path,
+                $"its network ({theirs.Describe()}) is not the one asked for ({Architecture.Describe()}); only the lattice and the couplings may differ");
+        return model;
     }
 }
 
@@ -83,8 +119,13 @@ public sealed record TrainResult
     public string? ModelPath { get; init; }
     /// <summary>The checkpoint to resume from; null where the run has none (it diverged before the first one).</summary>
     public string? CheckpointPath { get; init; }
+    /// <summary>With keep_best: the best check's acceptance and step, whose weights model.lfm holds.</summary>
+    public FlowCheck? Best { get; init; }
     public bool Completed => Status is "complete" or "target reached";
 }
+
+/// <summary>One check of a flow in training: its acceptance and ESS on fresh proposals after <c>Step</c> steps.</summary>
+public sealed record FlowCheck(long Step, double Seconds, double Acceptance, double Ess);
 
 /// <summary>
 /// The training settings a checkpoint's (and a model's) header stores under "training", read back by `train --resume`
@@ -106,12 +147,14 @@ public sealed record StoredTrainSettings
     public double? TargetAccept { get; init; }
     public double? TargetEss { get; init; }
     public long? Eval { get; init; }
+    public long CheckEvery { get; init; }
+    public bool KeepBest { get; init; }
 
     public static StoredTrainSettings Of(TrainSettings s) => new()
     {
         Batch = s.Batch, Steps = s.Steps, Lr = s.LearningRate, Beta1 = s.Adam.Beta1, Beta2 = s.Adam.Beta2, Eps = s.Adam.Epsilon,
         Schedule = s.Schedule.ToString().ToLowerInvariant(), Clip = s.ClipNorm, Seed = s.Seed, Symmetrize = s.Symmetrize,
-        TargetAccept = s.TargetAcceptance, TargetEss = s.TargetEss, Eval = s.EvaluationProposals,
+        TargetAccept = s.TargetAcceptance, TargetEss = s.TargetEss, Eval = s.EvaluationProposals, CheckEvery = s.CheckEvery, KeepBest = s.KeepBest,
     };
 
     /// <summary>The header's "training" entries as stored settings (results stored beside them are ignored).</summary>
@@ -153,6 +196,9 @@ public sealed record TrainSummary
     public double? EvalEss { get; init; }
     public double? EvalLoss { get; init; }
     public bool EvalSymmetrized { get; init; }
+    /// <summary>With keep_best: the best acceptance the periodic checks found and the step of those weights (model.lfm's).</summary>
+    public double? BestAcceptance { get; init; }
+    public long? BestStep { get; init; }
     public required string Device { get; init; }
     public required string CodeVersion { get; init; }
     public required string Architecture { get; init; }

@@ -48,6 +48,15 @@ public sealed class FlowMetropolis : IMarkovSampler
     private long _generated = -1, _generationTicks;
 
     public string Name => "flow";
+
+    /// <summary>
+    /// Whether proposals are mirrored: symmetrisation asked for and not redundant. An equivariant flow's q is already even
+    /// (q_sym = q), so its proposals ±f(z) are distributed as f(z): the mirror pass would cost an inverse and change nothing.
+    /// </summary>
+    private readonly bool _mirror;
+
+    /// <summary>Symmetrisation was asked for, but the model is Z2-equivariant: nothing to do.</summary>
+    public bool SymmetrizeRedundant => Settings.Symmetrize && Model.Equivariant;
     public FlowMetropolisSettings Settings { get; }
     public StepSizeTuner Tuner { get; } = new(1, 0, 0);
     public ModelHeader Model { get; }
@@ -78,6 +87,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         var contents = ModelFile.Read(settings.ModelPath);
         ModelFile.CheckMatches(contents.Header, geometry.Lx, geometry.Ly, couplings, settings.ModelPath);
         Model = contents.Header;
+        _mirror = Settings.Symmetrize && !Model.Equivariant;
         _flow = contents.ToFlow(device);
         _device = device;
         _geometry = geometry;
@@ -172,11 +182,11 @@ public sealed class FlowMetropolis : IMarkovSampler
         _flow.Sample(k, _key, ProposalStepBase + (uint)batch, _proposals, _logQ);
         _action.Action(_proposals, _s);
         // q_sym is even in φ, as S is: log w is that of either sign, drawn after the measurement (Mirror).
-        if (Settings.Symmetrize) _flow.Symmetrize(_proposals, _logQ, _logQMirror);
+        if (_mirror) _flow.Symmetrize(_proposals, _logQ, _logQMirror);
         for (int i = 0; i < k; i++) _logW[i] = -_s[i] - _logQ[i];
         _meter.Measure(_proposals, _proposalMeasurements, _slices);
         _proposals.CopyTo(_hostProposals);
-        if (Settings.Symmetrize) Mirror(batch);
+        if (_mirror) Mirror(batch);
         _generated = batch;
         _generationTicks += Stopwatch.GetTimestamp() - start;
     }
@@ -245,6 +255,8 @@ public sealed class FlowMetropolis : IMarkovSampler
         ["model_code_version"] = Model.CodeVersion,
         ["proposal_batch"] = _perChain,
         ["symmetrize"] = Settings.Symmetrize,
+        ["symmetrize_redundant"] = SymmetrizeRedundant,
+        ["model_equivariant"] = Model.Equivariant,
     };
 
     public void Dispose()

@@ -60,8 +60,12 @@ public static class SlurmArray
         return output;
     }
 
+    /// <summary>
+    /// The array range and its throttle. A ladder (flow.ladder) trains each point from the one before it, so its tasks run
+    /// one at a time, in order (%1: Slurm starts array tasks in index order).
+    /// </summary>
     private static string ArraySpec(SweepSpec spec, SlurmOptions o) =>
-        $"0-{spec.Points.Count - 1}" + (o.MaxParallel is int m ? $"%{m}" : "");
+        $"0-{spec.Points.Count - 1}" + (spec.Flow.Ladder && spec.Algorithms.Contains("flow") ? "%1" : o.MaxParallel is int m ? $"%{m}" : "");
 
     /// <summary>A word for bash: single-quoted, with each ' written as '\''.</summary>
     private static string Quote(string s) => "'" + s.Replace("'", "'\\''") + "'";

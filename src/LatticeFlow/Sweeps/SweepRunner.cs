@@ -155,9 +155,12 @@ public static class SweepRunner
             log.WriteLine($"   flow training: done before ({dir})");
             return model;
         }
-        var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads) with
+        // A ladder starts each flow from the previous point's (trained before it, in this loop or an earlier array task).
+        string? initFrom = spec.Flow.Ladder && index > 0 ? Path.Combine(TrainingDirectory(o.OutputDirectory, spec.Points[index - 1]), TrainRun.Model) : null;
+        bool resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint));
+        var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads, resume ? null : initFrom) with
         {
-            Resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
+            Resume = resume,
             Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
         };
         var r = TrainRun.Execute(settings, progress, cancel);

@@ -69,6 +69,40 @@ public sealed record FlowTraining
     /// <summary>"constant" or "cosine" (<see cref="LearningRateSchedule"/>).</summary>
     public string Schedule { get; init; } = "cosine";
     public bool Symmetrize { get; init; } = true;
+    /// <summary>"affine" or "additive" (<see cref="CouplingKind"/>).</summary>
+    public string Coupling { get; init; } = "affine";
+    /// <summary>"leaky_relu" or "tanh" (<see cref="ActivationNames"/>).</summary>
+    public string Activation { get; init; } = ActivationNames.Name(Tutorial.Activation);
+    public bool FinalTanh { get; init; } = Tutorial.FinalTanh;
+    /// <summary>Z2-equivariant flows (<see cref="FlowArchitecture.Equivariant"/>).</summary>
+    public bool Equivariant { get; init; }
+    /// <summary>A learnable global rescaling (<see cref="FlowArchitecture.GlobalScale"/>).</summary>
+    public bool GlobalScale { get; init; }
+    /// <summary>Soft clamp of affine log-scales (0: none).</summary>
+    public double Clamp { get; init; }
+    /// <summary>
+    /// Train the points in order, each flow starting from the previous point's trained flow (training across volumes:
+    /// conv weights do not depend on L): the points must come in order of L, and every point after the first is a
+    /// fine-tuning of its predecessor (<see cref="TrainSettings.InitFrom"/>).
+    /// </summary>
+    public bool Ladder { get; init; }
+    /// <summary>Steps between checks on fresh proposals (0: only the target checks).</summary>
+    public long CheckEvery { get; init; }
+    /// <summary>Keep the flow of the best check, not the last (needs check_every).</summary>
+    public bool KeepBest { get; init; }
+
+    /// <summary>The architecture of these settings on an L × L lattice.</summary>
+    public FlowArchitecture Architecture(int l) => FlowArchitecture.Tutorial(l) with
+    {
+        Layers = Layers, Hidden = Hidden, Kernel = Kernel, Activation = ActivationNames.Parse(Activation), FinalTanh = FinalTanh,
+        Coupling = Coupling switch
+        {
+            "affine" => CouplingKind.Affine,
+            "additive" => CouplingKind.Additive,
+            _ => throw new InvalidSettingException(SettingNames.Coupling, Coupling, "unknown coupling (affine or additive)"),
+        },
+        Equivariant = Equivariant, GlobalScale = GlobalScale, Clamp = Clamp,
+    };
 }
 
 /// <summary>
@@ -163,12 +197,16 @@ public sealed record SweepSpec
     public const long EvaluationProposals = 2000;
 
     /// <summary>The flow training at point <paramref name="point"/>.</summary>
-    public TrainSettings TrainingSettings(int point, string directory, string device = "auto", int threads = 0)
+    /// <param name="initFrom">A ladder's previous flow, which this one starts from.</param>
+    public TrainSettings TrainingSettings(int point, string directory, string device = "auto", int threads = 0, string? initFrom = null)
     {
         var p = Points[point];
         return new TrainSettings
         {
-            Architecture = FlowArchitecture.Tutorial(p.L) with { Layers = Flow.Layers, Hidden = Flow.Hidden, Kernel = Flow.Kernel },
+            Architecture = Flow.Architecture(p.L),
+            InitFrom = initFrom,
+            CheckEvery = Flow.CheckEvery,
+            KeepBest = Flow.KeepBest,
             Couplings = p.Couplings,
             OutputDirectory = directory,
             Batch = Flow.Batch,
@@ -227,6 +265,9 @@ public sealed record SweepSpec
                 catch (InvalidSettingException e) { throw new InvalidInputException($"{source}: {Describe(e, i, training: true)}"); }
             }
             if (names.TryGetValue(p.Name, out int first)) throw Fail(at, p.Name, $"the same point as {Key(nameof(Points))}[{first}]");
+            if (Flow.Ladder && Algorithms.Contains("flow") && i > 0 && p.L < Points[i - 1].L)
+                throw Fail($"{at}.{Key(nameof(SweepPoint.L), typeof(SweepPoint))}", Number(p.L),
+                    $"a ladder ({Key(nameof(Flow))}.{Key(nameof(FlowTraining.Ladder), typeof(FlowTraining))}) trains the points in order of L, each from the one before: L {Points[i - 1].L} comes first");
             names[p.Name] = i;
         }
         return this;
@@ -264,6 +305,15 @@ public sealed record SweepSpec
             SettingNames.LearningRate => flowKey(nameof(FlowTraining.LearningRate)),
             SettingNames.Steps => flowKey(nameof(FlowTraining.MaxSteps)),
             SettingNames.Schedule => flowKey(nameof(FlowTraining.Schedule)),
+            SettingNames.Coupling => flowKey(nameof(FlowTraining.Coupling)),
+            SettingNames.Activation => flowKey(nameof(FlowTraining.Activation)),
+            SettingNames.FinalTanh => flowKey(nameof(FlowTraining.FinalTanh)),
+            SettingNames.Equivariant => flowKey(nameof(FlowTraining.Equivariant)),
+            SettingNames.GlobalScale => flowKey(nameof(FlowTraining.GlobalScale)),
+            SettingNames.Clamp => flowKey(nameof(FlowTraining.Clamp)),
+            SettingNames.CheckEvery => flowKey(nameof(FlowTraining.CheckEvery)),
+            SettingNames.KeepBest => flowKey(nameof(FlowTraining.KeepBest)),
+            SettingNames.InitFrom => flowKey(nameof(FlowTraining.Ladder)),
             _ => setting,
         };
         string message = e.Describe(KeyOf);
