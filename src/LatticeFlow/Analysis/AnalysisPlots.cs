@@ -108,7 +108,7 @@ public static class AnalysisPlots
     {
         var line = plot.Add.VerticalLine(w, 2, Colors.Red);
         line.LinePattern = LinePattern.Dashed;
-        line.LegendText = $"automatic window W = {w} (Wolff, S = 1.5)";
+        line.LegendText = $"automatic window W = {w} (Wolff's criterion)";
     }
 
     /// <summary>M against configuration for the first four chains; non-finite values are gaps, counted in the title.</summary>
@@ -279,7 +279,7 @@ public static class AnalysisPlots
         if (pts.Length == 0 && mp is null)
         {
             FigureStyle.Title(plot, title, notes);
-            FigureStyle.Nothing(plot, "no m_eff(t) is defined");
+            FigureStyle.Nothing(plot, c.EffectiveMass.Length < 2 ? "no m_eff(t): it needs G~ at t − 1, t, t + 1 ≤ Ly/2, so Ly ≥ 4" : "no m_eff(t) is defined");
             return plot;
         }
         plot.Axes.SetLimitsX(0.5, Math.Max(ly / 2 - 0.5, 1.5));

@@ -1,6 +1,10 @@
 using System.Globalization;
 using LatticeFlow.Analysis;
 using LatticeFlow.Flows;
+using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
+using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
 using LatticeFlow.Sweeps;
 using ScottPlot;
 
@@ -52,6 +56,40 @@ public class PlotTests
         Assert.Equal(finite, (int)bars.Sum(b => b.Value));
         if (finite > 0) Assert.Equal(0, hist.Axes.Left.Range.Min);
         if (finite < m.Sum(c => c.Length)) Assert.Contains("non-finite", Title(hist));
+    }
+
+    public static TheoryData<string, int, int, long, long, double, int> Runs => new()
+    {
+        // Every trajectory rejected (3 leapfrog steps over a trajectory of length 30): M constant; analyze crashed here.
+        { "frozen", 4, 4, 300, 10, 30, 1 },
+        // Five configurations: every error undetermined, G~(t) < 0 at some t.
+        { "tiny", 8, 8, 5, 100, 0, 1 },
+        // Ly = 2: no m_eff(t) at all; two chains.
+        { "thin", 2, 2, 200, 10, 0, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Runs))]
+    public void AnalyzeWritesEveryPlotOfAnOddRunWithoutNaNInItsTitles(string name, int lx, int ly, long n, long therm, double trajectory, int chains)
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub(name);
+        SampleRun.Execute(new SampleSettings
+        {
+            Algorithm = "hmc", Geometry = new LatticeGeometry(lx, ly), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir, Configurations = n,
+            Thermalization = therm, Chains = chains, Seed = 1, Device = "cpu",
+            Hmc = trajectory > 0 ? new HmcSettings(TrajectoryLength: trajectory, Steps: 3, TargetAcceptance: 0) : new(),
+        }, ProgressReporter.Silent, default);
+        var r = RunAnalysis.Analyze([dir], new AnalysisOptions());
+        var runs = new[] { RunData.Load(dir) };
+        var plots = AnalysisPlots.Build(r, [.. runs.SelectMany(x => x.Measurements.Column("M"))]);
+        foreach (var (file, plot) in plots)
+        {
+            Assert.True(File.Exists(Path.Combine(dir, "plots", file + ".png")), file);
+            Assert.True(File.Exists(Path.Combine(dir, "plots", file + ".svg")), file);
+            Assert.DoesNotContain("NaN", Title(plot));
+        }
+        if (name == "frozen") Assert.Contains("not defined", Title(plots.Single(p => p.Name == "tau_int_M").Plot));
     }
 
     [Fact]
