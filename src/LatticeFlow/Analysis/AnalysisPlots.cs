@@ -130,10 +130,12 @@ public static class AnalysisPlots
             FigureStyle.Nothing(plot, "no finite values of M");
             return plot;
         }
+        int bucket = (int)Math.Ceiling(magnetization.Take(shown).Max(m => m.Length) / (double)HistoryPoints);
+        if (bucket > 1) notes.Add($"each vertical stroke spans the min-max of {bucket} consecutive configurations");
         for (int b = 0; b < shown; b++)
         {
-            double[] m = [.. magnetization[b].Select(x => double.IsFinite(x) ? x : double.NaN)];
-            var s = plot.Add.Signal(m, color: PaletteColor(b));
+            var (x, y) = Envelope(magnetization[b], bucket);
+            var s = plot.Add.ScatterLine(x, y, color: PaletteColor(b));
             if (shown > 1) s.LegendText = $"chain {b}";
         }
         // A constant history has no range to scale to: centre it in a band of ±1.
@@ -147,6 +149,30 @@ public static class AnalysisPlots
         FigureStyle.Title(plot, title, notes);
         if (shown > 1) FigureStyle.LegendBelow(plot);
         return plot;
+    }
+
+    /// <summary>Points of a history drawn at most: beyond, a long chain is drawn as an envelope (a 10⁷-point line would make a GB-sized SVG).</summary>
+    private const int HistoryPoints = 20000;
+
+    /// <summary>
+    /// The series as it is (bucket 1), or as the minimum and maximum of each bucket of consecutive configurations, drawn at
+    /// the bucket's first configuration: the line then traces the envelope a full-resolution plot would show. Non-finite
+    /// values are left out.
+    /// </summary>
+    private static (double[] X, double[] Y) Envelope(double[] m, int bucket)
+    {
+        var x = new List<double>();
+        var y = new List<double>();
+        for (int start = 0; start < m.Length; start += bucket)
+        {
+            double lo = double.PositiveInfinity, hi = double.NegativeInfinity;
+            for (int i = start; i < Math.Min(m.Length, start + bucket); i++)
+                if (double.IsFinite(m[i])) { lo = Math.Min(lo, m[i]); hi = Math.Max(hi, m[i]); }
+            if (lo > hi) continue;
+            x.Add(start); y.Add(lo);
+            if (bucket > 1) { x.Add(start); y.Add(hi); }
+        }
+        return ([.. x], [.. y]);
     }
 
     private static Color PaletteColor(int i) => new ScottPlot.Palettes.Category10().GetColor(i);
