@@ -37,9 +37,9 @@ public static class GammaMethod
 
     internal static GammaResult Derived(IReadOnlyList<double[][]> replicas, Func<double[], double> f, double s, GammaPath path)
     {
-        var p = Project(replicas, f);
+        using var p = Project(replicas, f);
         if (p.Projected is null) return GammaResult.Undetermined(p.Value, p.N);
-        int wMax = p.Projected.Min(x => x.Length) / 2;
+        int wMax = p.Projected.Min(x => x.Count) / 2;
         if (wMax < MinimumWindow && !p.Constant) return GammaResult.Undetermined(p.Value, p.N);
         return Window(p.Value, new GammaFunction(p.Projected, p.N, wMax, path), p.N, wMax, s);
     }
@@ -51,9 +51,9 @@ public static class GammaMethod
     /// </summary>
     public static (GammaResult Result, GammaCurves Curves) DerivedWithCurves(IReadOnlyList<double[][]> replicas, Func<double[], double> f, double s = DefaultS)
     {
-        var p = Project(replicas, f);
+        using var p = Project(replicas, f);
         if (p.Projected is null) return (GammaResult.Undetermined(p.Value, p.N), GammaCurves.Empty);
-        int n = p.N, wMax = p.Projected.Min(x => x.Length) / 2;
+        int n = p.N, wMax = p.Projected.Min(x => x.Count) / 2;
         if (wMax < MinimumWindow && !p.Constant) return (GammaResult.Undetermined(p.Value, p.N), GammaCurves.Empty);
         var gamma = new GammaFunction(p.Projected, n, wMax);
         var result = Window(p.Value, gamma, n, wMax, s);
@@ -81,8 +81,25 @@ public static class GammaMethod
         return (result, new GammaCurves(rho[..(tMax + 1)], rhoError, tauByWindow));
     }
 
-    /// <summary>The value f(ā) and the projected fluctuations per replica; Projected is null where no error can be computed.</summary>
-    private readonly record struct Projection(double Value, double[][]? Projected, int N, bool Constant = false);
+    /// <summary>
+    /// The value f(ā) and the projected fluctuations per replica, in buffers rented from the shared pool (a long chain's
+    /// are tens of MB, and an analysis makes dozens: renting keeps them from piling up as garbage); Projected is null where
+    /// no error can be computed. Disposing returns the buffers.
+    /// </summary>
+    private readonly record struct Projection(double Value, ArraySegment<double>[]? Projected, int N, bool Constant = false) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var p in Projected ?? []) System.Buffers.ArrayPool<double>.Shared.Return(p.Array!);
+        }
+    }
+
+    private static ArraySegment<double> Rent(int length, bool zero)
+    {
+        var a = System.Buffers.ArrayPool<double>.Shared.Rent(Math.Max(length, 1));
+        if (zero) Array.Clear(a, 0, length);
+        return new ArraySegment<double>(a, 0, length);
+    }
 
     private static Projection Project(IReadOnlyList<double[][]> replicas, Func<double[], double> f)
     {
@@ -119,7 +136,7 @@ public static class GammaMethod
         if (constant)
         {
             double exact = f([.. replicas[0].Select(a => a[0])]);
-            if (double.IsFinite(exact)) return new Projection(exact, [.. replicas.Select(r => new double[r[0].Length])], n, Constant: true);
+            if (double.IsFinite(exact)) return new Projection(exact, [.. replicas.Select(r => Rent(r[0].Length, zero: true))], n, Constant: true);
         }
         double value = finite ? f(mean) : double.NaN;
         if (!finite || !double.IsFinite(value)) return new Projection(value, null, n);
@@ -128,13 +145,15 @@ public static class GammaMethod
         // The projected fluctuations δ_i = Σ_α f_α (a_α,i − ā_α) per replica (Wolff eq. 19–20).
         return new Projection(value, [.. replicas.Select(r =>
         {
-            var d = new double[r[0].Length];
+            var d = Rent(r[0].Length, zero: true);
+            var span = d.AsSpan();
             for (int alpha = 0; alpha < primaries; alpha++)
             {
                 double g = gradient[alpha];
                 if (g == 0) continue;
                 var a = r[alpha];
-                for (int i = 0; i < d.Length; i++) d[i] += g * (a[i] - mean[alpha]);
+                double m = mean[alpha];
+                for (int i = 0; i < span.Length; i++) span[i] += g * (a[i] - m);
             }
             return d;
         })], n);

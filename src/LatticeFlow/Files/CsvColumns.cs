@@ -49,42 +49,41 @@ public sealed class CsvColumns
     public static CsvColumns Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: no such file");
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        string headerLine = ReadHeaderLine(fs, path, out long dataStart);
-        var header = headerLine.Split(',');
-        long length = fs.Length;
-        // The last complete line ends at the last '\n'; anything after it is a partial row.
-        long end = LastNewline(fs, dataStart, length) + 1;
-        int parts = (int)Math.Clamp((end - dataStart) / (4 << 20), 1, Environment.ProcessorCount);
-        var bounds = new long[parts + 1];
-        bounds[0] = dataStart;
-        bounds[parts] = end;
-        for (int p = 1; p < parts; p++) bounds[p] = NextLineStart(fs, dataStart + (end - dataStart) * p / parts, end);
-        var chunks = new Chunk[parts];
-        Parallel.For(0, parts, p => chunks[p] = Chunk.Parse(path, header.Length, bounds[p], bounds[p + 1]));
-        // Line numbers of later chunks are only known once earlier ones are counted; errors carry their chunk's offset.
-        long line = 2;
-        foreach (var c in chunks)
+        long dataStart, end;
+        string[] header;
+        var bounds = new List<long>();
+        using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16))
         {
-            if (c.Error is { } e) throw new InvalidInputException($"{path}: line {line + e.Line}: {e.Message}");
-            line += c.Rows;
+            header = ReadHeaderLine(fs, path, out dataStart).Split(',');
+            // The last complete line ends at the last '\n'; anything after it is a partial row.
+            end = LastNewline(fs, dataStart, fs.Length) + 1;
+            int parts = (int)Math.Clamp((end - dataStart) / (4 << 20), 1, 4 * Environment.ProcessorCount);
+            bounds.Add(dataStart);
+            for (int p = 1; p < parts; p++) bounds.Add(NextLineStart(fs, dataStart + (end - dataStart) * p / parts, end));
+            bounds.Add(end);
         }
-        long rows = chunks.Sum(c => c.Rows);
+        int chunks = bounds.Count - 1;
+        // Two passes: count each chunk's rows, then parse every chunk straight into its rows of the final columns (no
+        // growing buffers, so the file's numbers are held once: 8 bytes each).
+        var rowsIn = new long[chunks];
+        Parallel.For(0, chunks, p => rowsIn[p] = Scan(path, bounds[p], bounds[p + 1], null));
+        long rows = rowsIn.Sum();
+        if (rows > Array.MaxLength) throw new InvalidInputException($"{path}: {rows} rows are more than one column can hold");
+        var firstRow = new long[chunks];
+        for (int p = 1; p < chunks; p++) firstRow[p] = firstRow[p - 1] + rowsIn[p - 1];
         var columns = new double[header.Length][];
-        var hasValue = new bool[header.Length];
-        for (int j = 0; j < header.Length; j++)
+        for (int c = 0; c < header.Length; c++) columns[c] = new double[rows];
+        var states = new ParseState[chunks];
+        Parallel.For(0, chunks, p =>
         {
-            var all = new double[rows];
-            long at = 0;
-            foreach (var c in chunks)
-            {
-                c.Columns[j].CopyTo(all, at);
-                at += c.Rows;
-                hasValue[j] |= c.HasValue[j];
-                c.Columns[j].Release();
-            }
-            columns[j] = all;
-        }
+            states[p] = new ParseState(columns, firstRow[p]);
+            Scan(path, bounds[p], bounds[p + 1], states[p]);
+        });
+        foreach (var st in states)
+            if (st.Error is { } e) throw new InvalidInputException($"{path}: line {e.Row + 2}: {e.Message}");
+        var hasValue = new bool[header.Length];
+        foreach (var st in states)
+            for (int c = 0; c < header.Length; c++) hasValue[c] |= st.HasValue[c];
         return new CsvColumns(header, columns, hasValue, rows);
     }
 
@@ -123,106 +122,93 @@ public sealed class CsvColumns
         return end;
     }
 
-    /// <summary>A growable column of doubles in blocks (no copy of everything when it grows).</summary>
-    private sealed class ColumnBuffer
+    /// <summary>Where one chunk's rows go, and what it found: whether each column had a value, the first bad row.</summary>
+    private sealed class ParseState(double[][] columns, long firstRow)
     {
-        private const int Block = 1 << 16;
-        private readonly List<double[]> _blocks = [];
-        private int _used = Block;
-
-        public void Add(double v)
-        {
-            if (_used == Block) { _blocks.Add(new double[Block]); _used = 0; }
-            _blocks[^1][_used++] = v;
-        }
-
-        public void CopyTo(double[] target, long at)
-        {
-            for (int i = 0; i < _blocks.Count; i++)
-            {
-                int n = i == _blocks.Count - 1 ? _used : Block;
-                Array.Copy(_blocks[i], 0, target, at, n);
-                at += n;
-            }
-        }
-
-        public void Release() => _blocks.Clear();
+        public double[][] Columns { get; } = columns;
+        public long Row { get; set; } = firstRow;
+        public bool[] HasValue { get; } = new bool[columns.Length];
+        public (long Row, string Message)? Error { get; set; }
     }
 
-    private sealed class Chunk
+    /// <summary>
+    /// Reads the lines of [start, end) (whole lines): counts them where <paramref name="state"/> is null, else parses
+    /// each into its row of the columns (stopping at the first bad one, recorded in the state).
+    /// </summary>
+    private static long Scan(string path, long start, long end, ParseState? state)
     {
-        public required ColumnBuffer[] Columns { get; init; }
-        public required bool[] HasValue { get; init; }
-        public long Rows { get; set; }
-        public (long Line, string Message)? Error { get; set; }
-
-        public static Chunk Parse(string path, int fields, long start, long end)
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+        fs.Seek(start, SeekOrigin.Begin);
+        var buffer = new byte[1 << 20];
+        int filled = 0;
+        long remaining = end - start, lines = 0;
+        while (remaining > 0 || filled > 0)
         {
-            var chunk = new Chunk { Columns = [.. Enumerable.Range(0, fields).Select(_ => new ColumnBuffer())], HasValue = new bool[fields] };
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
-            fs.Seek(start, SeekOrigin.Begin);
-            var buffer = new byte[1 << 20];
-            int filled = 0;
-            long remaining = end - start;
-            while (remaining > 0 || filled > 0)
+            int n = (int)Math.Min(buffer.Length - filled, remaining);
+            if (n > 0)
             {
-                int n = (int)Math.Min(buffer.Length - filled, remaining);
-                if (n > 0)
-                {
-                    fs.ReadExactly(buffer, filled, n);
-                    filled += n;
-                    remaining -= n;
-                }
-                var data = buffer.AsSpan(0, filled);
-                int consumed = 0;
+                fs.ReadExactly(buffer, filled, n);
+                filled += n;
+                remaining -= n;
+            }
+            var data = buffer.AsSpan(0, filled);
+            int consumed = 0;
+            if (state is null)
+            {
+                int last = data.LastIndexOf((byte)'\n');
+                lines += data.Count((byte)'\n');
+                consumed = last + 1;
+            }
+            else
+            {
                 while (true)
                 {
                     int nl = data[consumed..].IndexOf((byte)'\n');
                     if (nl < 0) break;
-                    if (!ParseLine(chunk, data.Slice(consumed, nl), fields))
-                        return chunk;
+                    if (!ParseLine(state, data.Slice(consumed, nl))) return lines;
                     consumed += nl + 1;
+                    lines++;
                 }
-                if (consumed == 0 && filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
-                data[consumed..].CopyTo(buffer);
-                filled -= consumed;
-                if (remaining == 0 && filled > 0) throw new InvalidOperationException("chunk bounds not at a line end");
             }
-            return chunk;
+            if (consumed == 0 && filled == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            data[consumed..].CopyTo(buffer);
+            filled -= consumed;
+            if (remaining == 0 && filled > 0) throw new InvalidOperationException("chunk bounds not at a line end");
         }
+        return lines;
+    }
 
-        private static bool ParseLine(Chunk chunk, ReadOnlySpan<byte> line, int fields)
+    private static bool ParseLine(ParseState state, ReadOnlySpan<byte> line)
+    {
+        if (line.Length > 0 && line[^1] == '\r') line = line[..^1];
+        int fields = state.Columns.Length, f = 0;
+        while (true)
         {
-            if (line.Length > 0 && line[^1] == '\r') line = line[..^1];
-            int f = 0;
-            while (true)
+            int comma = line.IndexOf((byte)',');
+            var field = comma < 0 ? line : line[..comma];
+            if (f >= fields)
             {
-                int comma = line.IndexOf((byte)',');
-                var field = comma < 0 ? line : line[..comma];
-                if (f >= fields)
-                {
-                    chunk.Error = (chunk.Rows, $"more than the header's {fields} fields");
-                    return false;
-                }
-                if (!TryParse(field, out double v, out bool empty))
-                {
-                    chunk.Error = (chunk.Rows, $"field {f + 1} ({Encoding.UTF8.GetString(field)}) is not a number");
-                    return false;
-                }
-                chunk.Columns[f].Add(v);
-                chunk.HasValue[f] |= !empty;
-                f++;
-                if (comma < 0) break;
-                line = line[(comma + 1)..];
-            }
-            if (f != fields)
-            {
-                chunk.Error = (chunk.Rows, $"{f} fields, the header has {fields}");
+                state.Error = (state.Row, $"more than the header's {fields} fields");
                 return false;
             }
-            chunk.Rows++;
-            return true;
+            if (!TryParse(field, out double v, out bool empty))
+            {
+                state.Error = (state.Row, $"field {f + 1} ({Encoding.UTF8.GetString(field)}) is not a number");
+                return false;
+            }
+            state.Columns[f][state.Row] = v;
+            state.HasValue[f] |= !empty;
+            f++;
+            if (comma < 0) break;
+            line = line[(comma + 1)..];
         }
+        if (f != fields)
+        {
+            state.Error = (state.Row, $"{f} fields, the header has {fields}");
+            return false;
+        }
+        state.Row++;
+        return true;
     }
 
     private static bool TryParse(ReadOnlySpan<byte> field, out double v, out bool empty)

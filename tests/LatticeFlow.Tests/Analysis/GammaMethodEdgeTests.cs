@@ -134,8 +134,8 @@ public class GammaMethodEdgeTests
         Assert.Equal(direct.Window, fft.Window);
         Assert.Equal(direct.Error, fft.Error, 1e-12 * direct.Error);
         Assert.Equal(direct.TauInt, fft.TauInt, 1e-12 * direct.TauInt);
-        var projected = replicas.Select(r => r[0].Select(v => v - replicas.SelectMany(q => q[0]).Average()).ToArray()).ToArray();
-        int n = projected.Sum(p => p.Length);
+        var projected = replicas.Select(r => new ArraySegment<double>([.. r[0].Select(v => v - replicas.SelectMany(q => q[0]).Average())])).ToArray();
+        int n = projected.Sum(p => p.Count);
         var g1 = new GammaFunction(projected, n, 1000, GammaPath.Direct);
         var g2 = new GammaFunction(projected, n, 1000, GammaPath.Fft);
         for (int t = 0; t <= 1000; t++) Assert.Equal(g1[t], g2[t], 1e-12 * g1[0]);
