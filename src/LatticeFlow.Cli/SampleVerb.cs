@@ -32,6 +32,7 @@ public sealed class SampleVerb : IVerb
     [Option("hits", HelpText = "Metropolis: hits per site per sweep (default 1).")] public int? Hits { get; set; }
     [Option("traj-length", HelpText = "HMC: initial trajectory length (default 1).")] public double? TrajectoryLength { get; set; }
     [Option("md-steps", HelpText = "HMC: integrator steps per trajectory (default 10).")] public int? MdSteps { get; set; }
+    [Option("traj-jitter", HelpText = "HMC: randomised trajectory length, n +- round(j n) integrator steps, uniform, per trajectory (default 0.2; 0: fixed length).")] public double? TrajectoryJitter { get; set; }
     [Option("integrator", HelpText = "HMC: leapfrog | omelyan (default leapfrog).")] public string? Integrator { get; set; }
     [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (default 0.7; 0: no tuning).")] public double? TargetAcceptance { get; set; }
     [Option("model", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it.")] public string? Model { get; set; }
@@ -81,6 +82,7 @@ public sealed class SampleVerb : IVerb
             Steps = MdSteps ?? hmc.Steps,
             Integrator = Integrator is null ? hmc.Integrator : ParseIntegrator(Integrator),
             TargetAcceptance = TargetAcceptance ?? hmc.TargetAcceptance,
+            TrajectoryJitter = TrajectoryJitter ?? hmc.TrajectoryJitter,
         };
         return new SampleSettings
         {
