@@ -89,6 +89,9 @@ public static class RngStream
     public const uint Metropolis = 0x1000;
     public const uint HmcMomentum = 0x2000;
     public const uint HmcAccept = 0x2001;
+
+    /// <summary>HMC: the step size of each trajectory (one draw per trajectory, shared by all chains).</summary>
+    public const uint HmcTrajectory = 0x2002;
     public const uint InitialField = 0x3000;
 
     /// <summary>Flow: prior draws z ~ N(0, 1) for training batches and proposals.</summary>

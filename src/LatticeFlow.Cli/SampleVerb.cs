@@ -32,6 +32,7 @@ public sealed class SampleVerb : IVerb
     [Option("hits", HelpText = "Metropolis: hits per site per sweep."), Setting(SettingNames.Hits)] public int? Hits { get; set; }
     [Option("traj-length", HelpText = "HMC: initial trajectory length."), Setting(SettingNames.TrajectoryLength)] public double? TrajectoryLength { get; set; }
     [Option("md-steps", HelpText = "HMC: integrator steps per trajectory."), Setting(SettingNames.MdSteps)] public int? MdSteps { get; set; }
+    [Option("traj-jitter", HelpText = "HMC: randomised trajectory length, n +- round(j n) integrator steps, uniform, per trajectory (0: fixed length)."), Setting(SettingNames.TrajectoryJitter)] public double? TrajectoryJitter { get; set; }
     [Option("integrator", MetaValue = "NAME", HelpText = "HMC: leapfrog | omelyan."), Setting(SettingNames.Integrator)] public string? Integrator { get; set; }
     [Option("target-accept", HelpText = "Acceptance the step is tuned to during thermalisation (0: no tuning)."), Setting(SettingNames.TargetAcceptance)] public double? TargetAcceptance { get; set; }
     [Option("model", MetaValue = "FILE", HelpText = "flow: the trained model file (from `latticeflow train`); lattice and couplings come from it."), Setting(SettingNames.ModelPath)] public string? Model { get; set; }
@@ -57,6 +58,7 @@ public sealed class SampleVerb : IVerb
         [SettingNames.Hits] = Default.Metropolis.Hits,
         [SettingNames.TrajectoryLength] = Default.Hmc.TrajectoryLength,
         [SettingNames.MdSteps] = Default.Hmc.Steps,
+        [SettingNames.TrajectoryJitter] = Default.Hmc.TrajectoryJitter,
         [SettingNames.Integrator] = Default.Hmc.Integrator.ToString().ToLowerInvariant(),
         [SettingNames.TargetAcceptance] = Default.Hmc.TargetAcceptance,
         [SettingNames.ProposalBatch] = Default.Flow.ProposalBatch,
@@ -115,6 +117,7 @@ public sealed class SampleVerb : IVerb
             Steps = MdSteps ?? hmc.Steps,
             Integrator = Integrator is null ? hmc.Integrator : ParseIntegrator(Integrator),
             TargetAcceptance = TargetAcceptance ?? hmc.TargetAcceptance,
+            TrajectoryJitter = TrajectoryJitter ?? hmc.TrajectoryJitter,
         };
         return (Default with
         {

@@ -20,7 +20,7 @@ public static class SettingNames
 
     // Sampling.MetropolisSettings, HmcSettings (and the training's acceptance target, TrainSettings.TargetAcceptance)
     public const string Delta = "delta", Hits = "hits", TargetAcceptance = "target_acceptance";
-    public const string TrajectoryLength = "trajectory_length", MdSteps = "md_steps", Integrator = "integrator";
+    public const string TrajectoryLength = "trajectory_length", MdSteps = "md_steps", Integrator = "integrator", TrajectoryJitter = "trajectory_jitter";
 
     // Sampling.FlowMetropolisSettings (Symmetrize also TrainSettings.Symmetrize)
     public const string ModelPath = "model_path", ProposalBatch = "proposal_batch", Symmetrize = "symmetrize";

@@ -34,7 +34,8 @@ public static class EngineBenchmark
                 log?.WriteLine(Format(figure));
                 yield return figure;
             }
-            using (var hmc = new Hmc(device, geometry, chains, couplings, new HmcSettings(0.5, 10, IntegratorKind.Leapfrog, 0), 1))
+            // A fixed 10 steps per trajectory: the figure is per leapfrog step.
+            using (var hmc = new Hmc(device, geometry, chains, couplings, new HmcSettings(0.5, 10, IntegratorKind.Leapfrog, 0) { TrajectoryJitter = 0 }, 1))
             {
                 var (updates, seconds) = Time(step => hmc.Update(fields, step), device, secondsPerCase);
                 var figure = new BenchmarkFigure("hmc time per site per leapfrog step (whole trajectory / 10 steps)", device.Description, l, chains,

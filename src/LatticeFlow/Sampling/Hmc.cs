@@ -8,9 +8,9 @@ using LatticeFlow.Physics;
 namespace LatticeFlow.Sampling;
 
 /// <summary>
-/// Hybrid Monte Carlo on every chain of a batch: fresh Gaussian momenta, a molecular-dynamics trajectory,
-/// and a Metropolis test on ΔH per chain; rejected chains get their old field back. Only B numbers per
-/// trajectory (ΔH and the decision) come back to the host.
+/// Hybrid Monte Carlo on every chain of a batch: fresh Gaussian momenta, a molecular-dynamics trajectory of a
+/// randomised number of steps (<see cref="HmcSettings.TrajectoryJitter"/>), and a Metropolis test on ΔH per chain;
+/// rejected chains get their old field back. Only B numbers per trajectory (ΔH and the decision) come back to the host.
 /// </summary>
 public sealed class Hmc : IMarkovSampler
 {
@@ -51,9 +51,26 @@ public sealed class Hmc : IMarkovSampler
         Tuner = new StepSizeTuner(settings.TrajectoryLength / settings.Steps, settings.TargetAcceptance, tuningIterations);
     }
 
-    /// <summary>The integrator step ε; the trajectory length is Steps·ε.</summary>
+    /// <summary>The integrator step ε; the mean trajectory length is Steps·ε (see <see cref="StepsAt"/>).</summary>
     public double StepSize => Tuner.Value;
     public double TrajectoryLength => StepSize * Settings.Steps;
+
+    /// <summary>d: trajectories have n − d … n + d integrator steps (<see cref="HmcSettings.TrajectoryJitter"/>).</summary>
+    public int StepSpread => Math.Min((int)Math.Round(Settings.TrajectoryJitter * Settings.Steps, MidpointRounding.AwayFromZero), Settings.Steps - 1);
+
+    /// <summary>
+    /// The integrator steps of trajectory <paramref name="step"/>: uniform in {n − d, …, n + d} (<see cref="StepSpread"/>),
+    /// from one Philox word keyed by (seed, step) alone and shared by all chains (Lemire's multiply-shift, exact in integers):
+    /// independent of the field, so each trajectory stays reversible and area-preserving and the update exact; the same
+    /// on every backend, thread count and resume. d = 0 gives n, without drawing.
+    /// </summary>
+    public int StepsAt(long step)
+    {
+        int n = Settings.Steps, d = StepSpread;
+        if (d == 0) return n;
+        var w = Philox.Generate(_key, 0u, 0u, (uint)step, RngStream.HmcTrajectory);
+        return n - d + (int)(((ulong)w.X0 * (ulong)(2 * d + 1)) >> 32);
+    }
 
     public void Update(FieldBatch fields, long step)
     {
@@ -63,7 +80,7 @@ public sealed class Hmc : IMarkovSampler
         _device.Launch(s.Items, fields.Sites, new CopyKernel<Reals>(fields.View, saved, v, s.Width, _acceptFlags.View, -1));
         _device.Launch(s.Items, fields.Sites, new GaussianKernel<Reals>(momenta, v, s.Width, _key, (uint)step, RngStream.HmcMomentum, 1.0));
         _action.Hamiltonian(fields, momenta, _hStart.View);
-        _integrator.Integrate(new MolecularDynamics(_action, fields, momenta), StepSize, Settings.Steps);
+        _integrator.Integrate(new MolecularDynamics(_action, fields, momenta), StepSize, StepsAt(step));
         _action.Hamiltonian(fields, momenta, _hEnd.View);
         _device.Launch(_chains, _chains, new HmcAcceptKernel<Reals>(_hStart.View, _hEnd.View, _deltaH.View, _acceptFlags.View, _key, (uint)step));
         _device.Launch(s.Items, fields.Sites, new CopyKernel<Reals>(saved, fields.View, v, s.Width, _acceptFlags.View, 0));
@@ -101,6 +118,9 @@ public sealed class Hmc : IMarkovSampler
         ["step_size"] = StepSize,
         ["trajectory_length"] = TrajectoryLength,
         ["trajectory_length_initial"] = Settings.TrajectoryLength,
+        ["trajectory_jitter"] = Settings.TrajectoryJitter,
+        ["md_steps_min"] = Settings.Steps - StepSpread,
+        ["md_steps_max"] = Settings.Steps + StepSpread,
         ["target_acceptance"] = Settings.TargetAcceptance,
         ["tuning_iterations"] = Tuner.Iterations,
     };

@@ -12,7 +12,7 @@ public class KillResumeTests(ITestOutputHelper output)
     private static readonly string[] Common = ["--device", "cpu", "--threads", "1", "--quiet", "--checkpoint-every", "0.1"];
 
     private static readonly string[] Run =
-        ["sample", "--algo", "hmc", "--L", "4", "--m2", "-4", "--lam", "8", "--n", "6000", "--therm", "300", "--chains", "2", "--seed", "17", "--md-steps", "4"];
+        ["sample", "--algo", "hmc", "--L", "4", "--m2", "-4", "--lam", "8", "--n", "20000", "--therm", "300", "--chains", "2", "--seed", "17", "--md-steps", "4"];
 
     /// <summary>Until the child's lock owner file names it (false if it ends first).</summary>
     private static bool WaitUntilLocked(CliProcess p, string dir)
@@ -37,8 +37,11 @@ public class KillResumeTests(ITestOutputHelper output)
     {
         using var tmp = new TempDir();
         string whole = tmp.Sub("whole"), split = tmp.Sub("split");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (code, _, err) = CliProcess.Run([.. Run, .. Common, "--out", whole]);
         Assert.True(code == 0, err);
+        // Kills come at moments scaled to how long a whole run takes on this machine now (shared machines vary by 10×).
+        int span = Math.Max(400, (int)clock.ElapsedMilliseconds);
 
         var rng = new Random();
         var history = new List<string>();
@@ -52,7 +55,7 @@ public class KillResumeTests(ITestOutputHelper output)
             using var p = CliProcess.Start(args);
             // The first kill comes at a random moment of the start-up; the others at a random moment after the process has
             // locked the directory, so that most of them land while it writes.
-            int delay = rng.Next(kills == 0 ? 50 : 200, kills == 0 ? 400 : 1000);
+            int delay = kills == 0 ? rng.Next(50, 400) : rng.Next(span / 20, span / 3);
             if (kills < 8 && (kills == 0 || WaitUntilLocked(p, split)) && !p.Process.WaitForExit(delay))
             {
                 p.Kill();
