@@ -83,7 +83,7 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
 
 /// <summary>
 /// Parameter gradients of a convolution, accumulated (+=): gw[o, i, k] += Σ_b Σ_s g[b, o, s] · in[b, i, nbr(s, k)]
-/// and gb[o] += Σ_b Σ_s g[b, o, s] (where the convolution has biases). Within a slice of samples (<see cref="ConvShape.Slices"/>), item j &lt; ⌈Cout/4⌉·Cin·taps
+/// and gb[o] += Σ_b Σ_s g[b, o, s]. Within a slice of samples (<see cref="ConvShape.Slices"/>), item j &lt; ⌈Cout/4⌉·Cin·taps
 /// computes the weights (o..o+3, i, k) of a group of four output channels, which share each input load; the last Cout
 /// items are the biases. With one slice the sums go straight into the gradients; with several, each slice writes its
 /// sums to <c>partial</c> [slice, weights then biases] and <see cref="ConvGradSliceSumKernel{TF, TD}"/> adds them up.
@@ -106,7 +106,7 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
     {
         var c = _shape;
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
-        int nw = (cout + 3) / 4 * cin * taps, perSlice = nw + c.Biases;
+        int nw = (cout + 3) / 4 * cin * taps, perSlice = nw + cout;
         int slice = index / perSlice;
         index -= slice * perSlice;
         int samples = (c.Batch + c.Slices - 1) / c.Slices;

@@ -4,7 +4,7 @@ namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
 /// Periodic convolution with fused bias and activation:
-/// out[b, o, s] = act( bias[o] + Σ_i Σ_k w[o, i, k] · in[b, i, nbr(s, k)] ) (bias 0 where <c>shape.Bias</c> is 0),
+/// out[b, o, s] = act( bias[o] + Σ_i Σ_k w[o, i, k] · in[b, i, nbr(s, k)] ),
 /// nbr(s, k) the site displaced by tap k (circular padding). Weights stored [o, i, k].
 /// Sites of the wrong colour are skipped when <c>shape.Parity</c> ≥ 0 (left as they were: zero).
 /// Four output channels share each input load: four independent sums instead of one serial chain,
@@ -37,7 +37,7 @@ public readonly struct ConvForwardKernel<TF, TI>(ConvShape shape, TF input, TF w
                 // A group past the last channel repeats the last one and does not store it.
                 int o1 = ConvShape.Clamp(o + 1, cout), o2 = ConvShape.Clamp(o + 2, cout), o3 = ConvShape.Clamp(o + 3, cout);
                 var a = Sums(_input, _weights, _neighbours, inBase, nb, v, cin, taps,
-                    o * stride, o1 * stride, o2 * stride, o3 * stride, c.Bias != 0 ? new Sums4(_bias[o], _bias[o1], _bias[o2], _bias[o3]) : default);
+                    o * stride, o1 * stride, o2 * stride, o3 * stride, new Sums4(_bias[o], _bias[o1], _bias[o2], _bias[o3]));
                 _output[outBase + o * v + s] = ActivationCode.Apply(_activation, a.A0);
                 if (o + 1 < cout) _output[outBase + (o + 1) * v + s] = ActivationCode.Apply(_activation, a.A1);
                 if (o + 2 < cout) _output[outBase + (o + 2) * v + s] = ActivationCode.Apply(_activation, a.A2);

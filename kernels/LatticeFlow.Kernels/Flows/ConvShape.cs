@@ -9,25 +9,19 @@ namespace LatticeFlow.Kernels.Flows;
 /// managed launcher, one per sample on a GPU, where one thread summing a whole batch is a long serial loop
 /// (measured on an H200: ~0.75 ms per launch, 85 % of a training step).
 /// </summary>
-public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity, int slices = 1, int bias = 1)
+public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity, int slices = 1)
 {
     public readonly int Batch = batch, Volume = volume, InChannels = inChannels, OutChannels = outChannels, Taps = taps, Width = width, Parity = parity;
     public readonly int Slices = slices;
-
-    /// <summary>1 when the convolution has biases, 0 when it has none (the odd nets of Z2-equivariant flows).</summary>
-    public readonly int Bias = bias;
-
-    /// <summary>Bias parameters: one per output channel, or none.</summary>
-    public int Biases => Bias != 0 ? OutChannels : 0;
 
     /// <summary>Work items when every site of every sample is visited.</summary>
     public int Items => Batch * (Volume / Width);
 
     /// <summary>Work items of the parameter-gradient kernel: per slice, groups of four output channels × inputs × taps, then the biases.</summary>
-    public int WeightGradItems => ((OutChannels + 3) / 4 * InChannels * Taps + Biases) * Slices;
+    public int WeightGradItems => ((OutChannels + 3) / 4 * InChannels * Taps + OutChannels) * Slices;
 
     /// <summary>Parameters of the convolution: weights, then biases (the layout of one slice's partial sums).</summary>
-    public int Parameters => OutChannels * InChannels * Taps + Biases;
+    public int Parameters => OutChannels * InChannels * Taps + OutChannels;
 
     public void Locate(int item, out int sample, out int s0)
     {

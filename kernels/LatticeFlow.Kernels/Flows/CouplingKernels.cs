@@ -4,10 +4,13 @@ namespace LatticeFlow.Kernels.Flows;
 /// Shape of a checkerboard coupling on a batch of lattices [sample, site]: sites of colour <c>Active</c> are
 /// transformed, the others frozen. <c>Channels</c> is the conv net's output per site, the transform's parameters
 /// (<see cref="ICouplingTransform.Channels"/>), stored [sample, channel, site]. Items cover <c>Width</c> sites of one sample.
+/// <c>Mirrored</c> = 1 makes the coupling Z2-equivariant by group averaging: the net also runs on the mirrored frozen
+/// sites (samples Batch … 2·Batch − 1 of its input and output), and the transform's parameters are
+/// p = ½[n(x_f) + P n(−x_f)] (<see cref="MirrorParametersKernel{TF, TI, TT}"/>).
 /// </summary>
-public readonly struct CouplingShape(int batch, int volume, int width, int active, int channels)
+public readonly struct CouplingShape(int batch, int volume, int width, int active, int channels, int mirrored = 0)
 {
-    public readonly int Batch = batch, Volume = volume, Width = width, Active = active, Channels = channels;
+    public readonly int Batch = batch, Volume = volume, Width = width, Active = active, Channels = channels, Mirrored = mirrored;
 
     public int Items => Batch * (Volume / Width);
 
@@ -23,7 +26,79 @@ public readonly struct CouplingShape(int batch, int volume, int width, int activ
         new(netOutput, b * Channels * Volume + s, Volume);
 }
 
-/// <summary>The conv net's input: the frozen sites of x, zero on the active ones (x ⊙ m of Real NVP, arXiv:1605.08803 eq. 9).</summary>
+/// <summary>
+/// The transform's parameters of an equivariant (mirrored) coupling on its active sites, by group averaging over Z2:
+/// p_c = ½[n_c(x_f) + σ_c n_{m(c)}(−x_f)], with n the net's output on the frozen sites (samples 0 … B − 1) and on their
+/// mirror image (samples B … 2B − 1), and (m(c), σ_c) the transform's mirror of its parameters
+/// (<see cref="ICouplingTransform.MirrorChannel"/>, <see cref="ICouplingTransform.MirrorSign"/>), for which
+/// g(−x; P p) = −g(x; p). Then p(−x_f) = P p(x_f), so the coupling commutes with φ → −φ for any net (biases and any
+/// activation) and stays smooth and bijective: averaging over the group, as in Köhler et al., arXiv:2006.02425.
+/// </summary>
+public readonly struct MirrorParametersKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF netOutput, TF parameters, TT transform) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
+{
+    private readonly CouplingShape _shape = shape;
+    private readonly TI _parity = parity;
+    private readonly TF _netOutput = netOutput, _parameters = parameters;
+    private readonly TT _transform = transform;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new MirrorParametersKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _netOutput.Host, _parameters.Host, _transform));
+
+    public void Execute(int index)
+    {
+        var c = _shape;
+        c.Locate(index, out int b, out int s0);
+        for (int s = s0; s < s0 + c.Width; s++)
+        {
+            if (_parity[s] != c.Active) continue;
+            var n = c.Parameters(_netOutput, b, s);
+            var mirror = c.Parameters(_netOutput, c.Batch + b, s);
+            var p = c.Parameters(_parameters, b, s);
+            for (int ch = 0; ch < c.Channels; ch++) p[ch] = 0.5f * (n[ch] + _transform.MirrorSign(ch) * mirror[_transform.MirrorChannel(ch)]);
+        }
+    }
+}
+
+/// <summary>
+/// Backward of <see cref="MirrorParametersKernel{TF, TI, TT}"/>: ∂L/∂n_c(x_f) = ½ ∂L/∂p_c and ∂L/∂n_{m(c)}(−x_f) = ½ σ_c ∂L/∂p_c
+/// on active sites, 0 elsewhere, into the net's output gradient [2B, C, V].
+/// </summary>
+public readonly struct MirrorParametersBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF gradParameters, TF gradNetOutput, TT transform) : IRebindableKernel
+    where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
+{
+    private readonly CouplingShape _shape = shape;
+    private readonly TI _parity = parity;
+    private readonly TF _gradParameters = gradParameters, _gradNetOutput = gradNetOutput;
+    private readonly TT _transform = transform;
+
+    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
+        new MirrorParametersBackwardKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _gradParameters.Host, _gradNetOutput.Host, _transform));
+
+    public void Execute(int index)
+    {
+        var c = _shape;
+        c.Locate(index, out int b, out int s0);
+        for (int s = s0; s < s0 + c.Width; s++)
+        {
+            var gn = c.Parameters(_gradNetOutput, b, s);
+            var gm = c.Parameters(_gradNetOutput, c.Batch + b, s);
+            bool active = _parity[s] == c.Active;
+            var gp = c.Parameters(_gradParameters, b, s);
+            for (int ch = 0; ch < c.Channels; ch++)
+            {
+                float g = active ? 0.5f * gp[ch] : 0f;
+                gn[ch] = g;
+                gm[_transform.MirrorChannel(ch)] = _transform.MirrorSign(ch) * g;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The conv net's input: the frozen sites of x, zero on the active ones (x ⊙ m of Real NVP, arXiv:1605.08803 eq. 9); a
+/// mirrored coupling also writes −(x ⊙ m) as sample B + b.
+/// </summary>
 public readonly struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity, TF x, TF netInput) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
@@ -38,8 +113,13 @@ public readonly struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity
     {
         var c = _shape;
         c.Locate(index, out int b, out int s0);
-        int o = b * c.Volume;
-        for (int s = s0; s < s0 + c.Width; s++) _netInput[o + s] = _parity[s] == c.Active ? 0f : _x[o + s];
+        int o = b * c.Volume, mirror = (c.Batch + b) * c.Volume;
+        for (int s = s0; s < s0 + c.Width; s++)
+        {
+            float v = _parity[s] == c.Active ? 0f : _x[o + s];
+            _netInput[o + s] = v;
+            if (c.Mirrored != 0) _netInput[mirror + s] = -v;
+        }
     }
 }
 
@@ -59,7 +139,8 @@ public readonly struct CouplingTransformKernel<TF, TI, TT>(CouplingShape shape, 
     private readonly int _inverse = inverse;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new CouplingTransformKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _source.Host, _netOutput.Host, _destination.Host, _logJ.Host, _transform, _inverse));
+        new CouplingTransformKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _source.Host, _netOutput.Host, _destination.Host, _logJ.Host,
+            _transform, _inverse));
 
     public void Execute(int index)
     {
@@ -110,8 +191,8 @@ public readonly struct CouplingLogDetKernel<TF, TI, TD>(CouplingShape shape, TI 
 /// <summary>
 /// Backward of the forward transform y = g(x; p) with a loss L that also depends on log det through
 /// ∂L/∂(log det) = <c>logDetGrad</c> (the same for every sample): on active sites ∂L/∂x and ∂L/∂p from
-/// <typeparamref name="TT"/>'s Backward; frozen sites pass g to ∂L/∂x (the net's contribution is added later by
-/// <see cref="MaskedAddKernel{TF, TI}"/>) and have no ∂L/∂p (zeros are written). gradY and gradX may be the same buffer.
+/// <typeparamref name="TT"/>'s Backward; frozen sites pass g to ∂L/∂x (the net's contribution is added later by <see cref="MaskedAddKernel{TF, TI}"/>) and
+/// have no ∂L/∂p (zeros are written). gradY and gradX may be the same buffer.
 /// </summary>
 public readonly struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF x, TF netOutput,
     TF gradY, TF gradX, TF gradNetOutput, float logDetGrad, TT transform) : IRebindableKernel
@@ -147,7 +228,10 @@ public readonly struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape shape, T
     }
 }
 
-/// <summary>gx[b, s] += gNet[b, s] on the frozen sites: the conv net's input was x ⊙ m, so only they feel it.</summary>
+/// <summary>
+/// gx[b, s] += gNet[b, s] on the frozen sites: the conv net's input was x ⊙ m, so only they feel it; a mirrored
+/// coupling's net also saw −(x ⊙ m) as sample B + b, whose gradient enters with a minus sign.
+/// </summary>
 public readonly struct MaskedAddKernel<TF, TI>(CouplingShape shape, TI parity, TF gradNetInput, TF gradX) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
@@ -162,8 +246,13 @@ public readonly struct MaskedAddKernel<TF, TI>(CouplingShape shape, TI parity, T
     {
         var c = _shape;
         c.Locate(index, out int b, out int s0);
-        int o = b * c.Volume;
+        int o = b * c.Volume, mirror = (c.Batch + b) * c.Volume;
         for (int s = s0; s < s0 + c.Width; s++)
-            if (_parity[s] != c.Active) _gradX[o + s] += _gradNetInput[o + s];
+        {
+            if (_parity[s] == c.Active) continue;
+            float g = _gradNetInput[o + s];
+            if (c.Mirrored != 0) g -= _gradNetInput[mirror + s];
+            _gradX[o + s] += g;
+        }
     }
 }

@@ -39,6 +39,16 @@ public interface ICouplingTransform
     /// into <paramref name="gp"/> and returns ∂L/∂x.
     /// </summary>
     float Backward<TF>(float x, SiteParameters<TF> p, float gy, float gl, SiteParameters<TF> gp) where TF : struct, IView<float>;
+
+    /// <summary>
+    /// The mirror P of the parameters under φ → −φ: (P p)_c = <see cref="MirrorSign"/>(c) · p_{MirrorChannel(c)}, chosen so that
+    /// g(−x; P p) = −g(x; p). Equivariant couplings average the net's output over x_f and −x_f with it
+    /// (<see cref="MirrorParametersKernel{TF, TI, TT}"/>). P must be an involution.
+    /// </summary>
+    int MirrorChannel(int c);
+
+    /// <inheritdoc cref="MirrorChannel"/>
+    float MirrorSign(int c);
 }
 
 /// <summary>
@@ -61,6 +71,11 @@ public readonly struct AffineTransform(float clamp) : ICouplingTransform
         float d = 1f + ILGPU.Algorithms.XMath.Abs(raw) / _clamp;
         return 1f / (d * d);
     }
+
+    // (s, t) → (s, −t): −(x e^s + t) = (−x) e^s + (−t).
+    public int MirrorChannel(int c) => c;
+
+    public float MirrorSign(int c) => c == 0 ? 1f : -1f;
 
     public float Forward<TF>(float x, SiteParameters<TF> p, out float logJ) where TF : struct, IView<float>
     {
@@ -86,45 +101,15 @@ public readonly struct AffineTransform(float clamp) : ICouplingTransform
     }
 }
 
-/// <summary>
-/// The Z2-equivariant affine transform of Del Debbio et al. (arXiv:2105.12481, anvil's z2_equivar): y = x·e^{|ŝ|} + t with
-/// p = (ŝ, t). Fed by an odd net (no biases, odd activations), t is odd and |ŝ| even in the frozen sites, so the
-/// layer commutes with φ → −φ: g(−x; p(−x_f)) = −g(x; p(x_f)).
-/// </summary>
-public readonly struct SymmetricAffineTransform : ICouplingTransform
-{
-    public int Channels => 2;
-
-    public float Forward<TF>(float x, SiteParameters<TF> p, out float logJ) where TF : struct, IView<float>
-    {
-        float s = ILGPU.Algorithms.XMath.Abs(p[0]);
-        logJ = s;
-        return x * ActivationCode.FastExp(s) + p[1];
-    }
-
-    public float Inverse<TF>(float y, SiteParameters<TF> p, out float logJ) where TF : struct, IView<float>
-    {
-        float s = ILGPU.Algorithms.XMath.Abs(p[0]);
-        logJ = s;
-        return (y - p[1]) * ActivationCode.FastExp(-s);
-    }
-
-    public float Backward<TF>(float x, SiteParameters<TF> p, float gy, float gl, SiteParameters<TF> gp) where TF : struct, IView<float>
-    {
-        float raw = p[0];
-        float e = ActivationCode.FastExp(ILGPU.Algorithms.XMath.Abs(raw));
-        // d|ŝ|/dŝ = sign ŝ (0 at 0, where |ŝ| has its minimum).
-        float sign = raw > 0f ? 1f : raw < 0f ? -1f : 0f;
-        gp[0] = (gy * x * e + gl) * sign;
-        gp[1] = gy;
-        return gy * e;
-    }
-}
-
-/// <summary>NICE's additive transform y = x + t, volume preserving (arXiv:1410.8516 eq. 4); p = (t). Odd nets make it Z2-equivariant.</summary>
+/// <summary>NICE's additive transform y = x + t, volume preserving (arXiv:1410.8516 eq. 4); p = (t).</summary>
 public readonly struct AdditiveTransform : ICouplingTransform
 {
     public int Channels => 1;
+
+    // t → −t.
+    public int MirrorChannel(int c) => c;
+
+    public float MirrorSign(int c) => -1f;
 
     public float Forward<TF>(float x, SiteParameters<TF> p, out float logJ) where TF : struct, IView<float>
     {

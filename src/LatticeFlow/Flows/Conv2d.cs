@@ -19,36 +19,31 @@ public sealed class Conv2d
     public int Out { get; }
     public int Activation { get; }
     public int WeightOffset { get; }
-    /// <summary>Offset of the biases; without biases, an empty slice at the end of the weights.</summary>
     public int BiasOffset { get; }
     public int WeightCount => Out * In * _lattice.Taps;
-    public bool HasBias { get; }
-    public int BiasCount => HasBias ? Out : 0;
 
     /// <param name="activation">An <see cref="ActivationCode"/>.</param>
-    /// <param name="bias">Whether the convolution has biases (an odd net, for Z2-equivariant flows, has none).</param>
-    public Conv2d(ParameterStore store, FlowLattice lattice, int inChannels, int outChannels, int activation, bool bias = true)
+    public Conv2d(ParameterStore store, FlowLattice lattice, int inChannels, int outChannels, int activation)
     {
         _store = store;
         _lattice = lattice;
         In = inChannels;
         Out = outChannels;
         Activation = activation;
-        HasBias = bias;
         WeightOffset = store.Take(WeightCount);
-        BiasOffset = store.Take(BiasCount);
+        BiasOffset = store.Take(Out);
     }
 
     private ComputeDevice Device => _store.Device;
 
     private ConvShape Shape(int batch, int parity) => new(batch, _lattice.Volume, In, Out, _lattice.Taps,
-        Device.ItemWidth(_lattice.Volume), parity, slices: Device.ThreadPerItem ? batch : 1, bias: HasBias ? 1 : 0);
+        Device.ItemWidth(_lattice.Volume), parity, slices: Device.ThreadPerItem ? batch : 1);
 
     /// <summary>y = act(conv(x) + bias); <paramref name="parity"/> ≥ 0 computes only sites of that colour.</summary>
     public void Forward(int batch, ArrayView<float> x, ArrayView<float> y, int parity = -1)
     {
         var c = Shape(batch, parity);
-        Device.Launch(c.Items, Work(batch), new ConvForwardKernel<Floats, Ints>(c, x, _store.ValuesAt(WeightOffset, WeightCount), Biases(_store.ValuesAt),
+        Device.Launch(c.Items, Work(batch), new ConvForwardKernel<Floats, Ints>(c, x, _store.ValuesAt(WeightOffset, WeightCount), _store.ValuesAt(BiasOffset, Out),
             _lattice.Neighbours, _lattice.Parity, y, Activation));
     }
 
@@ -68,19 +63,16 @@ public sealed class Conv2d
             Device.Launch(n / width, n, new ActivationBackwardKernel<Floats>(y.SubView(0, n), gradY, Activation, width));
         }
         var gradWeights = _store.GradientsAt(WeightOffset, WeightCount);
-        var gradBias = Biases(_store.GradientsAt);
+        var gradBias = _store.GradientsAt(BiasOffset, Out);
         var partial = _store.Scratch((long)c.Slices * c.Parameters);
         Device.Launch(c.WeightGradItems, Work(batch), new ConvWeightGradKernel<Floats, Ints, Reals>(c, gradY, x, _lattice.Neighbours, _lattice.Parity,
             gradWeights, gradBias, partial));
         if (c.Slices > 1)
-            Device.Launch(c.Parameters, (long)c.Slices * c.Parameters, new ConvGradSliceSumKernel<Floats, Reals>(partial, c.Slices, WeightCount, BiasCount, gradWeights, gradBias));
+            Device.Launch(c.Parameters, (long)c.Slices * c.Parameters, new ConvGradSliceSumKernel<Floats, Reals>(partial, c.Slices, WeightCount, Out, gradWeights, gradBias));
         if (gradX is ArrayView<float> gx)
             Device.Launch(c.Items, Work(batch), new ConvInputGradKernel<Floats, Ints>(c, gradY, _store.ValuesAt(WeightOffset, WeightCount),
                 _lattice.Neighbours, _lattice.Parity, gx, inputParity));
     }
-
-    // Kernels take a view of the biases even when there are none (ConvShape.Bias says whether to read it): the weights' slice stands in.
-    private ArrayView<float> Biases(Func<int, int, ArrayView<float>> slice) => HasBias ? slice(BiasOffset, Out) : slice(WeightOffset, 1);
 
     // Work estimate for the launcher (in site-equivalents): sites × the multiply-adds done per site.
     private long Work(int batch) => (long)batch * _lattice.Volume * In * Out;

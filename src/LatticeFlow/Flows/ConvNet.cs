@@ -23,7 +23,7 @@ public sealed class ConvNet : IDisposable
     public IReadOnlyList<Conv2d> Layers => _layers;
     public int Outputs => _layers[^1].Out;
 
-    public ConvNet(ParameterStore store, FlowLattice lattice, int[] channels, ActivationKind hidden, bool finalTanh, bool biases = true)
+    public ConvNet(ParameterStore store, FlowLattice lattice, int[] channels, ActivationKind hidden, bool finalTanh)
     {
         _lattice = lattice;
         _device = store.Device;
@@ -32,7 +32,7 @@ public sealed class ConvNet : IDisposable
         {
             bool last = j == _layers.Length - 1;
             int act = last ? (finalTanh ? ActivationCode.Tanh : ActivationCode.Identity) : ActivationNames.Code(hidden);
-            _layers[j] = new Conv2d(store, lattice, channels[j], channels[j + 1], act, biases);
+            _layers[j] = new Conv2d(store, lattice, channels[j], channels[j + 1], act);
         }
         _outputs = new MemoryBuffer1D<float, Stride1D.Dense>[_layers.Length];
         _grads = new MemoryBuffer1D<float, Stride1D.Dense>[_layers.Length];

@@ -16,9 +16,6 @@ public abstract class CouplingTransform
     /// <summary>Net outputs per site.</summary>
     public abstract int Channels { get; }
 
-    /// <summary>Whether the transform commutes with φ → −φ when its net is odd (Z2-equivariant flows use only these).</summary>
-    public abstract bool Equivariant { get; }
-
     /// <summary>y (or x, inverse) of the active sites and log|∂y/∂x| per site into <paramref name="logJ"/>.</summary>
     internal abstract void Apply(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> source, ArrayView<float> netOutput,
         ArrayView<float> destination, ArrayView<float> logJ, bool inverse);
@@ -26,14 +23,19 @@ public abstract class CouplingTransform
     /// <summary>∂L/∂x into gradX and ∂L/∂p into gradNetOutput (see <see cref="CouplingBackwardKernel{TF, TI, TT}"/>).</summary>
     internal abstract void Backward(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> x, ArrayView<float> netOutput,
         ArrayView<float> gradY, ArrayView<float> gradX, ArrayView<float> gradNetOutput, float logDetGrad);
+
+    /// <summary>The group-averaged parameters of a mirrored coupling (<see cref="MirrorParametersKernel{TF, TI, TT}"/>).</summary>
+    internal abstract void Mirror(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> netOutput, ArrayView<float> parameters);
+
+    /// <summary>Backward of <see cref="Mirror"/> into the net's output gradient.</summary>
+    internal abstract void MirrorBackward(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> gradParameters, ArrayView<float> gradNetOutput);
 }
 
 /// <summary><see cref="CouplingTransform"/> for the kernel struct <typeparamref name="TT"/>.</summary>
-internal sealed class CouplingTransform<TT>(string name, TT transform, bool equivariant) : CouplingTransform where TT : struct, ICouplingTransform
+internal sealed class CouplingTransform<TT>(string name, TT transform) : CouplingTransform where TT : struct, ICouplingTransform
 {
     public override string Name => name;
     public override int Channels => transform.Channels;
-    public override bool Equivariant => equivariant;
 
     internal override void Apply(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> source, ArrayView<float> netOutput,
         ArrayView<float> destination, ArrayView<float> logJ, bool inverse) =>
@@ -44,37 +46,41 @@ internal sealed class CouplingTransform<TT>(string name, TT transform, bool equi
         ArrayView<float> gradY, ArrayView<float> gradX, ArrayView<float> gradNetOutput, float logDetGrad) =>
         device.Launch(c.Items, (long)c.Batch * c.Volume,
             new CouplingBackwardKernel<Floats, Ints, TT>(c, parity, x, netOutput, gradY, gradX, gradNetOutput, logDetGrad, transform));
+
+    internal override void Mirror(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> netOutput, ArrayView<float> parameters) =>
+        device.Launch(c.Items, (long)c.Batch * c.Volume * c.Channels, new MirrorParametersKernel<Floats, Ints, TT>(c, parity, netOutput, parameters, transform));
+
+    internal override void MirrorBackward(ComputeDevice device, CouplingShape c, ArrayView<int> parity, ArrayView<float> gradParameters, ArrayView<float> gradNetOutput) =>
+        device.Launch(c.Items, (long)c.Batch * c.Volume * c.Channels, new MirrorParametersBackwardKernel<Floats, Ints, TT>(c, parity, gradParameters, gradNetOutput, transform));
 }
 
 /// <summary>
 /// The one list of coupling transforms (DESIGN.md principle 7): every flow test enumerates <see cref="All"/>, so a new
 /// transform cannot skip the invertibility, Jacobian, gradient, backend and PTX tests. An architecture picks one by
-/// its coupling kind and whether it is Z2-equivariant.
+/// its coupling kind (and clamp). Z2 equivariance is not a transform: any of them is made equivariant by averaging its
+/// parameters over the frozen sites and their mirror image with the transform's own mirror of its parameters
+/// (<see cref="FlowArchitecture.Equivariant"/>, <see cref="ICouplingTransform.MirrorChannel"/>).
 /// </summary>
 public static class CouplingTransforms
 {
     /// <summary>Real NVP's y = x e^s + t (arXiv:1605.08803).</summary>
-    public static readonly CouplingTransform Affine = new CouplingTransform<AffineTransform>("affine", new AffineTransform(0f), false);
+    public static readonly CouplingTransform Affine = new CouplingTransform<AffineTransform>("affine", new AffineTransform(0f));
 
-    /// <summary>y = x e^{|ŝ|} + t, Z2-equivariant with an odd net (arXiv:2105.12481).</summary>
-    public static readonly CouplingTransform SymmetricAffine = new CouplingTransform<SymmetricAffineTransform>("affine (equivariant)", default, true);
-
-    /// <summary>NICE's y = x + t (arXiv:1410.8516); Z2-equivariant with an odd net.</summary>
-    public static readonly CouplingTransform Additive = new CouplingTransform<AdditiveTransform>("additive", default, true);
+    /// <summary>NICE's y = x + t (arXiv:1410.8516).</summary>
+    public static readonly CouplingTransform Additive = new CouplingTransform<AdditiveTransform>("additive", default);
 
     /// <summary>Affine with zuko's soft clamp of the log-scale to (−c, c).</summary>
     public static CouplingTransform ClampedAffine(double clamp) =>
-        new CouplingTransform<AffineTransform>($"affine (log-scale clamped to ±{clamp:G3})", new AffineTransform((float)clamp), false);
+        new CouplingTransform<AffineTransform>($"affine (log-scale clamped to ±{clamp:G3})", new AffineTransform((float)clamp));
 
-    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), SymmetricAffine, Additive];
+    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), Additive];
 
     /// <summary>The transform of an architecture.</summary>
-    public static CouplingTransform For(FlowArchitecture a) => (a.Coupling, a.Equivariant) switch
+    public static CouplingTransform For(FlowArchitecture a) => a.Coupling switch
     {
-        (CouplingKind.Affine, false) when a.Clamp > 0 => ClampedAffine(a.Clamp),
-        (CouplingKind.Affine, false) => Affine,
-        (CouplingKind.Affine, true) => SymmetricAffine,
-        (CouplingKind.Additive, _) => Additive,
+        CouplingKind.Affine when a.Clamp > 0 => ClampedAffine(a.Clamp),
+        CouplingKind.Affine => Affine,
+        CouplingKind.Additive => Additive,
         _ => throw new ArgumentOutOfRangeException(nameof(a), $"no transform for {a.Coupling}"),
     };
 }

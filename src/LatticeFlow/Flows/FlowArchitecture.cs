@@ -18,9 +18,10 @@ public sealed record FlowArchitecture
     public bool FinalTanh { get; init; } = true;
 
     /// <summary>
-    /// Z2-equivariant: f(−z) = −f(z), so q(−φ) = q(φ) (Del Debbio et al., arXiv:2105.12481): the conv nets have no biases and
-    /// odd activations, so they are odd functions of the frozen sites, and the transform takes its log-scale as |ŝ|
-    /// (<see cref="CouplingTransforms"/>).
+    /// Z2-equivariant: f(−z) = −f(z), so q(−φ) = q(φ) (Del Debbio et al., arXiv:2105.12481, build it into the nets). Here each
+    /// coupling averages its net over the group: its transform's parameters are ½[n(x_f) + P n(−x_f)] with the
+    /// transform's mirror P of its parameters (for affine, s even and t odd), which commutes with φ → −φ for any net
+    /// (biases and any activation) and keeps the coupling smooth; it costs a second pass of every net.
     /// </summary>
     public bool Equivariant { get; init; }
 
@@ -37,8 +38,6 @@ public sealed record FlowArchitecture
     public int Taps => Kernel * Kernel;
     public int NetOutputs => CouplingTransforms.For(this).Channels;
 
-    /// <summary>Whether the conv nets have biases (not in an equivariant flow, whose nets must be odd).</summary>
-    public bool Biases => !Equivariant;
 
     /// <summary>Channel widths of one conv net, input to output: 1, hidden…, outputs.</summary>
     public int[] Channels => [1, .. Hidden, NetOutputs];
@@ -49,7 +48,7 @@ public sealed record FlowArchitecture
         {
             var c = Channels;
             int perNet = 0;
-            for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + (Biases ? c[j + 1] : 0);
+            for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + c[j + 1];
             return Layers * perNet + (GlobalScale ? 1 : 0);
         }
     }
@@ -64,15 +63,13 @@ public sealed record FlowArchitecture
         if (Hidden is null || Hidden.Any(h => h < 1 || h > 1024))
             throw new InvalidSettingException(SettingNames.Hidden, string.Join(",", Hidden ?? []), "widths must be between 1 and 1024");
         if (!(Clamp >= 0) || !double.IsFinite(Clamp)) throw new InvalidSettingException(SettingNames.Clamp, Clamp, "must be ≥ 0 (0: no clamp)");
-        if (Clamp > 0 && (Coupling != CouplingKind.Affine || Equivariant))
-            throw new InvalidSettingException(SettingNames.Clamp, Clamp, "only the non-equivariant affine coupling clamps its log-scale");
-        if (Equivariant && Activation == ActivationKind.LeakyRelu)
-            throw new InvalidSettingException(SettingNames.Activation, ActivationNames.Name(Activation), "a Z2-equivariant flow ({equivariant}) needs an odd activation (tanh): LeakyReLU(−v) ≠ −LeakyReLU(v)");
+        if (Clamp > 0 && Coupling != CouplingKind.Affine)
+            throw new InvalidSettingException(SettingNames.Clamp, Clamp, "only the affine coupling has a log-scale to clamp");
         return this;
     }
 
     public string Describe() =>
-        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Biases ? "" : ", no biases")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
+        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
 
     /// <summary>The same network on another lattice: everything but Lx and Ly (conv weights do not depend on the volume).</summary>
     public bool SameNetworkAs(FlowArchitecture other) =>

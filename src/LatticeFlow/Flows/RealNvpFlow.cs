@@ -67,7 +67,7 @@ public sealed class RealNvpFlow : IDisposable
             {
                 float bound = 1f / MathF.Sqrt(conv.In * _lattice.Taps);
                 for (int j = 0; j < conv.WeightCount; j++) values[conv.WeightOffset + j] = Uniform(key, conv.WeightOffset + j, bound);
-                for (int j = 0; j < conv.BiasCount; j++) values[conv.BiasOffset + j] = Uniform(key, conv.BiasOffset + j, bound);
+                for (int j = 0; j < conv.Out; j++) values[conv.BiasOffset + j] = Uniform(key, conv.BiasOffset + j, bound);
             }
         Parameters.SetValues(values);
     }

@@ -25,7 +25,7 @@ public sealed class FlowGradientTests
         for (int l = 0; l < arch.Layers; l++)
             for (int j = 0; j + 1 < ch.Length; j++)
             {
-                int n = ch[j + 1] * ch[j] * arch.Taps + (arch.Biases ? ch[j + 1] : 0);
+                int n = ch[j + 1] * ch[j] * arch.Taps + ch[j + 1];
                 list.Add(($"coupling {l}, conv {j}", o, o + n));
                 o += n;
             }

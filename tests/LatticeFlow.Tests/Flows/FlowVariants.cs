@@ -16,11 +16,12 @@ public static class FlowVariants
         ["affine, no final tanh"] = a => a with { FinalTanh = false },
         ["affine, clamped, no final tanh"] = a => a with { FinalTanh = false, Clamp = 1.5 },
         ["affine, global scale"] = a => a with { GlobalScale = true },
-        ["affine, equivariant"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh },
-        ["affine, equivariant, global scale, no final tanh"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
+        ["affine, equivariant"] = a => a with { Equivariant = true },
+        ["affine, equivariant, tanh, global scale, no final tanh"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
+        ["affine, clamped, equivariant"] = a => a with { Equivariant = true, Clamp = 1.5 },
         ["additive"] = a => a with { Coupling = CouplingKind.Additive },
         ["additive, tanh, no final tanh"] = a => a with { Coupling = CouplingKind.Additive, Activation = ActivationKind.Tanh, FinalTanh = false },
-        ["additive, equivariant, global scale"] = a => a with { Coupling = CouplingKind.Additive, Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true },
+        ["additive, equivariant, global scale"] = a => a with { Coupling = CouplingKind.Additive, Equivariant = true, GlobalScale = true },
     };
 
     public static IEnumerable<string> Names => List.Keys;
@@ -44,5 +45,7 @@ public sealed class FlowVariantsTests
         foreach (var t in CouplingTransforms.All) Assert.Contains(t.Name, tested);
         Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale);
         Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale && FlowVariants.Tiny(n).Equivariant);
+        foreach (var t in CouplingTransforms.All)
+            Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).Equivariant && CouplingTransforms.For(FlowVariants.Tiny(n)).Name == t.Name);
     }
 }

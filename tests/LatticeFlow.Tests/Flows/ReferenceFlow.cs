@@ -6,9 +6,10 @@ namespace LatticeFlow.Tests.Flows;
 /// An independent, naive double-precision implementation of the same flow (written from the equations, not from the
 /// kernels): periodic convolutions by explicit index arithmetic, activations, checkerboard affine/additive coupling,
 /// log q, the φ⁴ action and its hand-written backward. It reads the flat parameter vector in the documented
-/// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases where the net has them; the
-/// global rescaling's a last). Transforms: affine y = x e^s + t (s = ŝ, or ŝ/(1 + |ŝ|/c) clamped, or |ŝ| equivariant)
-/// and additive y = x + t; the global rescaling φ = e^a y.
+/// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases; the
+/// global rescaling's a last). Transforms: affine y = x e^s + t (s = ŝ, or ŝ/(1 + |ŝ|/c) clamped) and additive y = x + t,
+/// with parameters averaged over the frozen sites and their mirror image in equivariant flows; the global rescaling
+/// φ = e^a y.
 /// </summary>
 internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 {
@@ -36,14 +37,14 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         {
             int cin = ch[j], cout = ch[j + 1];
             int w0 = offset, b0 = offset + cout * cin * _k * _k;
-            offset = b0 + (arch.Biases ? cout : 0);
+            offset = b0 + cout;
             pre[j] = new double[cout * V];
             outs[j + 1] = new double[cout * V];
             for (int o = 0; o < cout; o++)
                 for (int x = 0; x < _lx; x++)
                     for (int y = 0; y < _ly; y++)
                     {
-                        double acc = arch.Biases ? Theta[b0 + o] : 0;
+                        double acc = Theta[b0 + o];
                         for (int i = 0; i < cin; i++)
                             for (int a = -_r; a <= _r; a++)
                                 for (int c = -_r; c <= _r; c++)
@@ -57,24 +58,46 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 
     private static bool Active(int layer, int x, int y) => ((x + y) & 1) == layer % 2;
 
-    public sealed record Tape(double[][] Inputs, double[][][] Pre, double[][][] Outs, double[] Phi, double LogDet);
+    /// <summary>One conv net evaluation: pre-activations and outputs per conv layer.</summary>
+    public sealed record NetTape(double[][] Pre, double[][] Outs);
 
-    /// <summary>φ = f(z) for one sample, with Σ log det and everything the backward needs.</summary>
+    /// <summary>Per coupling: its input, its net on the frozen sites (and on their mirror image, equivariant flows), the
+    /// transform's parameters [c·V + s]; then φ and Σ log det.</summary>
+    public sealed record Tape(double[][] Inputs, NetTape[] Nets, NetTape?[] MirrorNets, double[][] Parameters, double[] Phi, double LogDet);
+
+    /// <summary>
+    /// φ = f(z) for one sample, with Σ log det and everything the backward needs. An equivariant coupling averages its
+    /// net over the group: p = ½[n(u) + P n(−u)] with u the frozen sites, P = diag(+1, −1) on (s, t) (affine), (−1) on t
+    /// (additive).
+    /// </summary>
     public Tape Forward(double[] z)
     {
         var inputs = new double[arch.Layers + 1][];
-        var pres = new double[arch.Layers][][];
-        var outs = new double[arch.Layers][][];
+        var nets = new NetTape[arch.Layers];
+        var mirrors = new NetTape?[arch.Layers];
+        var parameters = new double[arch.Layers][];
         inputs[0] = z;
-        int offset = 0;
         double logDet = 0;
+        int channels = arch.Channels[^1];
         for (int l = 0; l < arch.Layers; l++)
         {
             var x = inputs[l];
             var masked = new double[V];
             for (int s = 0; s < V; s++) masked[s] = Active(l, s / _ly, s % _ly) ? 0 : x[s];
-            (pres[l], outs[l]) = Net(l, masked, ref offset);
-            var st = outs[l][^1];
+            int offset = l * PerNet;
+            var (pre, outs) = Net(l, masked, ref offset);
+            nets[l] = new NetTape(pre, outs);
+            var st = outs[^1];
+            if (arch.Equivariant)
+            {
+                offset = l * PerNet;
+                var (mpre, mouts) = Net(l, [.. masked.Select(v => -v)], ref offset);
+                mirrors[l] = new NetTape(mpre, mouts);
+                st = new double[channels * V];
+                for (int c = 0; c < channels; c++)
+                    for (int s = 0; s < V; s++) st[c * V + s] = 0.5 * (outs[^1][c * V + s] + MirrorSign(c) * mouts[^1][c * V + s]);
+            }
+            parameters[l] = st;
             var y = new double[V];
             for (int s = 0; s < V; s++)
             {
@@ -96,14 +119,26 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             phi = [.. phi.Select(v => v * Math.Exp(a))];
             logDet += V * a;
         }
-        return new Tape(inputs, pres, outs, phi, logDet);
+        return new Tape(inputs, nets, mirrors, parameters, phi, logDet);
     }
 
-    private double LogScale(double raw) =>
-        arch.Equivariant ? Math.Abs(raw) : arch.Clamp > 0 ? raw / (1 + Math.Abs(raw) / arch.Clamp) : raw;
+    private int PerNet
+    {
+        get
+        {
+            var ch = arch.Channels;
+            int n = 0;
+            for (int j = 0; j + 1 < ch.Length; j++) n += ch[j + 1] * ch[j] * _k * _k + ch[j + 1];
+            return n;
+        }
+    }
 
-    private double LogScaleDerivative(double raw) =>
-        arch.Equivariant ? Math.Sign(raw) : arch.Clamp > 0 ? 1 / Math.Pow(1 + Math.Abs(raw) / arch.Clamp, 2) : 1;
+    /// <summary>The mirror of the transform's parameters: affine (s, t) → (s, −t), additive t → −t.</summary>
+    private double MirrorSign(int channel) => arch.Coupling == CouplingKind.Affine && channel == 0 ? 1 : -1;
+
+    private double LogScale(double raw) => arch.Clamp > 0 ? raw / (1 + Math.Abs(raw) / arch.Clamp) : raw;
+
+    private double LogScaleDerivative(double raw) => arch.Clamp > 0 ? 1 / Math.Pow(1 + Math.Abs(raw) / arch.Clamp, 2) : 1;
 
     public static double LogPrior(double[] z) => -0.5 * z.Sum(v => v * v) - 0.5 * z.Length * Math.Log(2 * Math.PI);
 
@@ -147,10 +182,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
     /// <summary>Back-propagates ∂L/∂φ and ∂L/∂(log det) = logDetGrad, accumulating ∂L/∂θ.</summary>
     public void Backward(Tape tape, double[] g, double logDetGrad, double[] grad)
     {
-        var ch = arch.Channels;
-        int nConv = ch.Length - 1;
-        int perNet = 0;
-        for (int j = 0; j < nConv; j++) perNet += ch[j + 1] * ch[j] * _k * _k + (arch.Biases ? ch[j + 1] : 0);
+        int channels = arch.Channels[^1];
         if (arch.GlobalScale)
         {
             // φ = e^a y: ∂L/∂a = Σ g φ + V ∂L/∂(log det); ∂L/∂y = e^a g.
@@ -161,7 +193,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         for (int l = arch.Layers - 1; l >= 0; l--)
         {
             var x = tape.Inputs[l];
-            var st = tape.Outs[l][^1];
+            var st = tape.Parameters[l];
             var gst = new double[st.Length];
             var gx = new double[V];
             for (int s = 0; s < V; s++)
@@ -176,38 +208,57 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 }
                 else { gx[s] = g[s]; gst[s] = g[s]; }
             }
-            // Conv net backward, last layer first.
-            var gOut = gst;
-            int end = (l + 1) * perNet;
-            for (int j = nConv - 1; j >= 0; j--)
+            double[] gIn;
+            if (tape.MirrorNets[l] is NetTape mirror)
             {
-                int cin = ch[j], cout = ch[j + 1];
-                int b0 = end - (arch.Biases ? cout : 0), w0 = b0 - cout * cin * _k * _k;
-                end = w0;
-                var pre = tape.Pre[l][j];
-                var input = tape.Outs[l][j];
-                var gPre = new double[cout * V];
-                for (int q = 0; q < gPre.Length; q++) gPre[q] = gOut[q] * ActPrime(Code(j, nConv), pre[q]);
-                var gIn = new double[cin * V];
-                for (int o = 0; o < cout; o++)
-                    for (int xx = 0; xx < _lx; xx++)
-                        for (int yy = 0; yy < _ly; yy++)
-                        {
-                            double gp = gPre[o * V + xx * _ly + yy];
-                            if (arch.Biases) grad[b0 + o] += gp;
-                            for (int i = 0; i < cin; i++)
-                                for (int a = -_r; a <= _r; a++)
-                                    for (int c = -_r; c <= _r; c++)
-                                    {
-                                        int wi = w0 + ((o * cin + i) * _k + a + _r) * _k + c + _r, si = i * V + Site(xx + a, yy + c);
-                                        grad[wi] += gp * input[si];
-                                        gIn[si] += gp * Theta[wi];
-                                    }
-                        }
-                gOut = gIn;
+                // p = ½[n(u) + P n(−u)]: ½ gst into n(u), ½ P gst into n(−u), whose input gradient enters with a minus sign.
+                var half = gst.Select(v => 0.5 * v).ToArray();
+                var mirrored = new double[gst.Length];
+                for (int c = 0; c < channels; c++)
+                    for (int s = 0; s < V; s++) mirrored[c * V + s] = 0.5 * MirrorSign(c) * gst[c * V + s];
+                gIn = NetBackward(l, tape.Nets[l], half, grad);
+                var gMirror = NetBackward(l, mirror, mirrored, grad);
+                for (int s = 0; s < V; s++) gIn[s] -= gMirror[s];
             }
-            for (int s = 0; s < V; s++) if (!Active(l, s / _ly, s % _ly)) gx[s] += gOut[s];
+            else gIn = NetBackward(l, tape.Nets[l], gst, grad);
+            for (int s = 0; s < V; s++) if (!Active(l, s / _ly, s % _ly)) gx[s] += gIn[s];
             g = gx;
         }
+    }
+
+    /// <summary>Back-propagates ∂L/∂(net output) through coupling <paramref name="l"/>'s net, accumulating ∂L/∂θ; returns ∂L/∂(net input).</summary>
+    private double[] NetBackward(int l, NetTape net, double[] gOut, double[] grad)
+    {
+        var ch = arch.Channels;
+        int nConv = ch.Length - 1;
+        int end = (l + 1) * PerNet;
+        for (int j = nConv - 1; j >= 0; j--)
+        {
+            int cin = ch[j], cout = ch[j + 1];
+            int b0 = end - cout, w0 = b0 - cout * cin * _k * _k;
+            end = w0;
+            var pre = net.Pre[j];
+            var input = net.Outs[j];
+            var gPre = new double[cout * V];
+            for (int q = 0; q < gPre.Length; q++) gPre[q] = gOut[q] * ActPrime(Code(j, nConv), pre[q]);
+            var gIn = new double[cin * V];
+            for (int o = 0; o < cout; o++)
+                for (int xx = 0; xx < _lx; xx++)
+                    for (int yy = 0; yy < _ly; yy++)
+                    {
+                        double gp = gPre[o * V + xx * _ly + yy];
+                        grad[b0 + o] += gp;
+                        for (int i = 0; i < cin; i++)
+                            for (int a = -_r; a <= _r; a++)
+                                for (int c = -_r; c <= _r; c++)
+                                {
+                                    int wi = w0 + ((o * cin + i) * _k + a + _r) * _k + c + _r, si = i * V + Site(xx + a, yy + c);
+                                    grad[wi] += gp * input[si];
+                                    gIn[si] += gp * Theta[wi];
+                                }
+                    }
+            gOut = gIn;
+        }
+        return gOut;
     }
 }

@@ -40,11 +40,13 @@ public sealed class PtxCompilationTests
         [
             "ActivationBackwardKernel", "AdamKernel", "ConvForwardKernel", "ConvGradSliceSumKernel", "ConvInputGradKernel",
             "ConvWeightGradKernel", "CopyKernel",
-            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>", "CouplingBackwardKernel<SymmetricAffineTransform>",
+            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>",
             "CouplingLogDetKernel", "CouplingMaskKernel",
-            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SymmetricAffineTransform>",
+            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>",
             "DoubleToFloatKernel", "EnergyKernel", "FieldKernel", "FloatToDoubleKernel", "ForceKernel",
-            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel", "ObservableKernel", "PriorLogDensityKernel",
+            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel",
+            "MirrorParametersBackwardKernel<AdditiveTransform>", "MirrorParametersBackwardKernel<AffineTransform>",
+            "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "ObservableKernel", "PriorLogDensityKernel",
             "PriorSampleKernel", "SegmentSumKernel", "SquaredNormKernel",
         ],
         KernelTypes().Select(Name).ToArray());

@@ -17,18 +17,19 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     };
 
     /// <summary>The free field (m² = 1, λ = 0) on a 4 × 6 lattice and a briefly trained flow for it.</summary>
-    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup()
+    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup(bool equivariant = false)
     {
         var c = Phi4Couplings.Standard(1.0, 0);
-        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100));
+        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100, equivariant: equivariant));
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize, bool equivariant)
     {
-        var (g, c, model) = FreeFieldSetup();
+        var (g, c, model) = FreeFieldSetup(equivariant);
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3, symmetrize);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -49,13 +50,14 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     /// proposals (whose mirrored configurations must carry their flipped M).
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FlowAndHmcAgreeAtTheTutorialPoint(bool symmetrize)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void FlowAndHmcAgreeAtTheTutorialPoint(bool symmetrize, bool equivariant)
     {
         var g = LatticeGeometry.Square(8);
         var c = Phi4Couplings.Tutorial;
-        string model = models.Get(8, 8, c, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3);
+        string model = models.Get(8, 8, c, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3, equivariant: equivariant);
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("flow"), 30000, 2, 4, symmetrize);
         SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -64,14 +66,11 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         double v = g.Volume;
         var report = FlowRunReport.Compute(s.OutputDirectory, v);
         Assert.False(report.HeavyTailed, $"weights heavy-tailed: Pareto k {report.ParetoK} > {report.ParetoThreshold}");
-        var checks = new (string, Func<MeasurementTable, GammaResult>, ReweightedEstimate)[]
+        foreach (var q in DerivedQuantities.Bulk)
         {
-            ("<|M|>/V", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("absM")), a => a[0] / v), report.AbsMagnetization),
-            ("chi2", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("M2"), t.Column("M")), a => (a[0] - a[1] * a[1]) / v), report.Chi2),
-            ("E", t => GammaMethod.Derived(Ensemble.Replicas(t.Column("ising_product"), t.Column("M")), a => a[0] - a[1] * a[1] / (v * v)), report.IsingEnergy),
-        };
-        foreach (var (name, f, reweighted) in checks)
-        {
+            string name = q.Key;
+            GammaResult f(MeasurementTable t) => GammaMethod.Derived(Ensemble.Replicas([.. q.Primaries.Select(t.Column)]), q.At(v));
+            var reweighted = report.Reweighted[q.Key];
             var a = f(flow.Table);
             var b = f(hmc.Table);
             Assert.True(a.Reliable, $"{name}: flow chain too short (τ_int {a.TauInt})");
