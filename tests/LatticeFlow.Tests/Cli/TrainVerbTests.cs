@@ -36,6 +36,9 @@ public class TrainVerbTests
     [InlineData("--device tpu: unknown device (choose auto, cpu, cuda, opencl, ilgpu-cpu)", "--device", "tpu")]
     [InlineData("--threads -2: must be ≥ 0 (0: all cores)", "--threads", "-2")]
     [InlineData("--checkpoint-every 0: must be a positive number of seconds", "--checkpoint-every", "0")]
+    [InlineData("--clamp -1: must be ≥ 0 (0: no clamp)", "--clamp", "-1")]
+    [InlineData("--check-every -5: must be ≥ 0 (0: only the target checks)", "--check-every", "-5")]
+    [InlineData("--init-from /nonexistent/model.lfm: model file not found", "--init-from", "/nonexistent/model.lfm")]
     public void BadSettingsAreOneLineNamingTheOption(string expected, string option, string value)
     {
         using var tmp = new TempDir();
@@ -47,6 +50,17 @@ public class TrainVerbTests
         var (code, _, err) = CliRunner.Run([.. args]);
         Assert.Equal(2, code);
         Assert.Equal("latticeflow: error: " + expected, Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
+    public void KeepBestWithoutChecksNamesBothOptions()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("flow");
+        var (code, _, err) = CliRunner.Run([.. Args(dir), "--keep-best"]);
+        Assert.Equal(2, code);
+        Assert.Equal("latticeflow: error: --keep-best: needs checks on fresh proposals to compare: set --check-every", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(dir));
     }
 
