@@ -10,10 +10,11 @@ namespace LatticeFlow.Sampling;
 /// Why <see cref="DefaultClusters"/> = 4 (measured at the albergo2019 and extended points, m² = −4, m_p·L ≈ 4, L = 8–64,
 /// for 1–32 clusters; docs/results/cluster-baseline.md): one cluster covers 13 % of the lattice at L = 8 and 7 % at L = 64
 /// on average (∝ L^−0.3, as the embedded Ising susceptibility over V). The slowest observable is the energy E, whose τ_int
-/// the Metropolis sweep sets (at L = 64: 26, 23, 18, 13 for 1, 2, 4, 8 clusters), so the cost per independent
-/// configuration (2 τ_int,max × time per update) is flat within its errors from 1 to 4 clusters and grows beyond; the
-/// magnetic observables, which carry the critical slowing down, decorrelate about twice as fast with 4 clusters as with 1
-/// (τ_int(χ₂) at L = 64: 8.2, 6.5, 4.1, 3.1 for 1, 2, 4, 8).
+/// falls slowly with more clusters and levels off where the Metropolis sweep sets it (at L = 64: 26, 23, 18, 13, 13 for
+/// 1, 2, 4, 8, 16 clusters), so the cost per independent configuration (2 τ_int,max × CPU time per update) is about the
+/// same, within its ~15 % errors, for 1 to 4 clusters, and grows beyond 8; the magnetic observables, which carry the
+/// critical slowing down, decorrelate about twice as fast with 4 clusters as with 1 (τ_int(χ₂) at L = 64: 8.2, 6.5,
+/// 4.1, 3.1 for 1, 2, 4, 8).
 /// </remarks>
 public sealed record ClusterSettings(double Delta = 1.0, int Hits = 1, double TargetAcceptance = 0.7, int Clusters = ClusterSettings.DefaultClusters)
     : ISamplerSettings
