@@ -105,4 +105,13 @@ public static class RngStream
 
     /// <summary>Flow Metropolis–Hastings with Z2-symmetrised proposals: the sign of each proposal.</summary>
     public const uint FlowSign = 0x4003;
+
+    /// <summary>Embedded-Ising cluster updates: the seed site of cluster c (site word c), one call per chain, update and cluster.</summary>
+    public const uint ClusterSeed = 0x5000;
+
+    /// <summary>
+    /// Embedded-Ising cluster updates: the bond uniforms of cluster c use stream ClusterBond + c (c below 2²⁰), keyed by
+    /// the bond's lower site; words 0–1 are its x̂ bond, words 2–3 its ŷ bond.
+    /// </summary>
+    public const uint ClusterBond = 0x5000_0000;
 }

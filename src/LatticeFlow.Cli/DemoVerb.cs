@@ -3,23 +3,25 @@ using LatticeFlow.Devices;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Cli;
 
-[Verb("demo", HelpText = "Both baseline samplers at the tutorial point (L = 8, m2 = -4, lam = 8), about a minute on 2 cores.")]
+[Verb("demo", HelpText = "The baseline samplers (local Metropolis, HMC, cluster hybrid) at the tutorial point (L = 8, m2 = -4, lam = 8), about a minute on 2 cores.")]
 public sealed class DemoVerb : IVerb
 {
     /// <summary>The demo's budget: long enough for errors worth reading, short enough for a first look.</summary>
     public const long DemoConfigurations = 20000, DemoThermalization = 2000;
     public const string DemoFolder = "runs";
 
-    [Option("out", MetaValue = "DIR", HelpText = "Folder for the run directories demo-metropolis and demo-hmc (replaced if they hold runs)."), Setting(SettingNames.OutputDirectory)]
+    [Option("out", MetaValue = "DIR", HelpText = "Folder for the run directories demo-metropolis, demo-hmc and demo-cluster (replaced if they hold runs)."), Setting(SettingNames.OutputDirectory)]
     public string? Out { get; set; }
 
     [Option("configs", HelpText = "Configurations per sampler."), Setting(SettingNames.Configurations)] public long? Configurations { get; set; }
     [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl."), Setting(SettingNames.Device)] public string? Device { get; set; }
 
-    private static readonly string[] Algorithms = ["metropolis", "hmc"];
+    /// <summary>The registered samplers that need no trained model.</summary>
+    private static readonly string[] Algorithms = [Samplers.Metropolis.Name, Samplers.Hmc.Name, Samplers.Cluster.Name];
 
     public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
     {
@@ -42,7 +44,7 @@ public sealed class DemoVerb : IVerb
 
     public int Run()
     {
-        // Both runs are checked before the first starts, so that a refusal leaves neither half done.
+        // Every run is checked before the first starts, so that a refusal leaves none half done.
         var runs = Algorithms.Select(a => Settings(a) with { Device = Device ?? Settings(a).Device }).Select(s => s.Validated()).ToList();
         DeviceFactory.Check(runs[0].Device);
         foreach (var s in runs)

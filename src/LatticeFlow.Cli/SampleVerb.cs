@@ -6,10 +6,10 @@ using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Cli;
 
-[Verb("sample", HelpText = "Generate an ensemble with local Metropolis, HMC or flow-based Metropolis-Hastings and write a run directory.")]
+[Verb("sample", HelpText = "Generate an ensemble with local Metropolis, HMC, flow-based Metropolis-Hastings or the cluster hybrid and write a run directory.")]
 public sealed class SampleVerb : IVerb
 {
-    [Option("algo", MetaValue = "NAME", HelpText = "metropolis | hmc | flow."), Setting(SettingNames.Algorithm)] public string? Algorithm { get; set; }
+    [Option("algo", MetaValue = "NAME", HelpText = "metropolis | hmc | flow | cluster."), Setting(SettingNames.Algorithm)] public string? Algorithm { get; set; }
     [Option("lattice-size", HelpText = "Lattice size L (an L x L lattice)."), Setting(SettingNames.Lx, SettingNames.Ly)] public int? L { get; set; }
     [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices)."), Setting(SettingNames.Lx)] public int? Lx { get; set; }
     [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators."), Setting(SettingNames.Ly)] public int? Ly { get; set; }
@@ -28,8 +28,9 @@ public sealed class SampleVerb : IVerb
     [Option("out", Required = true, MetaValue = "DIR", HelpText = "Run directory to write."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
     [Option("resume", HelpText = "Continue the run in --out where it stopped; options not given come from its checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
     [Option("force", HelpText = "Replace an existing run directory (only one that holds a LatticeFlow run)."), Setting(SettingNames.Force)] public bool Force { get; set; }
-    [Option("delta", HelpText = "Metropolis: initial proposal width."), Setting(SettingNames.Delta)] public double? Delta { get; set; }
-    [Option("hits", HelpText = "Metropolis: hits per site per sweep."), Setting(SettingNames.Hits)] public int? Hits { get; set; }
+    [Option("delta", HelpText = "Metropolis and cluster: initial proposal width of the Metropolis sweep."), Setting(SettingNames.Delta)] public double? Delta { get; set; }
+    [Option("hits", HelpText = "Metropolis and cluster: hits per site per sweep."), Setting(SettingNames.Hits)] public int? Hits { get; set; }
+    [Option("clusters", HelpText = "cluster: Wolff single-cluster flips of the embedded Ising signs after each Metropolis sweep."), Setting(SettingNames.Clusters)] public int? Clusters { get; set; }
     [Option("traj-length", HelpText = "HMC: initial trajectory length."), Setting(SettingNames.TrajectoryLength)] public double? TrajectoryLength { get; set; }
     [Option("md-steps", HelpText = "HMC: integrator steps per trajectory."), Setting(SettingNames.MdSteps)] public int? MdSteps { get; set; }
     [Option("traj-jitter", HelpText = "HMC: randomised trajectory length, n +- round(j n) integrator steps, uniform, per trajectory (0: fixed length)."), Setting(SettingNames.TrajectoryJitter)] public double? TrajectoryJitter { get; set; }
@@ -56,6 +57,7 @@ public sealed class SampleVerb : IVerb
         [SettingNames.Threads] = Default.Threads,
         [SettingNames.Delta] = Default.Metropolis.Delta,
         [SettingNames.Hits] = Default.Metropolis.Hits,
+        [SettingNames.Clusters] = Default.Cluster.Clusters,
         [SettingNames.TrajectoryLength] = Default.Hmc.TrajectoryLength,
         [SettingNames.MdSteps] = Default.Hmc.Steps,
         [SettingNames.TrajectoryJitter] = Default.Hmc.TrajectoryJitter,
@@ -91,20 +93,19 @@ public sealed class SampleVerb : IVerb
     {
         CheckpointState? c = null;
         if (Resume) c = Checkpoint.Read(RunFiles.Path(Out, RunFiles.Checkpoint));
-        string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException("--algo is required (metropolis, hmc or flow)");
-        var flow = c is not null && c.Algorithm == "flow"
-            ? System.Text.Json.JsonSerializer.Deserialize<FlowMetropolisSettings>(c.AlgorithmSettings)! : Default.Flow;
+        string algorithm = Algorithm ?? c?.Algorithm ?? throw new InvalidInputException($"--algo is required ({string.Join(", ", Samplers.Names)})");
+        var flow = Stored(c, Samplers.Flow, Default.Flow);
         flow = flow with { ModelPath = Model ?? flow.ModelPath, ProposalBatch = ProposalBatch ?? flow.ProposalBatch, Symmetrize = Symmetrize || flow.Symmetrize };
         if (algorithm == "flow") flow = flow.Validated();
         else if (Model is not null) throw new InvalidInputException("--model is only for --algo flow");
         else if (Symmetrize) throw new InvalidInputException("--symmetrize is only for --algo flow");
+        if (Clusters is not null && algorithm != Samplers.Cluster.Name) throw new InvalidInputException("--clusters is only for --algo cluster");
         var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;
         var geometry = Geometry(c, model);
         var couplings = Couplings(c, model);
-        var metropolis = c is not null && c.Algorithm == "metropolis"
-            ? System.Text.Json.JsonSerializer.Deserialize<MetropolisSettings>(c.AlgorithmSettings)! : Default.Metropolis;
-        var hmc = c is not null && c.Algorithm == "hmc"
-            ? System.Text.Json.JsonSerializer.Deserialize<HmcSettings>(c.AlgorithmSettings)! : Default.Hmc;
+        var metropolis = Stored(c, Samplers.Metropolis, Default.Metropolis);
+        var hmc = Stored(c, Samplers.Hmc, Default.Hmc);
+        var cluster = Stored(c, Samplers.Cluster, Default.Cluster);
         metropolis = metropolis with
         {
             Delta = Delta ?? metropolis.Delta,
@@ -118,6 +119,13 @@ public sealed class SampleVerb : IVerb
             Integrator = Integrator is null ? hmc.Integrator : ParseIntegrator(Integrator),
             TargetAcceptance = TargetAcceptance ?? hmc.TargetAcceptance,
             TrajectoryJitter = TrajectoryJitter ?? hmc.TrajectoryJitter,
+        };
+        cluster = cluster with
+        {
+            Delta = Delta ?? cluster.Delta,
+            Hits = Hits ?? cluster.Hits,
+            TargetAcceptance = TargetAcceptance ?? cluster.TargetAcceptance,
+            Clusters = Clusters ?? cluster.Clusters,
         };
         return (Default with
         {
@@ -138,11 +146,16 @@ public sealed class SampleVerb : IVerb
             Metropolis = metropolis,
             Hmc = hmc,
             Flow = flow,
+            Cluster = cluster,
             CheckpointSeconds = CheckpointSeconds ?? Default.CheckpointSeconds,
         }).Validated();
     }
 
     private long ReadTarget() => RunMeta.Read(Out).NTarget;
+
+    /// <summary>The run's own settings where the checkpoint is of <paramref name="kind"/>'s run, else the defaults.</summary>
+    private static T Stored<T>(CheckpointState? c, SamplerKind kind, T defaults) where T : class =>
+        c is not null && c.Algorithm == kind.Name ? System.Text.Json.JsonSerializer.Deserialize<T>(c.AlgorithmSettings)! : defaults;
 
     private LatticeGeometry Geometry(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
     {

@@ -5,7 +5,7 @@ using LatticeFlow.Sweeps;
 
 namespace LatticeFlow.Cli;
 
-[Verb("sweep", HelpText = "Run a parameter sweep (flow MH, HMC, local Metropolis at each point) and summarise tau_int against L.")]
+[Verb("sweep", HelpText = "Run a parameter sweep (flow MH, HMC, local Metropolis, cluster hybrid at each point) and summarise tau_int against L.")]
 public sealed class SweepVerb : IVerb
 {
     [Option("preset", MetaValue = "NAME", HelpText = "albergo2019 (L = 6..14 of Albergo et al. 2019) | extended (adds L = 20, 32, 64) | demo (L = 6, 8, 10, small budgets)."), Setting(SettingNames.Preset)]
@@ -86,9 +86,9 @@ public sealed class SweepVerb : IVerb
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine("tau_int in Wolff's convention (1/2 + sum rho; emcee's is twice this), Gamma method with S = 1.5");
-        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12}");
+        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12} {"+training",12}");
         foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
-            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3}{(r.Reliable ? "" : "  * too few data: N < 50 tau_int, errors and tau unreliable")}{(r.HeavyTailed ? $"  * heavy-tailed flow weights (Pareto k {r.ParetoK:F2} > {r.ParetoThreshold:F2}): errors unreliable" : "")}"));
+            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3} {(r.TrainingSeconds is null ? "" : r.SecondsPerIndependentWithTraining.ToString("G3", c)),12}{(r.Reliable ? "" : "  * too few data: N < 50 tau_int, errors and tau unreliable")}{(r.HeavyTailed ? $"  * heavy-tailed flow weights (Pareto k {r.ParetoK:F2} > {r.ParetoThreshold:F2}): errors unreliable" : "")}"));
         foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
             Console.WriteLine(string.Create(c, $"  z({key}): {fit.Describe()} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: unreliable tau_int)" : "")}"));
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");

@@ -22,6 +22,9 @@ public static class SettingNames
     public const string Delta = "delta", Hits = "hits", TargetAcceptance = "target_acceptance";
     public const string TrajectoryLength = "trajectory_length", MdSteps = "md_steps", Integrator = "integrator", TrajectoryJitter = "trajectory_jitter";
 
+    // Sampling.ClusterSettings (with Delta, Hits and TargetAcceptance above)
+    public const string Clusters = "clusters";
+
     // Sampling.FlowMetropolisSettings (Symmetrize also TrainSettings.Symmetrize)
     public const string ModelPath = "model_path", ProposalBatch = "proposal_batch", Symmetrize = "symmetrize";
 

@@ -21,20 +21,24 @@ public static class FigureStyle
         ["flow"] = new(Color.FromHex("#0072B2"), MarkerShape.FilledCircle, MarkerShape.OpenCircle),
         ["hmc"] = new(Color.FromHex("#D55E00"), MarkerShape.FilledSquare, MarkerShape.OpenSquare),
         ["metropolis"] = new(Color.FromHex("#009E73"), MarkerShape.FilledTriangleUp, MarkerShape.OpenTriangleUp),
+        ["cluster"] = new(Color.FromHex("#CC79A7"), MarkerShape.FilledDiamond, MarkerShape.OpenDiamond),
     };
 
     private static readonly Color[] FallbackColors =
-        [Color.FromHex("#CC79A7"), Color.FromHex("#E69F00"), Color.FromHex("#56B4E9"), Color.FromHex("#000000"), Color.FromHex("#8C564B"), Color.FromHex("#7F7F7F")];
+        [Color.FromHex("#E69F00"), Color.FromHex("#56B4E9"), Color.FromHex("#000000"), Color.FromHex("#8C564B"), Color.FromHex("#7F7F7F")];
 
     private static readonly (MarkerShape Filled, MarkerShape Open)[] FallbackMarkers =
-        [(MarkerShape.FilledDiamond, MarkerShape.OpenDiamond), (MarkerShape.FilledTriangleDown, MarkerShape.OpenTriangleDown)];
-
-    /// <summary>The samplers with a fixed style, in the order in which figures list them.</summary>
-    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["flow", "hmc", "metropolis"];
+        [(MarkerShape.FilledTriangleDown, MarkerShape.OpenTriangleDown), (MarkerShape.FilledDiamond, MarkerShape.OpenDiamond)];
 
     /// <summary>
-    /// The style of a sampler: fixed for flow, HMC and Metropolis; any other name gets one of the remaining colours
-    /// and markers from a hash of its name (FNV-1a, not string.GetHashCode, which changes between processes).
+    /// The samplers with a fixed style, in the order in which figures list them: every registered sampler
+    /// (Sampling.Samplers; a test checks that none is missing).
+    /// </summary>
+    public static IReadOnlyList<string> KnownAlgorithms { get; } = ["flow", "hmc", "metropolis", "cluster"];
+
+    /// <summary>
+    /// The style of a sampler: fixed for flow, HMC, Metropolis and the cluster hybrid; any other name gets one of the
+    /// remaining colours and markers from a hash of its name (FNV-1a, not string.GetHashCode, which changes between processes).
     /// </summary>
     public static SeriesStyle Algorithm(string name)
     {

@@ -10,8 +10,9 @@ namespace LatticeFlow.Benchmarks;
 public sealed record BenchmarkFigure(string Name, string Device, int L, int Chains, double Value, string Unit, double Seconds);
 
 /// <summary>
-/// Throughput of the baseline samplers (issue 2's figures): Metropolis site updates per second and HMC
-/// nanoseconds per site per leapfrog step, on a batch of chains, timed after a warm-up.
+/// Throughput of every registered sampler that has a benchmark case (<see cref="SamplerKind.Benchmark"/>): Metropolis site
+/// updates per second, HMC nanoseconds per site per leapfrog step (issue 2's figures), the cluster hybrid's nanoseconds
+/// per site per update, on a batch of chains, timed after a warm-up.
 /// </summary>
 public static class EngineBenchmark
 {
@@ -26,20 +27,14 @@ public static class EngineBenchmark
             fields.Randomize(1, 0.5);
             var couplings = Phi4Couplings.Tutorial;
 
-            using (var metropolis = new LocalMetropolis(device, geometry, chains, couplings, new MetropolisSettings(0.5, 1, 0), 1))
+            // Every registered sampler that bench can time on its own (flow MH needs a trained model: FlowSamplerBenchmark).
+            foreach (var kind in Samplers.All)
             {
-                var (updates, seconds) = Time(step => metropolis.Update(fields, step), device, secondsPerCase);
-                var figure = new BenchmarkFigure("metropolis site updates per second", device.Description, l, chains,
-                    updates * (double)fields.Sites / seconds, "updates/s", seconds);
-                log?.WriteLine(Format(figure));
-                yield return figure;
-            }
-            // A fixed 10 steps per trajectory: the figure is per leapfrog step.
-            using (var hmc = new Hmc(device, geometry, chains, couplings, new HmcSettings(0.5, 10, IntegratorKind.Leapfrog, 0) { TrajectoryJitter = 0 }, 1))
-            {
-                var (updates, seconds) = Time(step => hmc.Update(fields, step), device, secondsPerCase);
-                var figure = new BenchmarkFigure("hmc time per site per leapfrog step (whole trajectory / 10 steps)", device.Description, l, chains,
-                    seconds * 1e9 / (updates * 10.0 * fields.Sites), "ns", seconds);
+                if (kind.Benchmark is not SamplerBenchmark bench) continue;
+                using var sampler = kind.Create(new SamplerContext(device, geometry, chains, couplings, 1, 0), bench.Settings);
+                var (updates, seconds) = Time(step => sampler.Update(fields, step), device, secondsPerCase);
+                var figure = new BenchmarkFigure(bench.Figure, device.Description, l, chains,
+                    bench.FromSecondsPerSiteUpdate(seconds / (updates * (double)fields.Sites)), bench.Unit, seconds);
                 log?.WriteLine(Format(figure));
                 yield return figure;
             }

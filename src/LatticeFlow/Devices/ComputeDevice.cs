@@ -26,6 +26,9 @@ public abstract class ComputeDevice : IDisposable
     /// </summary>
     public abstract int ItemWidth(int sitesInRow);
 
+    /// <summary>Threads for work done on the host between launches (cluster growth): the managed path's, else every core.</summary>
+    public virtual int HostThreads => Environment.ProcessorCount;
+
     /// <summary>
     /// Every work item is a thread of its own (GPUs, ILGPU's accelerators): a long serial loop inside one item idles
     /// the device, so sums over a batch are split into many short ones (ConvShape.Slices, Adam's chunks).

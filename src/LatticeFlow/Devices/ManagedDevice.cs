@@ -32,6 +32,7 @@ public sealed class ManagedDevice : ComputeDevice
     public override string Description => $"cpu (managed launcher, {Threads} thread{(Threads == 1 ? "" : "s")}, {Environment.ProcessorCount} cores)";
     public override Accelerator Accelerator => _memory;
     public override bool HostMemory => true;
+    public override int HostThreads => Threads;
     public override int ItemWidth(int sitesInRow) => sitesInRow;
 
     public override void Launch<T>(int items, long sites, T kernel)

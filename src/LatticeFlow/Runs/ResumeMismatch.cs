@@ -55,9 +55,13 @@ public static class SettingComparison
     /// The public properties of two records of type <typeparamref name="T"/> that differ, in declaration order, except
     /// those named in <paramref name="skip"/>.
     /// </summary>
-    public static IEnumerable<SettingDifference> Compare<T>(T mine, T run, params string[] skip) where T : notnull
+    public static IEnumerable<SettingDifference> Compare<T>(T mine, T run, params string[] skip) where T : notnull =>
+        Compare(typeof(T), mine, run, skip);
+
+    /// <summary>The public properties of <paramref name="type"/> in which two records of it differ, except those in <paramref name="skip"/>.</summary>
+    public static IEnumerable<SettingDifference> Compare(Type type, object mine, object run, params string[] skip)
     {
-        foreach (var p in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (skip.Contains(p.Name) || p.GetIndexParameters().Length > 0) continue;
             object? a = p.GetValue(mine), b = p.GetValue(run);

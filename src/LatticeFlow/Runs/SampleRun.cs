@@ -143,7 +143,7 @@ public static class SampleRun
                         phaseStartStep = step;
                     }
                     progress.Report(replayTo > 0 ? "replay" : "therm", step, replayTo > 0 ? replayTo : s.Thermalization,
-                        (step - phaseStartStep) / Math.Max(thermSeconds, 1e-9), TuningDetail(sampler));
+                        (step - phaseStartStep) / Math.Max(thermSeconds, 1e-9), sampler.TuningDetail);
                 }
                 else
                 {
@@ -225,39 +225,24 @@ public static class SampleRun
         ["non_finite_proposals"] = flow.NonFiniteProposals,
     };
 
-    public static IMarkovSampler CreateSampler(SampleSettings s, ComputeDevice device) => s.Algorithm switch
-    {
-        "metropolis" => new LocalMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Metropolis, s.Seed, s.Thermalization),
-        "hmc" => new Hmc(device, s.Geometry, s.Chains, s.Couplings, s.Hmc, s.Seed, s.Thermalization),
-        "flow" => new FlowMetropolis(device, s.Geometry, s.Chains, s.Couplings, s.Flow, s.Seed, s.Thermalization),
-        _ => throw new InvalidSettingException(SettingNames.Algorithm, s.Algorithm, "unknown algorithm"),
-    };
-
-    private static string TuningDetail(IMarkovSampler sampler) => sampler switch
-    {
-        LocalMetropolis m => $"delta {m.Delta:G4}",
-        Hmc h => $"eps {h.StepSize:G4} (traj {h.TrajectoryLength:G4})",
-        _ => "",
-    };
+    /// <summary>The run's sampler, from the registry (<see cref="Samplers"/>).</summary>
+    public static IMarkovSampler CreateSampler(SampleSettings s, ComputeDevice device) =>
+        s.Sampler.Create(new SamplerContext(device, s.Geometry, s.Chains, s.Couplings, s.Seed, s.Thermalization), s.SamplerSettings);
 
     /// <summary>The settings that must not change across a resume, as stored in the checkpoint.</summary>
-    private static string AlgorithmSettingsKey(SampleSettings s) => AlgorithmSettings(s) is object o ? JsonSerializer.Serialize(o, o.GetType()) : "";
-
-    private static object? AlgorithmSettings(SampleSettings s) => s.Algorithm switch
+    private static string AlgorithmSettingsKey(SampleSettings s)
     {
-        "metropolis" => s.Metropolis,
-        "hmc" => s.Hmc,
-        "flow" => s.Flow with { ModelPath = Path.GetFullPath(s.Flow.ModelPath) },
-        _ => null,
-    };
+        var stored = s.SamplerSettings.Canonical();
+        return JsonSerializer.Serialize(stored, stored.GetType());
+    }
 
     /// <summary>
     /// A checkpoint's algorithm settings read as today's settings record: settings added since it was written (the flow's
     /// Symmetrize) take their defaults, which are what the run did.
     /// </summary>
-    private static T StoredSettings<T>(string json, string dir)
+    private static ISamplerSettings StoredSettings(Type type, string json, string dir)
     {
-        try { return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null"); }
+        try { return (ISamplerSettings)(JsonSerializer.Deserialize(json, type) ?? throw new JsonException("null")); }
         catch (JsonException e) { throw new InvalidInputException($"{dir}: the checkpoint's algorithm settings are unreadable ({e.Message})"); }
     }
 
@@ -282,16 +267,11 @@ public static class SampleRun
         Same("save_every", s.SaveEvery, c.SaveEvery);
         if (s.Algorithm == c.Algorithm)
         {
-            switch (s.Algorithm)
-            {
-                case "metropolis": diffs.AddRange(SettingComparison.Compare(s.Metropolis, StoredSettings<MetropolisSettings>(c.AlgorithmSettings, dir))); break;
-                case "hmc": diffs.AddRange(SettingComparison.Compare(s.Hmc, StoredSettings<HmcSettings>(c.AlgorithmSettings, dir))); break;
-                case "flow":
-                    var run = StoredSettings<FlowMetropolisSettings>(c.AlgorithmSettings, dir);
-                    diffs.AddRange(SettingComparison.Compare(s.Flow, run, nameof(FlowMetropolisSettings.ModelPath)));
-                    if (ModelDifference(s.Flow.ModelPath, run.ModelPath, c.ModelSha256) is SettingDifference d) diffs.Add(d);
-                    break;
-            }
+            var kind = s.Sampler;
+            var run = StoredSettings(kind.SettingsType, c.AlgorithmSettings, dir);
+            // The model is compared by its content, below, wherever it now lies.
+            diffs.AddRange(SettingComparison.Compare(kind.SettingsType, s.SamplerSettings, run, nameof(FlowMetropolisSettings.ModelPath)));
+            if (run is FlowMetropolisSettings flow && ModelDifference(s.Flow.ModelPath, flow.ModelPath, c.ModelSha256) is SettingDifference d) diffs.Add(d);
         }
         Same("save_fields", s.SaveFields, c.SaveFields ?? File.Exists(RunFiles.Path(dir, RunFiles.Fields)));
         if (diffs.Count > 0) throw new ResumeMismatchException(dir, diffs);

@@ -28,11 +28,34 @@ public sealed record SampleSettings
     public MetropolisSettings Metropolis { get; init; } = new();
     public HmcSettings Hmc { get; init; } = new();
     public FlowMetropolisSettings Flow { get; init; } = new();
+    public ClusterSettings Cluster { get; init; } = new();
 
     /// <summary>Seconds between checkpoints (and flushes of the ensemble files).</summary>
     public double CheckpointSeconds { get; init; } = 10;
 
-    public static readonly string[] Algorithms = ["metropolis", "hmc", "flow"];
+    /// <summary>The settings record of each registered sampler (<see cref="Samplers"/>): the one property of its type.</summary>
+    private static readonly Dictionary<Type, System.Reflection.PropertyInfo> SamplerProperties = Samplers.All.ToDictionary(k => k.SettingsType,
+        k => typeof(SampleSettings).GetProperties().SingleOrDefault(p => p.PropertyType == k.SettingsType)
+            ?? throw new InvalidOperationException($"SampleSettings has no property of type {k.SettingsType.Name} for the sampler {k.Name}"));
+
+    /// <summary>The settings of sampler <paramref name="kind"/> that this run would use (whichever algorithm it runs).</summary>
+    public ISamplerSettings SettingsOf(SamplerKind kind) => (ISamplerSettings)SamplerProperties[kind.SettingsType].GetValue(this)!;
+
+    /// <summary>The sampler this run uses.</summary>
+    /// <exception cref="InvalidSettingException">No sampler of that name.</exception>
+    public SamplerKind Sampler => Samplers.Get(Algorithm);
+
+    /// <summary>The settings of the sampler this run uses.</summary>
+    public ISamplerSettings SamplerSettings => SettingsOf(Sampler);
+
+    /// <summary>A copy with <paramref name="settings"/> as the settings of their sampler.</summary>
+    public SampleSettings With(ISamplerSettings settings)
+    {
+        var copy = this with { };
+        var property = SamplerProperties.GetValueOrDefault(settings.GetType()) ?? throw new ArgumentException($"no sampler takes {settings.GetType().Name}");
+        property.SetValue(copy, settings);
+        return copy;
+    }
 
     /// <summary>
     /// Checks everything that can be checked before a directory is touched: every setting (<see cref="ValidatedSettings"/>),
@@ -66,8 +89,7 @@ public sealed record SampleSettings
     /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public SampleSettings ValidatedSettings()
     {
-        if (!Algorithms.Contains(Algorithm))
-            throw new InvalidSettingException(SettingNames.Algorithm, Algorithm, $"unknown algorithm (choose {string.Join(", ", Algorithms)})");
+        var sampler = Sampler;
         if (Configurations <= 0) throw new InvalidSettingException(SettingNames.Configurations, Configurations, "the number of configurations must be positive");
         if (Thermalization < 0) throw new InvalidSettingException(SettingNames.Thermalization, Thermalization, "must be ≥ 0");
         if (SaveEvery < 1) throw new InvalidSettingException(SettingNames.SaveEvery, SaveEvery, "must be ≥ 1");
@@ -82,9 +104,7 @@ public sealed record SampleSettings
             throw new InvalidSettingException(SettingNames.Chains, Chains, $"too many sites for one batch of {Geometry} lattices");
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)
             throw new InvalidSettingException(SettingNames.CheckpointSeconds, CheckpointSeconds, "must be a positive number of seconds");
-        if (Algorithm == "metropolis") Metropolis.Validated();
-        if (Algorithm == "hmc") Hmc.Validated();
-        if (Algorithm == "flow") Flow.Validated(modelWritten: false);
+        SettingsOf(sampler).Check();
         return this;
     }
 
@@ -98,8 +118,8 @@ public sealed record SampleSettings
         {
             Fields = SaveFields ? Bytes(NpyHeader + Configurations * site) : 0,
             Timeslices = Bytes(NpyHeader + rows * Geometry.Ly * sizeof(double)),
-            // measurements.csv: two integer columns and 7 numbers (8 for flow runs) in "R" format, at most ~24 characters each.
-            Measurements = Bytes(rows * (2 * 12 + (Algorithm == "flow" ? 8 : 7) * 24)),
+            // measurements.csv: two integer columns, 7 numbers and the sampler's own in "R" format, at most ~24 characters each.
+            Measurements = Bytes(rows * (2 * 12 + (7 + (Samplers.Find(Algorithm)?.ExtraColumns.Count ?? 0)) * 24)),
             // proposals.csv: one row per production update and chain, three integer columns and six numbers.
             Proposals = Algorithm == "flow" ? Bytes((decimal)Configurations * SaveEvery * Chains * (3 * 12 + 6 * 24)) : 0,
             Checkpoint = Bytes(2 * site + 4096), // the field (and the flow chains' state), with room for the rest

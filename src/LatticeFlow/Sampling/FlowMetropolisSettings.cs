@@ -7,7 +7,7 @@ namespace LatticeFlow.Sampling;
 /// any flow and, since S(−φ) = S(φ), never a worse proposal than q (both sectors of M are proposed equally often);
 /// it costs one inverse pass of the flow per proposal.
 /// </summary>
-public sealed record FlowMetropolisSettings(string ModelPath = "", int ProposalBatch = 64, bool Symmetrize = false)
+public sealed record FlowMetropolisSettings(string ModelPath = "", int ProposalBatch = 64, bool Symmetrize = false) : ISamplerSettings
 {
     /// <param name="modelWritten">
     /// False where the model is yet to be trained (a sweep checks its flow runs before it trains their models):
@@ -23,4 +23,10 @@ public sealed record FlowMetropolisSettings(string ModelPath = "", int ProposalB
         if (!File.Exists(ModelPath)) throw new InvalidSettingException(SettingNames.ModelPath, ModelPath, "no such file");
         return this;
     }
+
+    /// <summary>The settings alone: the model file is checked where it must exist (SampleSettings.Validated).</summary>
+    void ISamplerSettings.Check() => Validated(modelWritten: false);
+
+    /// <summary>The model path made absolute: a resume from another working directory finds the same model.</summary>
+    ISamplerSettings ISamplerSettings.Canonical() => this with { ModelPath = Path.GetFullPath(ModelPath) };
 }

@@ -55,6 +55,8 @@ public sealed class Hmc : IMarkovSampler
     public double StepSize => Tuner.Value;
     public double TrajectoryLength => StepSize * Settings.Steps;
 
+    public string TuningDetail => FormattableString.Invariant($"eps {StepSize:G4} (traj {TrajectoryLength:G4})");
+
     /// <summary>d: trajectories have n − d … n + d integrator steps (<see cref="HmcSettings.TrajectoryJitter"/>).</summary>
     public int StepSpread => Math.Min((int)Math.Round(Settings.TrajectoryJitter * Settings.Steps, MidpointRounding.AwayFromZero), Settings.Steps - 1);
 

@@ -8,7 +8,7 @@ namespace LatticeFlow.Sampling;
 /// thermalisation by changing the step size (0 disables tuning).
 /// </summary>
 public sealed record HmcSettings(double TrajectoryLength = 1.0, int Steps = 10, IntegratorKind Integrator = IntegratorKind.Leapfrog, double TargetAcceptance = 0.7)
-    : IJsonOnDeserializing
+    : IJsonOnDeserializing, ISamplerSettings
 {
     /// <summary>The default <see cref="TrajectoryJitter"/>: 10 steps become 8 … 12.</summary>
     public const double DefaultTrajectoryJitter = 0.2;
@@ -56,4 +56,6 @@ public sealed record HmcSettings(double TrajectoryLength = 1.0, int Steps = 10, 
             throw new InvalidSettingException(SettingNames.TrajectoryJitter, TrajectoryJitter, "must lie in [0, 1) (0: fixed trajectory length)");
         return this;
     }
+
+    void ISamplerSettings.Check() => Validated();
 }

@@ -18,6 +18,9 @@ public interface IMarkovSampler : IDisposable
     /// <summary>The step-size tuner; adapted after every thermalisation update, frozen afterwards.</summary>
     StepSizeTuner Tuner { get; }
 
+    /// <summary>The tuned step for the progress line during thermalisation ("delta 0.83"); empty where nothing is tuned.</summary>
+    string TuningDetail => "";
+
     /// <summary>Nudges the tuned step towards the target from the last update's acceptance.</summary>
     void Adapt();
 

@@ -44,6 +44,8 @@ public sealed class LocalMetropolis : IMarkovSampler
 
     public double Delta => Tuner.Value;
 
+    public string TuningDetail => FormattableString.Invariant($"delta {Delta:G4}");
+
     public void Update(FieldBatch fields, long step)
     {
         double delta = Delta;

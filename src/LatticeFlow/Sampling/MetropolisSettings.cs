@@ -4,7 +4,7 @@ namespace LatticeFlow.Sampling;
 /// Local Metropolis: proposal φ + δ·U(−1, 1), <c>Hits</c> proposals per site per sweep, δ tuned towards
 /// <c>TargetAcceptance</c> during thermalisation (0.7 as in Albergo et al. 2019; 0 disables tuning).
 /// </summary>
-public sealed record MetropolisSettings(double Delta = 1.0, int Hits = 1, double TargetAcceptance = 0.7)
+public sealed record MetropolisSettings(double Delta = 1.0, int Hits = 1, double TargetAcceptance = 0.7) : ISamplerSettings
 {
     /// <exception cref="InvalidSettingException">The first unusable setting.</exception>
     public MetropolisSettings Validated()
@@ -15,4 +15,6 @@ public sealed record MetropolisSettings(double Delta = 1.0, int Hits = 1, double
             throw new InvalidSettingException(SettingNames.TargetAcceptance, TargetAcceptance, "must lie in [0, 1) (0: no tuning)");
         return this;
     }
+
+    void ISamplerSettings.Check() => Validated();
 }

@@ -170,11 +170,10 @@ public static class SweepPlots
             var s = FigureStyle.OnLogAxis([.. pts.Select(r => Math.Log10(r.L) + off)], [.. pts.Select(r => r.SecondsPerIndependent)], null);
             left += s.Left;
             all.Add((style, s, a, false));
-            if (a == "flow" && pts.All(r => r.TrainingSeconds is not null))
+            if (pts.Count > 0 && pts.All(r => r.TrainingSeconds is not null))
             {
-                var t = FigureStyle.OnLogAxis([.. pts.Select(r => Math.Log10(r.L) + off)],
-                    [.. pts.Select(r => r.SecondsPerIndependent + r.TrainingSeconds!.Value / Math.Max(1, r.Configurations / Math.Max(1, 2 * r.Tau("chi2").TauInt)))], null);
-                all.Add((style, t, "flow incl. training (amortised over this run)", true));
+                var t = FigureStyle.OnLogAxis([.. pts.Select(r => Math.Log10(r.L) + off)], [.. pts.Select(r => r.SecondsPerIndependentWithTraining)], null);
+                all.Add((style, t, $"{a} incl. training (amortised over this run)", true));
             }
         }
         var notes = new List<string?> { "2 τ_int,max × seconds per configuration" };

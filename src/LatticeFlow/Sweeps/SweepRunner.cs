@@ -25,7 +25,8 @@ public sealed record SweepOptions(string OutputDirectory, string Device = "auto"
 
 /// <summary>
 /// Runs a sweep point by point: train the flow (to the target acceptance or the step budget), then sample
-/// with flow MH, HMC and local Metropolis, each replica a run directory kept on disk as an ensemble.
+/// with each of the sweep's algorithms (flow MH, HMC, local Metropolis, the cluster hybrid), each replica a run directory
+/// kept on disk as an ensemble.
 /// Re-running the same command skips finished runs and resumes interrupted ones from their checkpoints.
 /// Layout: OUT/sweep.json, OUT/POINT/flow-train/, OUT/POINT/ALGORITHM-rREPLICA/, OUT/summary.{csv,json}, OUT/plots/.
 /// Locks (<see cref="DirectoryLock"/>): a full sweep holds OUT and every OUT/POINT; a Slurm array task (one point) holds

@@ -108,14 +108,16 @@ public sealed record FlowTraining
 /// <summary>
 /// A sweep: points × algorithms × replicas, with budgets and a base seed; the sweep file (README) is this record in JSON,
 /// key for key (<see cref="Parse"/>, <see cref="ToJson"/>). Replica r of point i with algorithm a uses
-/// seed = base + 1000·i + 10·r + (index of a), so every run has its own random numbers and a Slurm array task reproduces
-/// exactly what a local sweep would do. The budgets default to the sweep's own (longer than a single `sample`'s); the
+/// seed = base + 1000·i + 10·r + (a's <see cref="SamplerKind.SeedOffset"/>: flow 0, hmc 1, metropolis 2, cluster 3), so every
+/// run has its own random numbers, a Slurm array task reproduces exactly what a local sweep would do, and adding a sampler
+/// to the registry changes no existing run's seed. The budgets default to the sweep's own (longer than a single `sample`'s); the
 /// samplers' settings not named here (chains, save_every, fields, the tuning target, HMC's steps) default to the
 /// samplers' own (<see cref="SampleSettings"/>, <see cref="HmcSettings"/>).
 /// </summary>
 public sealed record SweepSpec
 {
-    public static readonly string[] AllAlgorithms = ["flow", "hmc", "metropolis"];
+    /// <summary>Every registered sampler, in the order a sweep runs them (by seed offset: the flow first, it trains).</summary>
+    public static readonly string[] AllAlgorithms = [.. Samplers.All.OrderBy(k => k.SeedOffset).Select(k => k.Name)];
 
     // Read for their defaults only.
     private static readonly SampleSettings RunDefaults =
@@ -134,11 +136,14 @@ public sealed record SweepSpec
     /// <summary>The acceptance Metropolis and HMC tune their step to during thermalisation.</summary>
     [JsonPropertyName("target_accept")] public double TargetAcceptance { get; init; } = RunDefaults.Hmc.TargetAcceptance;
     public int HmcSteps { get; init; } = RunDefaults.Hmc.Steps;
+    /// <summary>The cluster hybrid's Wolff clusters per update (<see cref="ClusterSettings.Clusters"/>).</summary>
+    public int Clusters { get; init; } = RunDefaults.Cluster.Clusters;
     public FlowTraining Flow { get; init; } = new();
     public required IReadOnlyList<SweepPoint> Points { get; init; }
 
+    /// <exception cref="InvalidSettingException">No sampler of that name.</exception>
     public ulong SeedFor(int point, int replica, string algorithm) =>
-        Seed + 1000UL * (ulong)point + 10UL * (ulong)replica + (ulong)Array.IndexOf(AllAlgorithms, algorithm);
+        Seed + 1000UL * (ulong)point + 10UL * (ulong)replica + Samplers.Get(algorithm).SeedOffset;
 
     /// <summary>m² = −4 and λ with m_p·L ≈ 4 (Albergo et al. 2019, Table I; larger L from arXiv:2207.00283).</summary>
     /// <exception cref="InvalidSettingException">Not a preset's name (setting "preset").</exception>
@@ -190,6 +195,7 @@ public sealed record SweepSpec
             Metropolis = RunDefaults.Metropolis with { TargetAcceptance = TargetAcceptance },
             Hmc = RunDefaults.Hmc with { Steps = HmcSteps, TargetAcceptance = TargetAcceptance },
             Flow = RunDefaults.Flow with { ModelPath = modelPath, Symmetrize = Flow.Symmetrize },
+            Cluster = RunDefaults.Cluster with { TargetAcceptance = TargetAcceptance, Clusters = Clusters },
         };
     }
 
@@ -297,6 +303,7 @@ public sealed record SweepSpec
             SettingNames.Seed => Key(nameof(Seed)),
             SettingNames.TargetAcceptance => training ? flowKey(nameof(FlowTraining.TargetAcceptance)) : Key(nameof(TargetAcceptance)),
             SettingNames.MdSteps => Key(nameof(HmcSteps)),
+            SettingNames.Clusters => Key(nameof(Clusters)),
             SettingNames.Symmetrize => flowKey(nameof(FlowTraining.Symmetrize)),
             SettingNames.Layers => flowKey(nameof(FlowTraining.Layers)),
             SettingNames.Hidden => flowKey(nameof(FlowTraining.Hidden)),

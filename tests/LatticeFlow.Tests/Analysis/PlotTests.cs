@@ -229,15 +229,15 @@ public class PlotTests
     public void EveryAlgorithmHasOneFixedStyleAndNewOnesADeterministicOther()
     {
         var known = FigureStyle.KnownAlgorithms.Select(FigureStyle.Algorithm).ToList();
-        Assert.Equal(3, known.Select(s => s.Color).Distinct().Count());
-        Assert.Equal(3, known.Select(s => s.Marker).Distinct().Count());
+        Assert.Equal(known.Count, known.Select(s => s.Color).Distinct().Count());
+        Assert.Equal(known.Count, known.Select(s => s.Marker).Distinct().Count());
         Assert.Equal(FigureStyle.Algorithm("hmc"), FigureStyle.Algorithm("hmc"));
         foreach (string other in new[] { "wolff", "swendsen-wang", "hmc2", "" })
         {
             Assert.Equal(FigureStyle.Algorithm(other), FigureStyle.Algorithm(other));
             Assert.DoesNotContain(FigureStyle.Algorithm(other).Color, known.Select(s => s.Color));
         }
-        Assert.Equal(["flow", "hmc", "metropolis", "a-new-one"], FigureStyle.Order(["a-new-one", "metropolis", "flow", "hmc", "flow"]));
+        Assert.Equal(["flow", "hmc", "metropolis", "cluster", "a-new-one"], FigureStyle.Order(["a-new-one", "cluster", "metropolis", "flow", "hmc", "flow"]));
     }
 
     private static Estimate Tau(double tau, bool reliable = true) => new(1, 0.1, tau, tau / 10, reliable);

@@ -75,7 +75,7 @@ public class RefusalTests
     }
 
     [Fact]
-    public void TheDemoChecksBothRunsBeforeItStartsEither()
+    public void TheDemoChecksEveryRunBeforeItStartsAny()
     {
         using var tmp = new TempDir();
         string folder = tmp.Sub("runs");

@@ -39,7 +39,7 @@ public class SampleVerbTests
     [InlineData("--n -5: the number of configurations must be positive", "--n", "-5")]
     [InlineData("--therm -1: must be ≥ 0", "--therm", "-1")]
     [InlineData("--save-every 0: must be ≥ 1", "--save-every", "0")]
-    [InlineData("--algo gibbs: unknown algorithm (choose metropolis, hmc, flow)", "--algo", "gibbs")]
+    [InlineData("--algo gibbs: unknown algorithm (choose metropolis, hmc, flow, cluster)", "--algo", "gibbs")]
     [InlineData("--device tpu: unknown device (choose auto, cpu, cuda, opencl, ilgpu-cpu)", "--device", "tpu")]
     [InlineData("--threads -1: must be ≥ 0 (0: all cores)", "--threads", "-1")]
     [InlineData("--checkpoint-every 0: must be a positive number of seconds", "--checkpoint-every", "0")]
@@ -53,6 +53,8 @@ public class SampleVerbTests
     [InlineData("--hits 0: need at least one hit per site", "--hits", "0")]
     [InlineData("--chains 0: need at least one chain", "--chains", "0")]
     [InlineData("--symmetrize is only for --algo flow", "--symmetrize", "")]
+    [InlineData("--clusters -1: must be ≥ 0 (0: Metropolis sweeps alone)", "--clusters", "-1")]
+    [InlineData("--clusters is only for --algo cluster", "--clusters", "4")]
     [InlineData("--n 3000000000: too long a run: --therm + --n × --save-every must stay below 2^32 updates", "--n", "3000000000")]
     public void BadInputGivesOneLineErrorAndNoDirectory(string expected, string option, string value)
     {
@@ -65,6 +67,7 @@ public class SampleVerbTests
             "--lam-hop" => With(dir, "--m2", "<drop>", "--lam", "<drop>", "--kappa", "-0.2", "--lam-hop", "0.1"),
             "--integrator" or "--md-steps" or "--traj-length" => With(dir, "--algo", "hmc", option, value),
             "--symmetrize" => [.. With(dir), "--symmetrize"],
+            "--clusters" when value == "-1" => With(dir, "--algo", "cluster", option, value),
             "--n" when value == "3000000000" => With(dir, "--n", value, "--save-every", "2"),
             _ => With(dir, option, value),
         };

@@ -25,57 +25,6 @@ public class SampleRunTests
         Hmc = new HmcSettings(Steps: 4),
     };
 
-    private static readonly string[] DataFiles = [RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices];
-
-    private static void AssertSameFiles(string a, string b)
-    {
-        foreach (var f in DataFiles)
-            Assert.True(File.ReadAllBytes(RunFiles.Path(a, f)).SequenceEqual(File.ReadAllBytes(RunFiles.Path(b, f))), $"{f} differs");
-    }
-
-    [Theory]
-    [InlineData("metropolis")]
-    [InlineData("hmc")]
-    public void SameSeedGivesByteIdenticalEnsembleForAnyThreadCount(string algorithm)
-    {
-        using var tmp = new TempDir();
-        SampleRun.Execute(Settings(algorithm, tmp.Sub("a"), threads: 2), ProgressReporter.Silent, default);
-        SampleRun.Execute(Settings(algorithm, tmp.Sub("b"), threads: 1), ProgressReporter.Silent, default);
-        SampleRun.Execute(Settings(algorithm, tmp.Sub("c"), threads: 2), ProgressReporter.Silent, default);
-        AssertSameFiles(tmp.Sub("a"), tmp.Sub("b"));
-        AssertSameFiles(tmp.Sub("a"), tmp.Sub("c"));
-        var other = Settings(algorithm, tmp.Sub("d")) with { Seed = 2025 };
-        SampleRun.Execute(other, ProgressReporter.Silent, default);
-        Assert.False(File.ReadAllBytes(RunFiles.Path(tmp.Sub("a"), RunFiles.Fields)).SequenceEqual(File.ReadAllBytes(RunFiles.Path(tmp.Sub("d"), RunFiles.Fields))));
-    }
-
-    /// <summary>Interrupted during thermalisation (step 10), mid-interval in production (step 50), and at a save (step 60).</summary>
-    [Theory]
-    [InlineData("metropolis", 10)]
-    [InlineData("metropolis", 50)]
-    [InlineData("hmc", 10)]
-    [InlineData("hmc", 50)]
-    [InlineData("hmc", 60)]
-    public void ResumeAfterInterruptionEqualsUninterruptedRun(string algorithm, long interruptAt)
-    {
-        using var tmp = new TempDir();
-        var whole = SampleRun.Execute(Settings(algorithm, tmp.Sub("whole")), ProgressReporter.Silent, default);
-        Assert.True(whole.Completed);
-
-        using var cts = new CancellationTokenSource();
-        var part = SampleRun.Execute(Settings(algorithm, tmp.Sub("split")), ProgressReporter.Silent, cts.Token,
-            step => { if (step == interruptAt) cts.Cancel(); });
-        Assert.False(part.Completed);
-        Assert.Equal(interruptAt, part.Updates);
-        Assert.Equal("interrupted", RunMeta.Read(tmp.Sub("split")).Status);
-
-        var rest = SampleRun.Execute(Settings(algorithm, tmp.Sub("split"), resume: true), ProgressReporter.Silent, default);
-        Assert.True(rest.Completed);
-        Assert.Equal("complete", RunMeta.Read(tmp.Sub("split")).Status);
-        AssertSameFiles(tmp.Sub("whole"), tmp.Sub("split"));
-        Assert.Equal(whole.Acceptance, rest.Acceptance);
-    }
-
     [Fact]
     public void ResumeWithOtherPhysicsIsRefused()
     {

@@ -8,7 +8,8 @@ using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Tests.Sampling;
 
-public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedModels>
+[Collection(SamplingCollection.Name)]
+public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
 {
     private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed, bool symmetrize = false) => new()
     {
@@ -23,8 +24,9 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100, equivariant: equivariant));
     }
 
+    /// <summary>With Z2-symmetrised proposals and with an equivariant flow; plain flow MH is one of the registered samplers
+    /// (RegisteredSamplerTests).</summary>
     [Theory]
-    [InlineData(false, false)]
     [InlineData(true, false)]
     [InlineData(false, true)]
     public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize, bool equivariant)
@@ -47,7 +49,8 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     /// <summary>
     /// The tutorial point L = 8, m² = −4, λ = 8 with a half-size flow trained for 25 s (independence-Metropolis
     /// acceptance ≈ 0.29, τ_int ≈ 15): MH and reweighting must both reproduce HMC, with plain and with Z2-symmetrised
-    /// proposals (whose mirrored configurations must carry their flipped M).
+    /// proposals (whose mirrored configurations must carry their flipped M). The plain run and HMC's are the generic
+    /// tests' (RegisteredSamplerTests.TutorialRun).
     /// </summary>
     [Theory]
     [InlineData(false, false)]
@@ -60,9 +63,10 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
         string model = models.Get(8, 8, c, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3, equivariant: equivariant);
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("flow"), 30000, 2, 4, symmetrize);
-        SampleRun.Execute(s, ProgressReporter.Silent, default);
+        if (symmetrize || equivariant) SampleRun.Execute(s, ProgressReporter.Silent, default);
+        else s = s with { OutputDirectory = RegisteredSamplerTests.TutorialRun("flow", models, ensembles) };
         using var flow = Ensemble.Open(s.OutputDirectory, g, 2, 30000);
-        using var hmc = new Ensemble("hmc", g, c, chains: 4, n: 10000, therm: 500, seed: 9);
+        using var hmc = Ensemble.Open(RegisteredSamplerTests.TutorialRun("hmc", models, ensembles), g, 4, SamplerCases.For("hmc").TutorialConfigurations);
         double v = g.Volume;
         var report = FlowRunReport.Compute(s.OutputDirectory, v);
         Assert.False(report.HeavyTailed, $"weights heavy-tailed: Pareto k {report.ParetoK} > {report.ParetoThreshold}");

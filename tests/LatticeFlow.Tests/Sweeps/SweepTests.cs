@@ -1,3 +1,4 @@
+using LatticeFlow.Sampling;
 using LatticeFlow.Runs;
 using LatticeFlow.Sweeps;
 
@@ -38,13 +39,13 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 6, "kappa": 0.3, "lam_hop": 0}]}""", "points[0].kappa = 0.3: the free field (λ_h = 0) needs κ < 1/4, i.e. m² > 0 (the Gaussian is not normalisable otherwise)")]
     [InlineData("""{"points": []}""", "points = []: give at least one point")]
     [InlineData("""{}""", "missing \"points\" (required)")]
-    [InlineData("""{"pionts": []}""", "unknown key \"pionts\" (known keys here: name, algorithms, replicas, seed, configs, therm, chains, save_every, fields, target_accept, hmc_steps, flow, points)")]
+    [InlineData("""{"pionts": []}""", "unknown key \"pionts\" (known keys here: name, algorithms, replicas, seed, configs, therm, chains, save_every, fields, target_accept, hmc_steps, clusters, flow, points)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8, "Lx": 4}]}""", "unknown key \"points[0].Lx\" (known keys here: L, m2, lam, kappa, lam_hop)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"layerz": 2}}""", "unknown key \"flow.layerz\" (known keys here: layers, hidden, kernel, batch, lr, max_steps, target_accept, schedule, symmetrize, coupling, activation, final_tanh, equivariant, global_scale, clamp, ladder, check_every, keep_best)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": 5, "configs": 6}""", "key \"configs\" appears twice; give each key once")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"lr": 0.1, "lr": 0.2}}""", "key \"flow.lr\" appears twice; give each key once")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "algorithms[0] = \"gibbs\": unknown algorithm (choose flow, hmc, metropolis)")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": []}""", "algorithms = []: give at least one of flow, hmc, metropolis")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "algorithms[0] = \"gibbs\": unknown algorithm (choose flow, hmc, metropolis, cluster)")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": []}""", "algorithms = []: give at least one of flow, hmc, metropolis, cluster")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["hmc", "hmc"]}""", "algorithms[1] = \"hmc\": listed twice")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": "many"}""", "configs = \"many\": expected a whole number")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "chains": 2.5}""", "chains = 2.5: expected a whole number (at most 2147483647)")]
@@ -62,6 +63,7 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"target_accept": 2}}""", "flow.target_accept = 2: must lie in (0, 1]")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "target_accept": 1}""", "target_accept = 1: must lie in [0, 1) (0: no tuning)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "hmc_steps": 0}""", "hmc_steps = 0: need at least one integrator step per trajectory")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "clusters": -1}""", "clusters = -1: must be ≥ 0 (0: Metropolis sweeps alone)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": 0}""", "configs = 0: the number of configurations must be positive")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "therm": -1}""", "therm = -1: must be ≥ 0")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "save_every": 0}""", "save_every = 0: must be ≥ 1")]
@@ -272,14 +274,15 @@ public class SweepTests
         var log = new StringWriter();
         Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), log, () => ProgressReporter.Silent, default));
         var rows = SweepSummary.Aggregate(outDir);
-        Assert.Equal(6, rows.Count);
+        Assert.Equal(8, rows.Count);
+        Assert.Equal(["flow", "hmc", "metropolis", "cluster"], rows.Where(r => r.Point == 0).Select(r => r.Algorithm));
         Assert.All(rows, r => Assert.Equal(800, r.Configurations));
         Assert.All(rows, r => Assert.True(r.Chi2.Error > 0 && r.Chi2.TauInt >= 0.5 - 1e-9 && r.SecondsPerIndependent > 0));
         Assert.All(rows.Where(r => r.Algorithm == "flow"), r => Assert.Equal(20, r.TrainingSteps));
         // Hopping-form points are converted: m² = (1 − 2λ_h)/κ − 4, λ = λ_h/κ².
         Assert.Equal((1 - 2 * 0.02) / 0.25 - 4, rows.First(r => r.L == 6).M2, 12);
         var csv = File.ReadAllLines(Path.Combine(outDir, "summary.csv"));
-        Assert.Equal(7, csv.Length);
+        Assert.Equal(9, csv.Length);
         Assert.Contains("tau_chi2", csv[0]);
         Assert.Contains("mpL", csv[0]);
         Assert.True(File.Exists(Path.Combine(outDir, "plots", "mpL_vs_L.png")));
@@ -290,12 +293,63 @@ public class SweepTests
         byte[] before = File.ReadAllBytes(Path.Combine(SweepRunner.RunDirectory(outDir, spec.Points[0], "hmc", 0), RunFiles.Fields));
         var again = new StringWriter();
         Assert.True(SweepRunner.Run(spec, new SweepOptions(outDir, "cpu"), again, () => ProgressReporter.Silent, default));
-        Assert.Equal(8, again.ToString().Split('\n').Count(l => l.Contains("done before")));
+        Assert.Equal(10, again.ToString().Split('\n').Count(l => l.Contains("done before")));
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(SweepRunner.RunDirectory(outDir, spec.Points[0], "hmc", 0), RunFiles.Fields)));
 
         var changed = spec with { Configurations = 500 };
         Assert.Contains("other settings", Assert.ThrowsAny<InvalidInputException>(() =>
             SweepRunner.Run(changed, new SweepOptions(outDir, "cpu"), TextWriter.Null, () => ProgressReporter.Silent, default)).Message);
+    }
+
+    /// <summary>
+    /// A run's seed is base + 1000·point + 10·replica + its sampler's own fixed offset: the seeds of flow, HMC and Metropolis
+    /// runs are those they had before the cluster sampler was registered, whatever the order of the registry or of the
+    /// sweep file's list; the presets run all four samplers.
+    /// </summary>
+    [Fact]
+    public void SeedsDependOnEachSamplersOwnOffsetOnly()
+    {
+        var spec = new SweepSpec { Seed = 7, Points = [SweepPoint.Standard(4, -4, 8)] };
+        Assert.Equal([7UL + 2030, 7UL + 2031, 7UL + 2032, 7UL + 2033], new[] { "flow", "hmc", "metropolis", "cluster" }.Select(a => spec.SeedFor(2, 3, a)));
+        var reordered = spec with { Algorithms = ["cluster", "metropolis", "hmc"] };
+        Assert.Equal(7UL + 2032, reordered.SeedFor(2, 3, "metropolis"));
+        foreach (string preset in new[] { "albergo2019", "extended", "demo" })
+            Assert.Equal(["flow", "hmc", "metropolis", "cluster"], SweepSpec.Preset(preset).Algorithms);
+        Assert.Equal(ClusterSettings.DefaultClusters, spec.RunSettings(0, "cluster", 0, "d").Cluster.Clusters);
+        var tuned = spec with { Clusters = 5, TargetAcceptance = 0.6 };
+        Assert.Equal(new ClusterSettings(TargetAcceptance: 0.6, Clusters: 5), tuned.RunSettings(0, "cluster", 0, "d").Cluster);
+    }
+
+    /// <summary>
+    /// A sweep directory made before the cluster sampler (its sweep.json has no "clusters" and three algorithms) continues
+    /// as it was; adding "cluster" to it is a changed sweep, which --allow-changed continues: the old runs are kept (same
+    /// seeds, done before) and the cluster runs added.
+    /// </summary>
+    [Fact]
+    public void ASweepFromBeforeTheClusterSamplerKeepsItsRunsAndSeeds()
+    {
+        using var tmp = new TempDir();
+        string outDir = tmp.Sub("sweep");
+        var old = SweepSpec.Parse(Tiny, "tiny.json") with { Algorithms = ["hmc"] };
+        old = old with { Points = [old.Points[0]] };
+        Assert.True(SweepRunner.Run(old, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+        var stored = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "sweep.json")))!.AsObject();
+        stored.Remove("clusters");
+        File.WriteAllText(Path.Combine(outDir, "sweep.json"), stored.ToJsonString());
+        string hmc = SweepRunner.RunDirectory(outDir, old.Points[0], "hmc", 0);
+        byte[] before = File.ReadAllBytes(RunFiles.Path(hmc, RunFiles.Fields));
+        Assert.True(SweepRunner.Run(old, new SweepOptions(outDir, "cpu"), new StringWriter(), () => ProgressReporter.Silent, default));
+
+        var added = old with { Algorithms = ["hmc", "cluster"] };
+        Assert.Contains("other settings", Assert.ThrowsAny<InvalidInputException>(() =>
+            SweepRunner.Run(added, new SweepOptions(outDir, "cpu"), TextWriter.Null, () => ProgressReporter.Silent, default)).Message);
+        var log = new StringWriter();
+        Assert.True(SweepRunner.Run(added, new SweepOptions(outDir, "cpu", AllowChanged: true), log, () => ProgressReporter.Silent, default));
+        Assert.Contains("hmc r0: done before", log.ToString());
+        Assert.Equal(before, File.ReadAllBytes(RunFiles.Path(hmc, RunFiles.Fields)));
+        Assert.Equal(7UL + 1, RunMeta.Read(hmc).Seed);
+        Assert.Equal(7UL + 3, RunMeta.Read(SweepRunner.RunDirectory(outDir, old.Points[0], "cluster", 0)).Seed);
+        Assert.Equal(["hmc", "cluster"], SweepSummary.Aggregate(outDir).Select(r => r.Algorithm));
     }
 
     [Fact]
