@@ -66,7 +66,15 @@ public static class CouplingTransforms
     public static CouplingTransform ClampedAffine(double clamp) =>
         new CouplingTransform<AffineTransform>($"affine (log-scale clamped to ±{clamp:G3})", new AffineTransform((float)clamp), false);
 
-    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), SymmetricAffine, Additive];
+    /// <summary>Rational-quadratic spline with <paramref name="bins"/> bins on [−bound, bound] (arXiv:1906.04032).</summary>
+    public static CouplingTransform Spline(int bins, double bound) =>
+        new CouplingTransform<SplineTransform>("rational-quadratic spline", new SplineTransform(bins, (float)bound), false);
+
+    /// <summary>The rational-quadratic spline through mirror pairs, Z2-equivariant with an odd net (<see cref="MirroredSplineLogits{TF}"/>).</summary>
+    public static CouplingTransform SymmetricSpline(int bins, double bound) =>
+        new CouplingTransform<SymmetricSplineTransform>("rational-quadratic spline (equivariant)", new SymmetricSplineTransform(bins, (float)bound), true);
+
+    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), SymmetricAffine, Additive, Spline(8, 4), SymmetricSpline(8, 4)];
 
     /// <summary>The transform of an architecture.</summary>
     public static CouplingTransform For(FlowArchitecture a) => (a.Coupling, a.Equivariant) switch
@@ -75,6 +83,8 @@ public static class CouplingTransforms
         (CouplingKind.Affine, false) => Affine,
         (CouplingKind.Affine, true) => SymmetricAffine,
         (CouplingKind.Additive, _) => Additive,
+        (CouplingKind.Spline, false) => Spline(a.Bins, a.Bound),
+        (CouplingKind.Spline, true) => SymmetricSpline(a.Bins, a.Bound),
         _ => throw new ArgumentOutOfRangeException(nameof(a), $"no transform for {a.Coupling}"),
     };
 }

@@ -8,10 +8,15 @@ namespace LatticeFlow.Tests.Flows;
 /// log q, the φ⁴ action and its hand-written backward. It reads the flat parameter vector in the documented
 /// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases where the net has them; the
 /// global rescaling's a last). Transforms: affine y = x e^s + t (s = ŝ, or ŝ/(1 + |ŝ|/c) clamped, or |ŝ| equivariant)
-/// and additive y = x + t; the global rescaling φ = e^a y.
+/// and additive y = x + t, the rational-quadratic spline (<see cref="ReferenceSpline"/>); the global rescaling φ = e^a y.
 /// </summary>
 internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 {
+    private readonly ReferenceSpline _spline = new(arch.Bins, arch.Bound, arch.Equivariant);
+
+    /// <summary>The net output channels of site s (channel-major [c][s] with stride V).</summary>
+    private double[] SiteChannels(double[] st, int s) => [.. Enumerable.Range(0, st.Length / V).Select(c => st[c * V + s])];
+
     private const double Slope = 0.01;
     private readonly int _lx = arch.Lx, _ly = arch.Ly, _k = arch.Kernel, _r = (arch.Kernel - 1) / 2;
     public double[] Theta { get; } = theta;
@@ -79,7 +84,12 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             for (int s = 0; s < V; s++)
             {
                 if (!Active(l, s / _ly, s % _ly)) { y[s] = x[s]; continue; }
-                if (arch.Coupling == CouplingKind.Affine)
+                if (arch.Coupling == CouplingKind.Spline)
+                {
+                    y[s] = _spline.Forward(x[s], SiteChannels(st, s), out double lj);
+                    logDet += lj;
+                }
+                else if (arch.Coupling == CouplingKind.Affine)
                 {
                     double ls = LogScale(st[s]);
                     y[s] = x[s] * Math.Exp(ls) + st[V + s];
@@ -167,7 +177,13 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             for (int s = 0; s < V; s++)
             {
                 if (!Active(l, s / _ly, s % _ly)) { gx[s] = g[s]; continue; }
-                if (arch.Coupling == CouplingKind.Affine)
+                if (arch.Coupling == CouplingKind.Spline)
+                {
+                    var (gxs, gch) = _spline.Backward(x[s], SiteChannels(st, s), g[s], logDetGrad);
+                    gx[s] = gxs;
+                    for (int c = 0; c < gch.Length; c++) gst[c * V + s] = gch[c];
+                }
+                else if (arch.Coupling == CouplingKind.Affine)
                 {
                     double e = Math.Exp(LogScale(st[s]));
                     gx[s] = g[s] * e;

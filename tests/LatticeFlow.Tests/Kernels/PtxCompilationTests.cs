@@ -40,9 +40,11 @@ public sealed class PtxCompilationTests
         [
             "ActivationBackwardKernel", "AdamKernel", "ConvForwardKernel", "ConvGradSliceSumKernel", "ConvInputGradKernel",
             "ConvWeightGradKernel", "CopyKernel",
-            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>", "CouplingBackwardKernel<SymmetricAffineTransform>",
+            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>", "CouplingBackwardKernel<SplineTransform>",
+            "CouplingBackwardKernel<SymmetricAffineTransform>", "CouplingBackwardKernel<SymmetricSplineTransform>",
             "CouplingLogDetKernel", "CouplingMaskKernel",
-            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SymmetricAffineTransform>",
+            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SplineTransform>",
+            "CouplingTransformKernel<SymmetricAffineTransform>", "CouplingTransformKernel<SymmetricSplineTransform>",
             "DoubleToFloatKernel", "EnergyKernel", "FieldKernel", "FloatToDoubleKernel", "ForceKernel",
             "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel", "ObservableKernel", "PriorLogDensityKernel",
             "PriorSampleKernel", "SegmentSumKernel", "SquaredNormKernel",

@@ -17,18 +17,20 @@ public class FlowMetropolisTests(TrainedModels models) : IClassFixture<TrainedMo
     };
 
     /// <summary>The free field (m² = 1, λ = 0) on a 4 × 6 lattice and a briefly trained flow for it.</summary>
-    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup()
+    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup(CouplingKind coupling = CouplingKind.Affine)
     {
         var c = Phi4Couplings.Standard(1.0, 0);
-        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100));
+        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100, coupling: coupling));
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize)
+    [InlineData(false, CouplingKind.Affine)]
+    [InlineData(true, CouplingKind.Affine)]
+    [InlineData(false, CouplingKind.Spline)]
+    [InlineData(true, CouplingKind.Spline)]
+    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize, CouplingKind coupling)
     {
-        var (g, c, model) = FreeFieldSetup();
+        var (g, c, model) = FreeFieldSetup(coupling);
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3, symmetrize);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);

@@ -11,17 +11,18 @@ public sealed class TrainedModels : IDisposable
     private readonly Dictionary<string, string> _paths = [];
     private readonly Lock _lock = new();
 
-    public string Get(int lx, int ly, Phi4Couplings couplings, long steps, int layers = 4, int[]? hidden = null, double learningRate = 1e-3)
+    public string Get(int lx, int ly, Phi4Couplings couplings, long steps, int layers = 4, int[]? hidden = null, double learningRate = 1e-3,
+        CouplingKind coupling = CouplingKind.Affine)
     {
         hidden ??= [8];
-        string key = $"{lx}x{ly}-{couplings.M2}-{couplings.Lambda}-{steps}-{layers}-{string.Join("_", hidden)}-{learningRate}";
+        string key = $"{lx}x{ly}-{couplings.M2}-{couplings.Lambda}-{steps}-{layers}-{string.Join("_", hidden)}-{learningRate}-{coupling}";
         lock (_lock)
         {
             if (_paths.TryGetValue(key, out var path)) return path;
             string dir = _tmp.Sub(key);
             TrainRun.Execute(new TrainSettings
             {
-                Architecture = new FlowArchitecture { Lx = lx, Ly = ly, Layers = layers, Hidden = hidden, Kernel = 3 },
+                Architecture = new FlowArchitecture { Lx = lx, Ly = ly, Layers = layers, Hidden = hidden, Kernel = 3, Coupling = coupling },
                 Couplings = couplings,
                 OutputDirectory = dir,
                 Batch = 64,
