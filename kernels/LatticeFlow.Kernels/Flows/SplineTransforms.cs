@@ -106,6 +106,12 @@ public static class RationalQuadraticSpline
     public static int Locate<TL>(TL l, int block, int bins, float bound, float v, out float lo, out float hi) where TL : struct, ISplineLogits
     {
         Normalise(l, block, bins, out float max, out float scale);
+        return Locate(l, block, bins, bound, v, max, scale, out lo, out hi);
+    }
+
+    private static int Locate<TL>(TL l, int block, int bins, float bound, float v, float max, float scale, out float lo, out float hi)
+        where TL : struct, ISplineLogits
+    {
         // The lower half from −B up, the upper half from B down, in the order of the sums in Knot.
         float below = 0f, above = 0f;
         lo = -bound;
@@ -152,6 +158,12 @@ public static class RationalQuadraticSpline
     public static void Knots<TL>(TL l, int block, int bins, float bound, int k, out float lo, out float hi) where TL : struct, ISplineLogits
     {
         Normalise(l, block, bins, out float max, out float scale);
+        Knots(l, block, bins, bound, k, max, scale, out lo, out hi);
+    }
+
+    private static void Knots<TL>(TL l, int block, int bins, float bound, int k, float max, float scale, out float lo, out float hi)
+        where TL : struct, ISplineLogits
+    {
         lo = Knot(l, block, bins, bound, k, max, scale);
         hi = Knot(l, block, bins, bound, k + 1, max, scale);
     }
@@ -246,8 +258,10 @@ public static class RationalQuadraticSpline
     {
         l.ClearGradients();
         if (!(x > -bound && x < bound)) return gy;
-        int k = Locate(l, 0, bins, bound, x, out float x0, out float x1);
-        Knots(l, 1, bins, bound, k, out float y0, out float y1);
+        Normalise(l, 0, bins, out float maxW, out float scaleW);
+        Normalise(l, 1, bins, out float maxH, out float scaleH);
+        int k = Locate(l, 0, bins, bound, x, maxW, scaleW, out float x0, out float x1);
+        Knots(l, 1, bins, bound, k, maxH, scaleH, out float y0, out float y1);
         float d0 = Derivative(l, bins, k), d1 = Derivative(l, bins, k + 1);
         float w = x1 - x0, h = y1 - y0, s = h / w;
         float xi = (x - x0) / w, t = xi * (1f - xi), u = 1f - xi;
@@ -267,8 +281,8 @@ public static class RationalQuadraticSpline
         float gH = gy * (num / den) + gS / w;
         float gW = -(gXi * xi + gS * s) / w;
         float gX0 = -gXi / w;
-        Distribute(l, 0, bins, bound, k, gX0 - gW, gW);
-        Distribute(l, 1, bins, bound, k, gy - gH, gH);
+        Distribute(l, 0, bins, bound, k, maxW, scaleW, gX0 - gW, gW);
+        Distribute(l, 1, bins, bound, k, maxH, scaleH, gy - gH, gH);
         if (k >= 1) l.AddSlopeGradient(k, gD0 * Sigmoid(l.Slope(k) + SlopeShift));
         if (k + 1 <= bins - 1) l.AddSlopeGradient(k + 1, gD1 * Sigmoid(l.Slope(k + 1) + SlopeShift));
         return gXi / w;
@@ -279,9 +293,9 @@ public static class RationalQuadraticSpline
     /// (σ = softmax(a); the last knot is B whatever a is, which this form also gives, since Σ σ = 1):
     /// ∂L/∂a_i = 2B (1 − K m) σ_i (G_i − Σ_j σ_j G_j), G_i = gLo [i &lt; k] + gHi [i ≤ k].
     /// </summary>
-    private static void Distribute<TL>(TL l, int block, int bins, float bound, int k, float gLo, float gHi) where TL : struct, ISplineLogits
+    private static void Distribute<TL>(TL l, int block, int bins, float bound, int k, float max, float scale, float gLo, float gHi)
+        where TL : struct, ISplineLogits
     {
-        Normalise(l, block, bins, out float max, out float scale);
         // scale = (1 − K m)/Σ e: σ_i = e_i/Σ e, so (1 − K m) σ_i = scale e_i.
         float below = 0f, upTo = 0f;
         for (int j = 0; j <= k; j++)
