@@ -17,7 +17,9 @@ public sealed class TrainVerb : IVerb
     [Option("layers", HelpText = "Coupling layers."), Setting(SettingNames.Layers)] public int? Layers { get; set; }
     [Option("hidden", MetaValue = "N,N,...", HelpText = "Hidden channel widths of each conv net, comma separated."), Setting(SettingNames.Hidden)] public string? Hidden { get; set; }
     [Option("kernel", HelpText = "Odd convolution kernel size."), Setting(SettingNames.Kernel)] public int? Kernel { get; set; }
-    [Option("coupling", MetaValue = "NAME", HelpText = "affine | additive."), Setting(SettingNames.Coupling)] public string? Coupling { get; set; }
+    [Option("coupling", MetaValue = "NAME", HelpText = "affine | additive | spline (rational-quadratic, with --bins and --bound)."), Setting(SettingNames.Coupling)] public string? Coupling { get; set; }
+    [Option("bins", HelpText = "Spline couplings: bins K of the spline (the net gives 3K - 1 values per site)."), Setting(SettingNames.Bins)] public int? Bins { get; set; }
+    [Option("bound", HelpText = "Spline couplings: the spline acts on [-B, B], the identity outside."), Setting(SettingNames.Bound)] public double? Bound { get; set; }
     [Option("activation", MetaValue = "NAME", HelpText = "leaky_relu | tanh."), Setting(SettingNames.Activation)] public string? Activation { get; set; }
     [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs."), Setting(SettingNames.FinalTanh)] public bool NoFinalTanh { get; set; }
     [Option("equivariant", HelpText = "Z2-equivariant flow: f(-z) = -f(z), so q(-phi) = q(phi) (odd nets without biases; needs --activation tanh)."), Setting(SettingNames.Equivariant)] public bool Equivariant { get; set; }
@@ -67,6 +69,8 @@ public sealed class TrainVerb : IVerb
         [SettingNames.Seed] = Default.Seed,
         [SettingNames.EvaluationProposals] = Default.EvaluationProposals,
         [SettingNames.Clamp] = Default.Architecture.Clamp,
+        [SettingNames.Bins] = Default.Architecture.Bins,
+        [SettingNames.Bound] = Default.Architecture.Bound,
         [SettingNames.CheckEvery] = Default.CheckEvery,
         [SettingNames.Device] = Default.Device,
         [SettingNames.Threads] = Default.Threads,
@@ -121,19 +125,18 @@ public sealed class TrainVerb : IVerb
             Layers = Layers ?? c?.Layers ?? a.Layers,
             Hidden = Hidden is null ? c?.Hidden ?? a.Hidden : ParseInts(Hidden, "--hidden"),
             Kernel = Kernel ?? c?.Kernel ?? a.Kernel,
-            Coupling = (Coupling ?? c?.Coupling)?.ToLowerInvariant() switch
-            {
-                null => a.Coupling,
-                "affine" => CouplingKind.Affine,
-                "additive" => CouplingKind.Additive,
-                var x => throw new InvalidSettingException(SettingNames.Coupling, x, "unknown coupling (affine or additive)"),
-            },
+            Coupling = (Coupling ?? c?.Coupling) is string coupling ? CouplingNames.Parse(coupling) : a.Coupling,
             Activation = (Activation ?? c?.Activation) is string name ? ActivationNames.Parse(name) : a.Activation,
             FinalTanh = !NoFinalTanh && (c?.FinalTanh ?? a.FinalTanh),
             Equivariant = Equivariant || (c?.Equivariant ?? a.Equivariant),
             GlobalScale = GlobalScale || (c?.GlobalScale ?? a.GlobalScale),
             Clamp = Clamp ?? c?.Clamp ?? a.Clamp,
+            Bins = Bins ?? c?.Bins ?? a.Bins,
+            Bound = Bound ?? c?.Bound ?? a.Bound,
         };
+        if (arch.Coupling != CouplingKind.Spline && (Bins ?? Bound) is not null)
+            throw Bins is int bins ? new InvalidSettingException(SettingNames.Bins, bins, "only spline couplings have bins ({coupling} spline)")
+                : new InvalidSettingException(SettingNames.Bound, Bound!.Value, "only spline couplings have an interval ({coupling} spline)");
         double[]? betas = Betas is null ? null : [.. Betas.Split(',').Select(b => ParseDouble(b, "--betas"))];
         if (betas is not null && betas.Length != 2) throw new InvalidInputException($"--betas {Betas}: give two numbers, beta1,beta2");
         return (Default with

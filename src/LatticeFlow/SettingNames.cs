@@ -30,7 +30,8 @@ public static class SettingNames
 
     // Flows.FlowArchitecture
     public const string Layers = "layers", Hidden = "hidden", Kernel = "kernel", Coupling = "coupling",
-        Activation = "activation", FinalTanh = "final_tanh", Equivariant = "equivariant", GlobalScale = "global_scale", Clamp = "clamp";
+        Activation = "activation", FinalTanh = "final_tanh", Equivariant = "equivariant", GlobalScale = "global_scale", Clamp = "clamp",
+        Bins = "bins", Bound = "bound";
 
     // Flows.TrainSettings and AdamSettings
     public const string Batch = "batch", Steps = "steps", LearningRate = "learning_rate", Schedule = "schedule",

@@ -73,7 +73,11 @@ public static class CouplingTransforms
     public static CouplingTransform ClampedAffine(double clamp) =>
         new CouplingTransform<AffineTransform>($"affine (log-scale clamped to ±{clamp:G3})", new AffineTransform((float)clamp));
 
-    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), Additive];
+    /// <summary>Rational-quadratic spline with <paramref name="bins"/> bins on [−bound, bound] (arXiv:1906.04032).</summary>
+    public static CouplingTransform Spline(int bins, double bound) =>
+        new CouplingTransform<SplineTransform>(FormattableString.Invariant($"rational-quadratic spline ({bins} bins on [-{bound:G6}, {bound:G6}])"), new SplineTransform(bins, (float)bound));
+
+    public static IReadOnlyList<CouplingTransform> All { get; } = [Affine, ClampedAffine(1.5), Additive, Spline(4, 2)];
 
     /// <summary>The transform of an architecture.</summary>
     public static CouplingTransform For(FlowArchitecture a) => a.Coupling switch
@@ -81,6 +85,7 @@ public static class CouplingTransforms
         CouplingKind.Affine when a.Clamp > 0 => ClampedAffine(a.Clamp),
         CouplingKind.Affine => Affine,
         CouplingKind.Additive => Additive,
+        CouplingKind.Spline => Spline(a.Bins, a.Bound),
         _ => throw new ArgumentOutOfRangeException(nameof(a), $"no transform for {a.Coupling}"),
     };
 }

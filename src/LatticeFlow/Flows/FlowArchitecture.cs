@@ -31,6 +31,12 @@ public sealed record FlowArchitecture
     /// <summary>A learnable global rescaling φ → e^a φ after the couplings (anvil's GlobalRescaling), one parameter.</summary>
     public bool GlobalScale { get; init; }
 
+    /// <summary>Spline couplings: bins K of the rational-quadratic spline (net outputs 3K − 1, or 3K equivariant).</summary>
+    public int Bins { get; init; } = 8;
+
+    /// <summary>Spline couplings: the spline acts on [−B, B], the identity outside.</summary>
+    public double Bound { get; init; } = 4;
+
     /// <summary>L = 8, 16 affine layers, conv nets 1 → 8 → 8 → 2 with 3 × 3 kernels, LeakyReLU, final tanh.</summary>
     public static FlowArchitecture Tutorial(int l = 8) => new() { Lx = l, Ly = l };
 
@@ -65,21 +71,56 @@ public sealed record FlowArchitecture
         if (!(Clamp >= 0) || !double.IsFinite(Clamp)) throw new InvalidSettingException(SettingNames.Clamp, Clamp, "must be ≥ 0 (0: no clamp)");
         if (Clamp > 0 && Coupling != CouplingKind.Affine)
             throw new InvalidSettingException(SettingNames.Clamp, Clamp, "only the affine coupling has a log-scale to clamp");
+        if (Coupling == CouplingKind.Spline)
+        {
+            if (Bins < 2 || Bins > Kernels.Flows.RationalQuadraticSpline.MaxBins)
+                throw new InvalidSettingException(SettingNames.Bins, Bins, $"a spline needs between 2 and {Kernels.Flows.RationalQuadraticSpline.MaxBins} bins");
+            if (!(Bound > 0) || !double.IsFinite(Bound) || Bound > 1e6)
+                throw new InvalidSettingException(SettingNames.Bound, Bound, "the spline's interval [-B, B] needs a finite B > 0");
+        }
         return this;
     }
 
     public string Describe() =>
-        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{Coupling.ToString().ToLowerInvariant()} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
+        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{CouplingNames.Name(Coupling)}{(Coupling == CouplingKind.Spline ? FormattableString.Invariant($" ({Bins} bins on [-{Bound:G6}, {Bound:G6}])") : "")} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
 
     /// <summary>The same network on another lattice: everything but Lx and Ly (conv weights do not depend on the volume).</summary>
     public bool SameNetworkAs(FlowArchitecture other) =>
         Layers == other.Layers && Hidden.SequenceEqual(other.Hidden) && Kernel == other.Kernel && Coupling == other.Coupling
         && Activation == other.Activation && FinalTanh == other.FinalTanh && Equivariant == other.Equivariant && GlobalScale == other.GlobalScale
-        && Clamp == other.Clamp;
+        && Clamp == other.Clamp && (Coupling != CouplingKind.Spline || (Bins == other.Bins && Bound == other.Bound));
 }
 
-/// <summary>Affine (Real NVP, arXiv:1605.08803) or additive (NICE, arXiv:1410.8516) coupling.</summary>
-public enum CouplingKind { Affine, Additive }
+/// <summary>
+/// Affine (Real NVP, arXiv:1605.08803), additive (NICE, arXiv:1410.8516) or rational-quadratic spline
+/// (neural spline flows, arXiv:1906.04032) coupling.
+/// </summary>
+public enum CouplingKind { Affine, Additive, Spline }
+
+/// <summary>Names of coupling kinds on the command line, in sweep files and in model files.</summary>
+public static class CouplingNames
+{
+    public static string Name(CouplingKind c) => c switch
+    {
+        CouplingKind.Affine => "affine",
+        CouplingKind.Additive => "additive",
+        CouplingKind.Spline => "spline",
+        _ => throw new ArgumentOutOfRangeException(nameof(c)),
+    };
+
+    /// <summary>The kind named <paramref name="name"/>, or null where it names none.</summary>
+    public static CouplingKind? TryParse(string name) => name.ToLowerInvariant() switch
+    {
+        "affine" => CouplingKind.Affine,
+        "additive" => CouplingKind.Additive,
+        "spline" => CouplingKind.Spline,
+        _ => null,
+    };
+
+    /// <exception cref="InvalidSettingException">Not a coupling's name.</exception>
+    public static CouplingKind Parse(string name) =>
+        TryParse(name) ?? throw new InvalidSettingException(SettingNames.Coupling, name, "unknown coupling (affine, additive or spline)");
+}
 
 /// <summary>Hidden-layer activation of the conv nets.</summary>
 public enum ActivationKind { LeakyRelu, Tanh }

@@ -25,6 +25,10 @@ public sealed record ModelHeader
     public bool GlobalScale { get; init; }
     /// <summary>Format 2: the affine couplings' soft clamp of the log-scale (0: none).</summary>
     public double Clamp { get; init; }
+    /// <summary>Format 3: a spline flow's bins K (absent for other couplings).</summary>
+    public int? Bins { get; init; }
+    /// <summary>Format 3: a spline flow's interval [−B, B] (absent for other couplings).</summary>
+    public double? Bound { get; init; }
     /// <summary>Format 2: the models this one was trained from (<c>train --init-from</c>), oldest first.</summary>
     public List<ModelAncestor> Lineage { get; init; } = [];
     public required double M2 { get; init; }
@@ -44,28 +48,37 @@ public sealed record ModelHeader
         Layers = Layers,
         Hidden = Hidden,
         Kernel = Kernel,
-        Coupling = Coupling == "affine" ? CouplingKind.Affine : Coupling == "additive" ? CouplingKind.Additive
-            : throw new InvalidInputException($"model file: unknown coupling '{Coupling}'"),
+        Coupling = CouplingNames.TryParse(Coupling) is CouplingKind kind && (kind != CouplingKind.Spline || FormatVersion >= 3)
+            ? kind : throw new InvalidInputException($"model file: unknown coupling '{Coupling}'"),
         Activation = ActivationNames.Parse(Activation),
         FinalTanh = FinalTanh,
         Equivariant = Equivariant,
         GlobalScale = GlobalScale,
         Clamp = Clamp,
+        Bins = Bins ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bins,
+        Bound = Bound ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bound,
     }.Validated();
 
+    /// <summary>
+    /// The header of a flow: format 3 where the flow needs it (spline couplings, which code that reads only up to
+    /// format 2 must refuse), else format 2, which every reader since the equivariant flows reads.
+    /// </summary>
     public static ModelHeader For(FlowArchitecture a, Physics.Phi4Couplings c) => new()
     {
+        FormatVersion = a.Coupling == CouplingKind.Spline ? 3 : 2,
         Lx = a.Lx,
         Ly = a.Ly,
         Layers = a.Layers,
         Hidden = a.Hidden,
         Kernel = a.Kernel,
-        Coupling = a.Coupling == CouplingKind.Affine ? "affine" : "additive",
+        Coupling = CouplingNames.Name(a.Coupling),
         Activation = ActivationNames.Name(a.Activation),
         FinalTanh = a.FinalTanh,
         Equivariant = a.Equivariant,
         GlobalScale = a.GlobalScale,
         Clamp = a.Clamp,
+        Bins = a.Coupling == CouplingKind.Spline ? a.Bins : null,
+        Bound = a.Coupling == CouplingKind.Spline ? a.Bound : null,
         M2 = c.M2,
         Lambda = c.Lambda,
         ParameterCount = a.ParameterCount,
@@ -100,10 +113,13 @@ public static class ModelFile
 {
     public const string FormatName = "latticeflow-flow";
     /// <summary>
-    /// The format this build writes. 1: the tutorial's flows; 2 adds equivariant, global_scale, clamp and lineage (a
-    /// version 1 file reads as a flow without them).
+    /// The newest format this build reads and writes. 1: the tutorial's flows; 2 adds equivariant, global_scale, clamp and
+    /// lineage (a version 1 file reads as a flow without them); 3 adds spline couplings (coupling "spline", bins, bound).
+    /// A file is written in the oldest format that holds its flow (<see cref="ModelHeader.For"/>), so affine and
+    /// additive flows stay readable by builds that read format 2, and a spline flow is refused by them as "a newer
+    /// LatticeFlow wrote it".
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
     private static readonly byte[] Magic = "LFFLOW01"u8.ToArray();
 
     private static readonly JsonSerializerOptions Json = new()

@@ -69,8 +69,12 @@ public sealed record FlowTraining
     /// <summary>"constant" or "cosine" (<see cref="LearningRateSchedule"/>).</summary>
     public string Schedule { get; init; } = "cosine";
     public bool Symmetrize { get; init; } = true;
-    /// <summary>"affine" or "additive" (<see cref="CouplingKind"/>).</summary>
+    /// <summary>"affine", "additive" or "spline" (<see cref="CouplingNames"/>).</summary>
     public string Coupling { get; init; } = "affine";
+    /// <summary>Spline couplings: bins of the spline (<see cref="FlowArchitecture.Bins"/>).</summary>
+    public int Bins { get; init; } = Tutorial.Bins;
+    /// <summary>Spline couplings: the spline's interval [−B, B] (<see cref="FlowArchitecture.Bound"/>).</summary>
+    public double Bound { get; init; } = Tutorial.Bound;
     /// <summary>"leaky_relu" or "tanh" (<see cref="ActivationNames"/>).</summary>
     public string Activation { get; init; } = ActivationNames.Name(Tutorial.Activation);
     public bool FinalTanh { get; init; } = Tutorial.FinalTanh;
@@ -95,13 +99,8 @@ public sealed record FlowTraining
     public FlowArchitecture Architecture(int l) => FlowArchitecture.Tutorial(l) with
     {
         Layers = Layers, Hidden = Hidden, Kernel = Kernel, Activation = ActivationNames.Parse(Activation), FinalTanh = FinalTanh,
-        Coupling = Coupling switch
-        {
-            "affine" => CouplingKind.Affine,
-            "additive" => CouplingKind.Additive,
-            _ => throw new InvalidSettingException(SettingNames.Coupling, Coupling, "unknown coupling (affine or additive)"),
-        },
-        Equivariant = Equivariant, GlobalScale = GlobalScale, Clamp = Clamp,
+        Coupling = CouplingNames.Parse(Coupling),
+        Equivariant = Equivariant, GlobalScale = GlobalScale, Clamp = Clamp, Bins = Bins, Bound = Bound,
     };
 }
 
@@ -318,6 +317,8 @@ public sealed record SweepSpec
             SettingNames.Equivariant => flowKey(nameof(FlowTraining.Equivariant)),
             SettingNames.GlobalScale => flowKey(nameof(FlowTraining.GlobalScale)),
             SettingNames.Clamp => flowKey(nameof(FlowTraining.Clamp)),
+            SettingNames.Bins => flowKey(nameof(FlowTraining.Bins)),
+            SettingNames.Bound => flowKey(nameof(FlowTraining.Bound)),
             SettingNames.CheckEvery => flowKey(nameof(FlowTraining.CheckEvery)),
             SettingNames.KeepBest => flowKey(nameof(FlowTraining.KeepBest)),
             SettingNames.InitFrom => flowKey(nameof(FlowTraining.Ladder)),

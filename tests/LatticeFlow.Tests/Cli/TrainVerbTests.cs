@@ -18,7 +18,9 @@ public class TrainVerbTests
     [InlineData("--kernel 5: larger than the 4x4 lattice", "--kernel", "5")]
     [InlineData("--hidden 0: widths must be between 1 and 1024", "--hidden", "0")]
     [InlineData("--hidden 8,x: expected comma-separated whole numbers, e.g. 8,8", "--hidden", "8,x")]
-    [InlineData("--coupling spline: unknown coupling (affine or additive)", "--coupling", "spline")]
+    [InlineData("--coupling cubic: unknown coupling (affine, additive or spline)", "--coupling", "cubic")]
+    [InlineData("--bins 4: only spline couplings have bins (--coupling spline)", "--bins", "4")]
+    [InlineData("--bound 3: only spline couplings have an interval (--coupling spline)", "--bound", "3")]
     [InlineData("--activation relu: unknown activation (leaky_relu or tanh)", "--activation", "relu")]
     [InlineData("--batch 1: need at least 2 samples per step", "--batch", "1")]
     [InlineData("--lr 0: must be a positive number", "--lr", "0")]
@@ -61,6 +63,21 @@ public class TrainVerbTests
         var (code, _, err) = CliRunner.Run([.. Args(dir), "--keep-best"]);
         Assert.Equal(2, code);
         Assert.Equal("latticeflow: error: --keep-best: needs checks on fresh proposals to compare: set --check-every", Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Theory]
+    [InlineData("--bins 1: a spline needs between 2 and 128 bins", "--bins", "1")]
+    [InlineData("--bound 0: the spline's interval [-B, B] needs a finite B > 0", "--bound", "0")]
+    [InlineData("--bound -2: the spline's interval [-B, B] needs a finite B > 0", "--bound", "-2")]
+    [InlineData("--bound NaN: the spline's interval [-B, B] needs a finite B > 0", "--bound", "NaN")]
+    public void BadSplineSettingsAreOneLineNamingTheOption(string expected, string option, string value)
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("flow");
+        var (code, _, err) = CliRunner.Run(Args(dir, "--coupling", "spline", option, value));
+        Assert.Equal(2, code);
+        Assert.Equal("latticeflow: error: " + expected, Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(dir));
     }
 

@@ -13,7 +13,7 @@ public sealed class FlowInvertibilityTests
     {
         var arch = FlowVariants.Tiny(variant, l: 6, layers: 4);
         using var device = DeviceFactory.Create("cpu", 2);
-        using var flow = FlowTestModels.Build(arch, device, FlowTestModels.RandomWeights(arch.ParameterCount, 11));
+        using var flow = FlowTestModels.Build(arch, device, FlowTestModels.RandomWeights(arch.ParameterCount, 11, RoundTripScale(arch)));
         const int batch = 5;
         var z = FlowTestModels.Normals(batch * arch.Volume, 5);
         var phi = new float[z.Length];
@@ -27,6 +27,15 @@ public sealed class FlowInvertibilityTests
         Assert.True(z.Zip(phi, (a, b) => Math.Abs(a - b)).Max() > 0.1, "the flow should not be the identity");
         for (int b = 0; b < batch; b++) Assert.True(Math.Abs(logQf[b] - logQi[b]) < 1e-4, $"log q forward {logQf[b]} vs inverse {logQi[b]}");
     }
+
+    /// <summary>
+    /// Weights of the round trip. A float32 inverse cannot be more accurate than the rounding of y divided by g'(x),
+    /// and a spline net without the final tanh, at weights ±0.5, gives logits of ±10, bins of slope ~1e-3 and, inside
+    /// them, g' ~ 1e-6 (s²/δ): round trips off by 0.1 there, as the conditioning says (SplineTransformTests checks the
+    /// error against that bound); with the final tanh, slopes of ~0.05 in four layers leave 1.06e-5. Weights ±0.25 keep
+    /// the test about the algebra, not the conditioning.
+    /// </summary>
+    private static double RoundTripScale(FlowArchitecture arch) => arch.Coupling == CouplingKind.Spline ? 0.25 : 0.5;
 
     /// <summary>
     /// log q(φ) = log r(z) − log|det ∂φ/∂z| with the Jacobian determinant computed independently: central differences

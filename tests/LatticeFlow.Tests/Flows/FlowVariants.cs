@@ -22,6 +22,11 @@ public static class FlowVariants
         ["additive"] = a => a with { Coupling = CouplingKind.Additive },
         ["additive, tanh, no final tanh"] = a => a with { Coupling = CouplingKind.Additive, Activation = ActivationKind.Tanh, FinalTanh = false },
         ["additive, equivariant, global scale"] = a => a with { Coupling = CouplingKind.Additive, Equivariant = true, GlobalScale = true },
+        ["spline, 4 bins on [-2, 2]"] = a => a with { Coupling = CouplingKind.Spline, Bins = 4, Bound = 2 },
+        ["spline, 3 bins on [-1.5, 1.5], tanh, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, Bins = 3, Bound = 1.5, Activation = ActivationKind.Tanh, FinalTanh = false },
+        ["spline, 8 bins on [-4, 4], global scale, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, GlobalScale = true, FinalTanh = false },
+        ["spline, equivariant, 4 bins on [-2, 2]"] = a => a with { Coupling = CouplingKind.Spline, Bins = 4, Bound = 2, Equivariant = true },
+        ["spline, equivariant, 5 bins on [-2.5, 2.5], global scale, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, Bins = 5, Bound = 2.5, Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
     };
 
     public static IEnumerable<string> Names => List.Keys;

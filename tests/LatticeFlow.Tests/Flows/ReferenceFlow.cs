@@ -13,6 +13,11 @@ namespace LatticeFlow.Tests.Flows;
 /// </summary>
 internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 {
+    private readonly ReferenceSpline _spline = new(arch.Bins, arch.Bound);
+
+    /// <summary>The net output channels of site s (channel-major [c][s] with stride V).</summary>
+    private double[] SiteChannels(double[] st, int s) => [.. Enumerable.Range(0, st.Length / V).Select(c => st[c * V + s])];
+
     private const double Slope = 0.01;
     private readonly int _lx = arch.Lx, _ly = arch.Ly, _k = arch.Kernel, _r = (arch.Kernel - 1) / 2;
     public double[] Theta { get; } = theta;
@@ -95,14 +100,19 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 mirrors[l] = new NetTape(mpre, mouts);
                 st = new double[channels * V];
                 for (int c = 0; c < channels; c++)
-                    for (int s = 0; s < V; s++) st[c * V + s] = 0.5 * (outs[^1][c * V + s] + MirrorSign(c) * mouts[^1][c * V + s]);
+                    for (int s = 0; s < V; s++) st[c * V + s] = 0.5 * (outs[^1][c * V + s] + MirrorSign(c) * mouts[^1][MirrorChannel(c) * V + s]);
             }
             parameters[l] = st;
             var y = new double[V];
             for (int s = 0; s < V; s++)
             {
                 if (!Active(l, s / _ly, s % _ly)) { y[s] = x[s]; continue; }
-                if (arch.Coupling == CouplingKind.Affine)
+                if (arch.Coupling == CouplingKind.Spline)
+                {
+                    y[s] = _spline.Forward(x[s], SiteChannels(st, s), out double lj);
+                    logDet += lj;
+                }
+                else if (arch.Coupling == CouplingKind.Affine)
                 {
                     double ls = LogScale(st[s]);
                     y[s] = x[s] * Math.Exp(ls) + st[V + s];
@@ -133,8 +143,23 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         }
     }
 
-    /// <summary>The mirror of the transform's parameters: affine (s, t) → (s, −t), additive t → −t.</summary>
-    private double MirrorSign(int channel) => arch.Coupling == CouplingKind.Affine && channel == 0 ? 1 : -1;
+    /// <summary>
+    /// The mirror of the transform's parameters, g(−x; P p) = −g(x; p): affine (s, t) → (s, −t), additive t → −t, the
+    /// spline's bins and interior knots in reverse order (P p)_c = p_{MirrorChannel(c)}.
+    /// </summary>
+    private double MirrorSign(int channel) => arch.Coupling switch
+    {
+        CouplingKind.Spline => 1,
+        CouplingKind.Affine when channel == 0 => 1,
+        _ => -1,
+    };
+
+    private int MirrorChannel(int channel)
+    {
+        if (arch.Coupling != CouplingKind.Spline) return channel;
+        int k = arch.Bins;
+        return channel < 2 * k ? channel / k * k + (k - 1 - channel % k) : 5 * k - 2 - channel;
+    }
 
     private double LogScale(double raw) => arch.Clamp > 0 ? raw / (1 + Math.Abs(raw) / arch.Clamp) : raw;
 
@@ -199,7 +224,13 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             for (int s = 0; s < V; s++)
             {
                 if (!Active(l, s / _ly, s % _ly)) { gx[s] = g[s]; continue; }
-                if (arch.Coupling == CouplingKind.Affine)
+                if (arch.Coupling == CouplingKind.Spline)
+                {
+                    var (gxs, gch) = _spline.Backward(x[s], SiteChannels(st, s), g[s], logDetGrad);
+                    gx[s] = gxs;
+                    for (int c = 0; c < gch.Length; c++) gst[c * V + s] = gch[c];
+                }
+                else if (arch.Coupling == CouplingKind.Affine)
                 {
                     double e = Math.Exp(LogScale(st[s]));
                     gx[s] = g[s] * e;
@@ -215,7 +246,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 var half = gst.Select(v => 0.5 * v).ToArray();
                 var mirrored = new double[gst.Length];
                 for (int c = 0; c < channels; c++)
-                    for (int s = 0; s < V; s++) mirrored[c * V + s] = 0.5 * MirrorSign(c) * gst[c * V + s];
+                    for (int s = 0; s < V; s++) mirrored[MirrorChannel(c) * V + s] = 0.5 * MirrorSign(c) * gst[c * V + s];
                 gIn = NetBackward(l, tape.Nets[l], half, grad);
                 var gMirror = NetBackward(l, mirror, mirrored, grad);
                 for (int s = 0; s < V; s++) gIn[s] -= gMirror[s];

@@ -40,13 +40,13 @@ public sealed class PtxCompilationTests
         [
             "ActivationBackwardKernel", "AdamKernel", "ConvForwardKernel", "ConvGradSliceSumKernel", "ConvInputGradKernel",
             "ConvWeightGradKernel", "CopyKernel",
-            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>",
+            "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>", "CouplingBackwardKernel<SplineTransform>",
             "CouplingLogDetKernel", "CouplingMaskKernel",
-            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>",
+            "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SplineTransform>",
             "DoubleToFloatKernel", "EnergyKernel", "FieldKernel", "FloatToDoubleKernel", "ForceKernel",
             "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel",
-            "MirrorParametersBackwardKernel<AdditiveTransform>", "MirrorParametersBackwardKernel<AffineTransform>",
-            "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "ObservableKernel", "PriorLogDensityKernel",
+            "MirrorParametersBackwardKernel<AdditiveTransform>", "MirrorParametersBackwardKernel<AffineTransform>", "MirrorParametersBackwardKernel<SplineTransform>",
+            "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "MirrorParametersKernel<SplineTransform>", "ObservableKernel", "PriorLogDensityKernel",
             "PriorSampleKernel", "SegmentSumKernel", "SquaredNormKernel",
         ],
         KernelTypes().Select(Name).ToArray());

@@ -18,20 +18,23 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
     };
 
     /// <summary>The free field (m² = 1, λ = 0) on a 4 × 6 lattice and a briefly trained flow for it.</summary>
-    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup(bool equivariant = false)
+    private (LatticeGeometry Geometry, Phi4Couplings Couplings, string Model) FreeFieldSetup(bool equivariant = false, CouplingKind coupling = CouplingKind.Affine)
     {
         var c = Phi4Couplings.Standard(1.0, 0);
-        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100, equivariant: equivariant));
+        return (new LatticeGeometry(4, 6), c, models.Get(4, 6, c, 100, equivariant: equivariant, coupling: coupling));
     }
 
-    /// <summary>With Z2-symmetrised proposals and with an equivariant flow; plain flow MH is one of the registered samplers
+    /// <summary>With Z2-symmetrised proposals, an equivariant flow, spline couplings; plain affine flow MH is one of the registered samplers
     /// (RegisteredSamplerTests).</summary>
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, true)]
-    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize, bool equivariant)
+    [InlineData(true, false, CouplingKind.Affine)]
+    [InlineData(false, true, CouplingKind.Affine)]
+    [InlineData(false, false, CouplingKind.Spline)]
+    [InlineData(true, false, CouplingKind.Spline)]
+    [InlineData(false, true, CouplingKind.Spline)]
+    public void FreeFieldPropagatorIsExactEvenWithAPoorFlow(bool symmetrize, bool equivariant, CouplingKind coupling)
     {
-        var (g, c, model) = FreeFieldSetup(equivariant);
+        var (g, c, model) = FreeFieldSetup(equivariant, coupling);
         using var tmp = new TempDir();
         var s = Flow(model, g, c, tmp.Sub("ff"), 20000, 4, 3, symmetrize);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
