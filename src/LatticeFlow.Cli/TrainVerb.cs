@@ -22,10 +22,11 @@ public sealed class TrainVerb : IVerb
     [Option("bound", HelpText = "Spline couplings: the spline acts on [-B, B], the identity outside."), Setting(SettingNames.Bound)] public double? Bound { get; set; }
     [Option("activation", MetaValue = "NAME", HelpText = "leaky_relu | tanh."), Setting(SettingNames.Activation)] public string? Activation { get; set; }
     [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs."), Setting(SettingNames.FinalTanh)] public bool NoFinalTanh { get; set; }
-    [Option("equivariant", HelpText = "Z2-equivariant flow: f(-z) = -f(z), so q(-phi) = q(phi) (odd nets without biases; needs --activation tanh)."), Setting(SettingNames.Equivariant)] public bool Equivariant { get; set; }
+    [Option("equivariant", HelpText = "Z2-equivariant flow: f(-z) = -f(z), so q(-phi) = q(phi) (each coupling averages its net over phi -> -phi: any net, twice the cost per step)."), Setting(SettingNames.Equivariant)] public bool Equivariant { get; set; }
     [Option("global-scale", HelpText = "Add a learnable global rescaling phi -> e^a phi after the couplings."), Setting(SettingNames.GlobalScale)] public bool GlobalScale { get; set; }
     [Option("clamp", HelpText = "Affine couplings: soft-clamp the log-scale to (-c, c) (0: no clamp)."), Setting(SettingNames.Clamp)] public double? Clamp { get; set; }
     [Option("init-from", MetaValue = "MODEL", HelpText = "Start from this model's weights (same network; any lattice size and couplings)."), Setting(SettingNames.InitFrom)] public string? InitFrom { get; set; }
+    [Option("max-seconds", MetaValue = "SECONDS", HelpText = "Stop training after this many seconds of training, all sessions of a resumed run together (0: no limit)."), Setting(SettingNames.MaxSeconds)] public double? MaxSeconds { get; set; }
     [Option("check-every", MetaValue = "STEPS", HelpText = "Check the acceptance on fresh proposals every this many steps (checks.csv; 0: only the target checks)."), Setting(SettingNames.CheckEvery)] public long? CheckEvery { get; set; }
     [Option("keep-best", HelpText = "Keep as model.lfm the weights with the best acceptance at the checks (needs --check-every)."), Setting(SettingNames.KeepBest)] public bool KeepBest { get; set; }
     [Option("batch", HelpText = "Samples per step."), Setting(SettingNames.Batch)] public int? Batch { get; set; }
@@ -72,6 +73,7 @@ public sealed class TrainVerb : IVerb
         [SettingNames.Bins] = Default.Architecture.Bins,
         [SettingNames.Bound] = Default.Architecture.Bound,
         [SettingNames.CheckEvery] = Default.CheckEvery,
+        [SettingNames.MaxSeconds] = Default.MaxSeconds,
         [SettingNames.Device] = Default.Device,
         [SettingNames.Threads] = Default.Threads,
         [SettingNames.CheckpointSeconds] = Default.CheckpointSeconds,
@@ -161,6 +163,7 @@ public sealed class TrainVerb : IVerb
             EvaluationProposals = Evaluation ?? t?.Eval ?? Default.EvaluationProposals,
             InitFrom = InitFrom,
             CheckEvery = CheckEvery ?? t?.CheckEvery ?? Default.CheckEvery,
+            MaxSeconds = MaxSeconds ?? t?.MaxSeconds ?? Default.MaxSeconds,
             KeepBest = KeepBest || (t?.KeepBest ?? Default.KeepBest),
             Symmetrize = Symmetrize || (t?.Symmetrize ?? Default.Symmetrize),
             Device = Device ?? Default.Device,

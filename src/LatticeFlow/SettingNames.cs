@@ -37,7 +37,8 @@ public static class SettingNames
     public const string Batch = "batch", Steps = "steps", LearningRate = "learning_rate", Schedule = "schedule",
         ClipNorm = "clip_norm", TargetEss = "target_ess", TargetCheckProposals = "target_check_proposals",
         EvaluationProposals = "evaluation_proposals", StopWindow = "stop_window",
-        Beta1 = "beta1", Beta2 = "beta2", Epsilon = "epsilon", InitFrom = "init_from", KeepBest = "keep_best", CheckEvery = "check_every";
+        Beta1 = "beta1", Beta2 = "beta2", Epsilon = "epsilon", InitFrom = "init_from", KeepBest = "keep_best", CheckEvery = "check_every",
+        MaxSeconds = "max_seconds";
 
     // Sweeps.SweepOptions and presets
     public const string Preset = "preset", OnlyPoint = "only_point", AllowChanged = "allow_changed";

@@ -75,6 +75,8 @@ public static class TrainRun
         while (step < settings.Steps)
         {
             if (cancel.IsCancellationRequested) { status = "interrupted"; message = $"interrupted at step {step}"; break; }
+            if (settings.MaxSeconds > 0 && previousSeconds + clock.Elapsed.TotalSeconds >= settings.MaxSeconds)
+            { status = "time limit"; message = $"time limit of {settings.MaxSeconds:G4} s of training reached at step {step}"; break; }
             var m = trainer.Step(step, schedule.At(step));
             if (!m.Finite)
             {
@@ -240,6 +242,7 @@ public static class TrainRun
         EvalAcceptance = r.Quality?.Acceptance,
         EvalEss = r.Quality?.Ess,
         EvalLoss = r.Quality?.MeanLoss,
+        EvalParetoK = r.Quality?.ParetoK,
         EvalSymmetrized = s.ChecksSymmetrized,
         BestAcceptance = r.Best?.Acceptance,
         BestStep = r.Best?.Step,

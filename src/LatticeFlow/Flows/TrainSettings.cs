@@ -31,6 +31,11 @@ public sealed record TrainSettings
     /// <summary>Stop once the running batch ESS reaches this.</summary>
     public double? TargetEss { get; init; }
     public int StopWindow { get; init; } = 100;
+    /// <summary>
+    /// Stop training once this many seconds of training (all sessions of a resumed run together) have passed; 0: no
+    /// limit. For budgets in time rather than steps: acceptance against training seconds, a ladder in a wall-clock budget.
+    /// </summary>
+    public double MaxSeconds { get; init; }
     /// <summary>Fresh proposals for the final independence-Metropolis acceptance (0: skip).</summary>
     public long EvaluationProposals { get; init; } = 10000;
     /// <summary>
@@ -77,6 +82,8 @@ public sealed record TrainSettings
             throw new InvalidSettingException(SettingNames.CheckpointSeconds, CheckpointSeconds, "must be a positive number of seconds");
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "an output directory is required");
         if (CheckEvery < 0) throw new InvalidSettingException(SettingNames.CheckEvery, CheckEvery, "must be ≥ 0 (0: only the target checks)");
+        if (!(MaxSeconds >= 0) || double.IsInfinity(MaxSeconds))
+            throw new InvalidSettingException(SettingNames.MaxSeconds, MaxSeconds, "must be a number of seconds ≥ 0 (0: no limit)");
         if (KeepBest && CheckEvery == 0)
             throw new InvalidSettingException(SettingNames.KeepBest, "", "needs checks on fresh proposals to compare: set {check_every}");
         if (InitFrom is not null) InitialModel();
@@ -104,7 +111,7 @@ public sealed record TrainSettings
 public sealed record TrainResult
 {
     public required string OutputDirectory { get; init; }
-    /// <summary>"complete", "target reached", "interrupted" or "diverged".</summary>
+    /// <summary>"complete", "target reached", "time limit", "interrupted" or "diverged".</summary>
     public required string Status { get; init; }
     public required string Message { get; init; }
     public required long Steps { get; init; }
@@ -121,7 +128,7 @@ public sealed record TrainResult
     public string? CheckpointPath { get; init; }
     /// <summary>With keep_best: the best check's acceptance and step, whose weights model.lfm holds.</summary>
     public FlowCheck? Best { get; init; }
-    public bool Completed => Status is "complete" or "target reached";
+    public bool Completed => Status is "complete" or "target reached" or "time limit";
 }
 
 /// <summary>One check of a flow in training: its acceptance and ESS on fresh proposals after <c>Step</c> steps.</summary>
@@ -149,12 +156,14 @@ public sealed record StoredTrainSettings
     public long? Eval { get; init; }
     public long CheckEvery { get; init; }
     public bool KeepBest { get; init; }
+    public double MaxSeconds { get; init; }
 
     public static StoredTrainSettings Of(TrainSettings s) => new()
     {
         Batch = s.Batch, Steps = s.Steps, Lr = s.LearningRate, Beta1 = s.Adam.Beta1, Beta2 = s.Adam.Beta2, Eps = s.Adam.Epsilon,
         Schedule = s.Schedule.ToString().ToLowerInvariant(), Clip = s.ClipNorm, Seed = s.Seed, Symmetrize = s.Symmetrize,
         TargetAccept = s.TargetAcceptance, TargetEss = s.TargetEss, Eval = s.EvaluationProposals, CheckEvery = s.CheckEvery, KeepBest = s.KeepBest,
+        MaxSeconds = s.MaxSeconds,
     };
 
     /// <summary>The header's "training" entries as stored settings (results stored beside them are ignored).</summary>
@@ -195,6 +204,8 @@ public sealed record TrainSummary
     public double? EvalAcceptance { get; init; }
     public double? EvalEss { get; init; }
     public double? EvalLoss { get; init; }
+    /// <summary>Pareto k̂ of the evaluation's importance weights p/q (<see cref="Analysis.ParetoTail"/>).</summary>
+    public double? EvalParetoK { get; init; }
     public bool EvalSymmetrized { get; init; }
     /// <summary>With keep_best: the best acceptance the periodic checks found and the step of those weights (model.lfm's).</summary>
     public double? BestAcceptance { get; init; }

@@ -42,6 +42,12 @@ public static class SweepPlots
             plots.Add(($"tau_vs_L_{observable}", TauAgainstL(rows, algorithms, sizes, fits, observable, label)));
         plots.Add(("mpL_vs_L", PoleMassTimesL(rows, algorithms, sizes)));
         plots.Add(("cost_vs_L", Cost(rows, algorithms, sizes)));
+        var flows = rows.Where(r => r.Algorithm == "flow").OrderBy(r => r.L).ToList();
+        if (flows.Count > 0)
+        {
+            plots.Add(("flow_acceptance_vs_L", FlowAcceptance(flows, sizes)));
+            plots.Add(("flow_acceptance_vs_training_seconds", FlowTraining(flows)));
+        }
         return plots;
     }
 
@@ -194,6 +200,68 @@ public static class SweepPlots
         }
         plot.Axes.SetLimitsY(bottom, top);
         FigureStyle.Title(plot, title, notes);
+        return plot;
+    }
+
+    /// <summary>
+    /// The flow's acceptance against L: flow MH's over its run, and the trained flow's independence-Metropolis
+    /// acceptance on the final evaluation's fresh proposals (train.json), on a log L axis and a linear 0–1 axis.
+    /// </summary>
+    private static Plot FlowAcceptance(IReadOnlyList<SweepRow> flows, double[] sizes)
+    {
+        var plot = new Plot();
+        plot.XLabel("L (log scale)");
+        plot.YLabel("acceptance");
+        plot.Axes.Bottom.TickGenerator = SizeTicks(sizes, log: true);
+        double lo = Math.Log10(sizes[0]), hi = Math.Log10(sizes[^1]), pad = Math.Max(0.05, 0.08 * (hi - lo));
+        plot.Axes.SetLimits(lo - pad, hi + pad, 0, 1);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+        var style = FigureStyle.Algorithm("flow");
+        var mh = plot.Add.Scatter(flows.Select(r => Math.Log10(r.L)).ToArray(), flows.Select(r => r.Acceptance).ToArray(), style.Color);
+        Mark(mh, style.Marker, "flow MH (the run's chains)");
+        mh.LineWidth = 1;
+        var evaluated = flows.Where(r => r.TrainingAcceptance is double a && double.IsFinite(a)).ToList();
+        if (evaluated.Count > 0)
+        {
+            var ev = plot.Add.Scatter(evaluated.Select(r => Math.Log10(r.L)).ToArray(), evaluated.Select(r => r.TrainingAcceptance!.Value).ToArray(), style.Color);
+            Mark(ev, style.OpenMarker, "trained flow on fresh proposals (train.json)");
+            ev.LineWidth = 1;
+            ev.LinePattern = LinePattern.Dashed;
+        }
+        var heavy = flows.Where(r => r.HeavyTailed).Select(r => $"L = {r.L}").ToList();
+        FigureStyle.Title(plot, "Flow acceptance against L",
+            [heavy.Count > 0 ? $"heavy-tailed weights (Pareto k̂ above threshold): {string.Join(", ", heavy)}" : null]);
+        FigureStyle.LegendBelow(plot);
+        return plot;
+    }
+
+    /// <summary>Acceptance on fresh proposals at the training's periodic checks (checks.csv) against training seconds, one line per point.</summary>
+    private static Plot FlowTraining(IReadOnlyList<SweepRow> flows)
+    {
+        var plot = new Plot();
+        plot.XLabel("training seconds (this point's, from its own start or initialisation)");
+        plot.YLabel("acceptance on fresh proposals");
+        var palette = new ScottPlot.Palettes.Category10();
+        int drawn = 0;
+        var without = new List<string>();
+        foreach (var (r, i) in flows.Select((r, i) => (r, i)))
+        {
+            if (r.TrainingChecks.Count == 0) { without.Add($"L = {r.L}"); continue; }
+            var line = plot.Add.Scatter(r.TrainingChecks.Select(c => c.Seconds).ToArray(), r.TrainingChecks.Select(c => c.Acceptance).ToArray(), palette.GetColor(i));
+            line.LegendText = $"L = {r.L}";
+            line.MarkerSize = 5;
+            drawn++;
+        }
+        var notes = new List<string?>();
+        if (without.Count > 0) notes.Add($"no periodic checks (flow key check_every): {string.Join(", ", without)}");
+        FigureStyle.Title(plot, "Flow acceptance against training time", notes);
+        if (drawn == 0) FigureStyle.Nothing(plot, "no training checks to draw");
+        else
+        {
+            plot.Axes.SetLimitsY(0, 1);
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+            FigureStyle.LegendBelow(plot);
+        }
         return plot;
     }
 

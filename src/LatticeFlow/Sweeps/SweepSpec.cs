@@ -94,6 +94,10 @@ public sealed record FlowTraining
     public long CheckEvery { get; init; }
     /// <summary>Keep the flow of the best check, not the last (needs check_every).</summary>
     public bool KeepBest { get; init; }
+    /// <summary>Seconds of training per point (0: no limit; <see cref="TrainSettings.MaxSeconds"/>).</summary>
+    public double MaxSeconds { get; init; }
+    /// <summary>Fresh proposals of each point's final evaluation (acceptance, ESS, Pareto k̂ in the summary).</summary>
+    [JsonPropertyName("eval")] public long EvaluationProposals { get; init; } = SweepSpec.DefaultEvaluationProposals;
 
     /// <summary>The architecture of these settings on an L × L lattice.</summary>
     public FlowArchitecture Architecture(int l) => FlowArchitecture.Tutorial(l) with
@@ -198,8 +202,8 @@ public sealed record SweepSpec
         };
     }
 
-    /// <summary>Fresh proposals of a sweep's final flow evaluation (a single `train` uses 10⁴).</summary>
-    public const long EvaluationProposals = 2000;
+    /// <summary>Fresh proposals of a sweep's final flow evaluation unless its flow key "eval" says otherwise (a single `train` uses 10⁴).</summary>
+    public const long DefaultEvaluationProposals = 2000;
 
     /// <summary>The flow training at point <paramref name="point"/>.</summary>
     /// <param name="initFrom">A ladder's previous flow, which this one starts from.</param>
@@ -222,7 +226,8 @@ public sealed record SweepSpec
             Seed = SeedFor(point, 0, "flow"),
             Device = device,
             Threads = threads,
-            EvaluationProposals = EvaluationProposals,
+            EvaluationProposals = Flow.EvaluationProposals,
+            MaxSeconds = Flow.MaxSeconds,
             Symmetrize = Flow.Symmetrize,
         };
     }
@@ -321,6 +326,8 @@ public sealed record SweepSpec
             SettingNames.Bound => flowKey(nameof(FlowTraining.Bound)),
             SettingNames.CheckEvery => flowKey(nameof(FlowTraining.CheckEvery)),
             SettingNames.KeepBest => flowKey(nameof(FlowTraining.KeepBest)),
+            SettingNames.MaxSeconds => flowKey(nameof(FlowTraining.MaxSeconds)),
+            SettingNames.EvaluationProposals => flowKey(nameof(FlowTraining.EvaluationProposals)),
             SettingNames.InitFrom => flowKey(nameof(FlowTraining.Ladder)),
             _ => setting,
         };

@@ -45,7 +45,12 @@ public sealed record SweepRow
         ? SecondsPerIndependent + t * SecondsPerIndependent / (SecondsPerConfiguration * Configurations)
         : SecondsPerIndependent;
     public long? TrainingSteps { get; init; }
+    /// <summary>The trained flow on the final evaluation's fresh proposals (train.json): acceptance, ESS per proposal, Pareto k̂.</summary>
     public double? TrainingAcceptance { get; init; }
+    public double? TrainingEss { get; init; }
+    public double? TrainingParetoK { get; init; }
+    /// <summary>The training's periodic checks on fresh proposals (checks.csv), for the acceptance-against-seconds figure.</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Flows.FlowCheck> TrainingChecks { get; init; } = [];
     /// <summary>Flow rows: the Pareto k̂ of the proposals' weights and the threshold above which it makes the row unreliable.</summary>
     public double? ParetoK { get; init; }
     public double? ParetoThreshold { get; init; }
@@ -136,7 +141,8 @@ public static class SweepSummary
                 row = row with { ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold) };
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.TrainRun.Summary);
             if (File.Exists(train) && Flows.TrainSummary.Read(train) is var t)
-                row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance };
+                row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance, TrainingEss = t.EvalEss, TrainingParetoK = t.EvalParetoK,
+                    TrainingChecks = Flows.CheckLog.Read(Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.CheckLog.File), long.MaxValue).Checks };
         }
         return row;
     }
@@ -150,7 +156,7 @@ public static class SweepSummary
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
             "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
-        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed", "training_ess", "training_pareto_k"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
@@ -158,7 +164,7 @@ public static class SweepSummary
                 F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
                 F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
-            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0"]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0", F(r.TrainingEss), F(r.TrainingParetoK)]);
             lines.Add(string.Join(",", f));
         }
         AtomicFile.WriteAllText(Path.Combine(output, "summary.csv"), string.Join("\n", lines) + "\n");

@@ -40,6 +40,8 @@ public class TrainVerbTests
     [InlineData("--checkpoint-every 0: must be a positive number of seconds", "--checkpoint-every", "0")]
     [InlineData("--clamp -1: must be ≥ 0 (0: no clamp)", "--clamp", "-1")]
     [InlineData("--check-every -5: must be ≥ 0 (0: only the target checks)", "--check-every", "-5")]
+    [InlineData("--max-seconds -1: must be a number of seconds ≥ 0 (0: no limit)", "--max-seconds", "-1")]
+    [InlineData("--max-seconds NaN: must be a number of seconds ≥ 0 (0: no limit)", "--max-seconds", "NaN")]
     [InlineData("--init-from /nonexistent/model.lfm: model file not found", "--init-from", "/nonexistent/model.lfm")]
     public void BadSettingsAreOneLineNamingTheOption(string expected, string option, string value)
     {
@@ -53,6 +55,35 @@ public class TrainVerbTests
         Assert.Equal(2, code);
         Assert.Equal("latticeflow: error: " + expected, Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
         Assert.False(Directory.Exists(dir));
+    }
+
+    /// <summary>
+    /// --max-seconds stops a run of far more steps after that much training, as a completed run ("time limit") with its
+    /// final evaluation, whose Pareto k̂ train.json records; a resumed run counts the seconds of its first session.
+    /// </summary>
+    [Fact]
+    public void MaxSecondsStopsTrainingAsACompletedRun()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("flow");
+        var args = Args(dir).ToList();
+        args[args.IndexOf("--steps") + 1] = "100000000";
+        args[args.IndexOf("--eval") + 1] = "500";
+        var (code, _, err) = CliRunner.Run([.. args, "--max-seconds", "1"]);
+        Assert.True(code == 0, err);
+        var t = TrainSummary.Read(Path.Combine(dir, TrainRun.Summary));
+        Assert.Equal("time limit", t.Status);
+        Assert.InRange(t.Seconds, 1, 30);
+        Assert.InRange(t.StepsDone, 1, 100000000 - 1);
+        Assert.True(t.EvalParetoK is double k && double.IsFinite(k), $"eval_pareto_k {t.EvalParetoK}");
+        Assert.Equal(500, t.EvalProposals);
+
+        (code, _, err) = CliRunner.Run(["train", "--out", dir, "--resume", "--quiet", "--max-seconds", "1.5"]);
+        Assert.True(code == 0, err);
+        var resumed = TrainSummary.Read(Path.Combine(dir, TrainRun.Summary));
+        Assert.Equal("time limit", resumed.Status);
+        Assert.InRange(resumed.Seconds, 1.5, 30);
+        Assert.InRange(resumed.StepsDone - t.StepsDone, 1, resumed.StepsDone);
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public class SweepTests
     [InlineData("""{}""", "missing \"points\" (required)")]
     [InlineData("""{"pionts": []}""", "unknown key \"pionts\" (known keys here: name, algorithms, replicas, seed, configs, therm, chains, save_every, fields, target_accept, hmc_steps, clusters, flow, points)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8, "Lx": 4}]}""", "unknown key \"points[0].Lx\" (known keys here: L, m2, lam, kappa, lam_hop)")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"layerz": 2}}""", "unknown key \"flow.layerz\" (known keys here: layers, hidden, kernel, batch, lr, max_steps, target_accept, schedule, symmetrize, coupling, bins, bound, activation, final_tanh, equivariant, global_scale, clamp, ladder, check_every, keep_best)")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"layerz": 2}}""", "unknown key \"flow.layerz\" (known keys here: layers, hidden, kernel, batch, lr, max_steps, target_accept, schedule, symmetrize, coupling, bins, bound, activation, final_tanh, equivariant, global_scale, clamp, ladder, check_every, keep_best, max_seconds, eval)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": 5, "configs": 6}""", "key \"configs\" appears twice; give each key once")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"lr": 0.1, "lr": 0.2}}""", "key \"flow.lr\" appears twice; give each key once")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "algorithms[0] = \"gibbs\": unknown algorithm (choose flow, hmc, metropolis, cluster)")]
@@ -63,6 +63,8 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bins": 1}}""", "flow.bins = 1: a spline needs between 2 and 128 bins")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bound": 0}}""", "flow.bound = 0: the spline's interval [-B, B] needs a finite B > 0")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_steps": -1}}""", "flow.max_steps = -1: must be ≥ 0")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_seconds": -1}}""", "flow.max_seconds = -1: must be a number of seconds ≥ 0 (0: no limit)")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"eval": -1}}""", "flow.eval = -1: must be ≥ 0 (0: no evaluation)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"target_accept": 2}}""", "flow.target_accept = 2: must lie in (0, 1]")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "target_accept": 1}""", "target_accept = 1: must lie in [0, 1) (0: no tuning)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "hmc_steps": 0}""", "hmc_steps = 0: need at least one integrator step per trajectory")]
@@ -88,6 +90,22 @@ public class SweepTests
         Assert.Equal(2, SweepSpec.Parse(json, "s.json").Points[0].L);
         Assert.Contains("flow.kernel = 3: larger than the 2x2 lattice",
             Assert.ThrowsAny<InvalidInputException>(() => SweepSpec.Parse(json.Replace("\"hmc\"", "\"flow\""), "s.json")).Message);
+    }
+
+    /// <summary>The flow keys for time budgets and the final evaluation reach every point's training; their defaults are none and 2000.</summary>
+    [Fact]
+    public void MaxSecondsAndEvalReachTheTraining()
+    {
+        var spec = SweepSpec.Parse("""{"points": [{"L": 4, "m2": -4, "lam": 8}, {"L": 6, "m2": -4, "lam": 7}], "flow": {"max_seconds": 12.5, "eval": 777}}""", "s.json");
+        foreach (int point in new[] { 0, 1 })
+        {
+            var t = spec.TrainingSettings(point, "dir");
+            Assert.Equal(12.5, t.MaxSeconds);
+            Assert.Equal(777, t.EvaluationProposals);
+        }
+        var plain = SweepSpec.Parse("""{"points": [{"L": 4, "m2": -4, "lam": 8}]}""", "s.json").TrainingSettings(0, "dir");
+        Assert.Equal(0, plain.MaxSeconds);
+        Assert.Equal(SweepSpec.DefaultEvaluationProposals, plain.EvaluationProposals);
     }
 
     /// <summary>README's sweep file parses, and every key but points and name holds the default it claims.</summary>
