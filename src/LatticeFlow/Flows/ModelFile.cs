@@ -19,7 +19,7 @@ public sealed record ModelHeader
     public required string Coupling { get; init; }
     public required string Activation { get; init; }
     public required bool FinalTanh { get; init; }
-    /// <summary>Format 2: a Z2-equivariant flow (odd nets without biases); absent (false) in format 1.</summary>
+    /// <summary>Format 2: a Z2-equivariant flow (each coupling averaged over φ → −φ); absent (false) in format 1.</summary>
     public bool Equivariant { get; init; }
     /// <summary>Format 2: a global rescaling layer after the couplings, whose parameter is the last weight.</summary>
     public bool GlobalScale { get; init; }

@@ -154,11 +154,16 @@ public sealed record SweepSpec
     {
         "albergo2019" => Albergo([6, 8, 10, 12, 14]) with { Name = name },
         "extended" => Albergo([6, 8, 10, 12, 14, 20, 32, 64]) with { Name = name },
-        // `make run`: the albergo2019 points L = 6, 8, 10 with budgets that finish in about 15 minutes on 2 cores.
+        // `make run`: the albergo2019 points L = 6, 8, 10, the flows trained as a ladder (each from the previous L's) to a
+        // held acceptance, at most 3 minutes each, so that the whole job stays within 15 minutes on 2 cores.
         "demo" => Albergo([6, 8, 10]) with
         {
             Name = name, Configurations = 10000, Thermalization = 1000, Chains = 2,
-            Flow = new FlowTraining { MaxSteps = 5000, TargetAcceptance = 0.5 },
+            Flow = new FlowTraining
+            {
+                LearningRate = 2e-3, Schedule = "constant", MaxSteps = 1_000_000, MaxSeconds = 180, TargetAcceptance = 0.6,
+                Ladder = true, CheckEvery = 100, KeepBest = true, EvaluationProposals = 4000,
+            },
         },
         _ => throw new InvalidSettingException(SettingNames.Preset, name, "unknown preset (choose albergo2019, extended or demo)"),
     };
