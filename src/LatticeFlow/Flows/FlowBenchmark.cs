@@ -11,10 +11,10 @@ namespace LatticeFlow.Flows;
 /// </summary>
 public static class FlowBenchmark
 {
-    public static void Run(TextWriter output, int steps = 200, string deviceName = "cpu", int threads = 0)
+    public static void Run(TextWriter output, int steps = 200, string deviceName = "cpu", int threads = 0, string simd = "auto")
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
-        using var device = DeviceFactory.Create(deviceName, threads);
+        using var device = DeviceFactory.Create(deviceName, threads, simd);
         using var flow = new RealNvpFlow(FlowArchitecture.Tutorial(8), device);
         flow.InitializeWeights(1);
         using var trainer = new FlowTrainer(flow, Phi4Couplings.Tutorial, 64, new AdamSettings(), 1);
