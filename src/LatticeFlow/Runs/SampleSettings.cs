@@ -23,7 +23,8 @@ public sealed record SampleSettings
     public bool SaveFields { get; init; } = true;
     public string Device { get; init; } = "auto";
     public int Threads { get; init; }
-    /// <summary>Host SIMD twins on the CPU (auto, off, avx2, avx512); the samplers' kernels have none yet, so ensembles do not depend on it.</summary>
+    /// <summary>Host SIMD twins on the CPU (auto, off, avx2, avx512). Metropolis and HMC kernels have none yet, so their ensembles do not
+    /// depend on it; a flow's proposals (conv twins) differ from the bodies' by float32 rounding, so flow ensembles may.</summary>
     public string Simd { get; init; } = "auto";
     public bool Resume { get; init; }
     public bool Force { get; init; }
