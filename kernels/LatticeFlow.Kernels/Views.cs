@@ -39,4 +39,7 @@ public readonly unsafe struct HostView<T>(T* pointer) : IView<T> where T : unman
     public ref T this[int index] => ref _pointer[index];
 
     public HostView<T> Host => this;
+
+    /// <summary>The pointer itself, for host SIMD twins (never inside kernel bodies).</summary>
+    public T* Pointer => _pointer;
 }

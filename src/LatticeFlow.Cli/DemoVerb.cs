@@ -20,6 +20,8 @@ public sealed class DemoVerb : IVerb
     [Option("configs", HelpText = "Configurations per sampler."), Setting(SettingNames.Configurations)] public long? Configurations { get; set; }
     [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl."), Setting(SettingNames.Device)] public string? Device { get; set; }
 
+    [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
+
     /// <summary>The registered samplers that need no trained model.</summary>
     private static readonly string[] Algorithms = [Samplers.Metropolis.Name, Samplers.Hmc.Name, Samplers.Cluster.Name];
 
@@ -28,6 +30,7 @@ public sealed class DemoVerb : IVerb
         [SettingNames.OutputDirectory] = DemoFolder,
         [SettingNames.Configurations] = DemoConfigurations,
         [SettingNames.Device] = Settings("metropolis").Device,
+        [SettingNames.Simd] = Settings("metropolis").Simd,
     };
 
     private SampleSettings Settings(string algorithm) => new()
@@ -45,8 +48,8 @@ public sealed class DemoVerb : IVerb
     public int Run()
     {
         // Every run is checked before the first starts, so that a refusal leaves none half done.
-        var runs = Algorithms.Select(a => Settings(a) with { Device = Device ?? Settings(a).Device }).Select(s => s.Validated()).ToList();
-        DeviceFactory.Check(runs[0].Device);
+        var runs = Algorithms.Select(a => Settings(a) with { Device = Device ?? Settings(a).Device, Simd = Simd ?? Settings(a).Simd }).Select(s => s.Validated()).ToList();
+        DeviceFactory.Check(runs[0].Device, runs[0].Simd);
         foreach (var s in runs)
             if (Directory.Exists(s.OutputDirectory) && Directory.EnumerateFileSystemEntries(s.OutputDirectory).Any() && !File.Exists(RunFiles.Path(s.OutputDirectory, RunFiles.Meta)))
                 throw new InvalidSettingException(SettingNames.OutputDirectory, Out ?? DemoFolder, $"{s.OutputDirectory} exists and is not a LatticeFlow run; the demo replaces only runs");

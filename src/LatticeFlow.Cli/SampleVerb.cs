@@ -25,6 +25,7 @@ public sealed class SampleVerb : IVerb
     [Option("no-fields", HelpText = "Do not write fields.npy (measurements and time slices only)."), Setting(SettingNames.SaveFields)] public bool NoFields { get; set; }
     [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu."), Setting(SettingNames.Device)] public string? Device { get; set; }
     [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
     [Option("out", Required = true, MetaValue = "DIR", HelpText = "Run directory to write."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
     [Option("resume", HelpText = "Continue the run in --out where it stopped; options not given come from its checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
     [Option("force", HelpText = "Replace an existing run directory (only one that holds a LatticeFlow run)."), Setting(SettingNames.Force)] public bool Force { get; set; }
@@ -55,6 +56,7 @@ public sealed class SampleVerb : IVerb
         [SettingNames.SaveEvery] = Default.SaveEvery,
         [SettingNames.Device] = Default.Device,
         [SettingNames.Threads] = Default.Threads,
+        [SettingNames.Simd] = Default.Simd,
         [SettingNames.Delta] = Default.Metropolis.Delta,
         [SettingNames.Hits] = Default.Metropolis.Hits,
         [SettingNames.Clusters] = Default.Cluster.Clusters,
@@ -141,6 +143,7 @@ public sealed class SampleVerb : IVerb
             SaveFields = c is null ? !NoFields : File.Exists(RunFiles.Path(Out, RunFiles.Fields)),
             Device = Device ?? Default.Device,
             Threads = Threads ?? Default.Threads,
+            Simd = Simd ?? Default.Simd,
             Resume = Resume,
             Force = Force,
             Metropolis = metropolis,

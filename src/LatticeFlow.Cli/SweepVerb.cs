@@ -14,6 +14,7 @@ public sealed class SweepVerb : IVerb
     [Option("out", MetaValue = "DIR", HelpText = "Sweep directory (default runs/sweep-NAME)."), Setting(SettingNames.OutputDirectory)] public string? Out { get; set; }
     [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl."), Setting(SettingNames.Device)] public string? Device { get; set; }
     [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
     [Option("allow-changed", HelpText = "Continue a sweep directory whose sweep settings differ from the ones given."), Setting(SettingNames.AllowChanged)] public bool AllowChanged { get; set; }
     [Option("point", MetaValue = "I", HelpText = "Run only point i (what a Slurm array task does); no summary is written."), Setting(SettingNames.OnlyPoint)] public int? Point { get; set; }
     [Option("emit-slurm", HelpText = "Write a manifest and a Slurm job-array script into this (new) directory instead of running.")] public string? EmitSlurm { get; set; }
@@ -32,7 +33,7 @@ public sealed class SweepVerb : IVerb
     private static readonly SweepOptions Default = new("");
 
     public IReadOnlyDictionary<string, object?> Defaults =>
-        new Dictionary<string, object?> { [SettingNames.Device] = Default.Device, [SettingNames.Threads] = Default.Threads };
+        new Dictionary<string, object?> { [SettingNames.Device] = Default.Device, [SettingNames.Threads] = Default.Threads, [SettingNames.Simd] = Default.Simd };
 
     public int Run()
     {
@@ -54,7 +55,7 @@ public sealed class SweepVerb : IVerb
             return 0;
         }
         string outDir = Out ?? Path.Combine("runs", "sweep-" + spec.Name);
-        var options = Default with { OutputDirectory = outDir, Device = Device ?? Default.Device, Threads = Threads ?? Default.Threads, AllowChanged = AllowChanged, OnlyPoint = Point };
+        var options = Default with { OutputDirectory = outDir, Device = Device ?? Default.Device, Threads = Threads ?? Default.Threads, Simd = Simd ?? Default.Simd, AllowChanged = AllowChanged, OnlyPoint = Point };
         var storage = SweepRunner.Storage(spec, options.Validated(spec));
         if (storage.IsLarge && !(storage.Needed > storage.Free)) // too large to fit: Run refuses it, saying so
             Console.Error.WriteLine($"latticeflow: warning: the sweep's runs will write about {StorageEstimate.Format(storage.Needed)} more" +

@@ -43,6 +43,7 @@ public sealed class TrainVerb : IVerb
     [Option("eval", HelpText = "Fresh proposals for the final acceptance estimate (0: skip)."), Setting(SettingNames.EvaluationProposals)] public long? Evaluation { get; set; }
     [Option("device", MetaValue = "NAME", HelpText = "auto | cpu | cuda | opencl | ilgpu-cpu."), Setting(SettingNames.Device)] public string? Device { get; set; }
     [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
+    [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
     [Option("out", Required = true, MetaValue = "DIR", HelpText = "Output directory."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
     [Option("resume", HelpText = "Continue from --out/checkpoint.lfm; options not given come from the checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
     [Option("force", HelpText = "Overwrite an existing output directory."), Setting(SettingNames.Force)] public bool Force { get; set; }
@@ -76,6 +77,7 @@ public sealed class TrainVerb : IVerb
         [SettingNames.MaxSeconds] = Default.MaxSeconds,
         [SettingNames.Device] = Default.Device,
         [SettingNames.Threads] = Default.Threads,
+        [SettingNames.Simd] = Default.Simd,
         [SettingNames.CheckpointSeconds] = Default.CheckpointSeconds,
     };
 
@@ -168,6 +170,7 @@ public sealed class TrainVerb : IVerb
             Symmetrize = Symmetrize || (t?.Symmetrize ?? Default.Symmetrize),
             Device = Device ?? Default.Device,
             Threads = Threads ?? Default.Threads,
+            Simd = Simd ?? Default.Simd,
             Resume = Resume,
             Force = Force,
             CheckpointSeconds = CheckpointSeconds ?? Default.CheckpointSeconds,

@@ -15,7 +15,7 @@ public static class SettingNames
     // Runs.SampleSettings
     public const string Algorithm = "algorithm", Configurations = "configurations", Thermalization = "thermalization",
         SaveEvery = "save_every", Chains = "chains", Seed = "seed", SaveFields = "save_fields", Device = "device",
-        Threads = "threads", OutputDirectory = "output_directory", Resume = "resume", Force = "force",
+        Threads = "threads", Simd = "simd", OutputDirectory = "output_directory", Resume = "resume", Force = "force",
         CheckpointSeconds = "checkpoint_seconds";
 
     // Sampling.MetropolisSettings, HmcSettings (and the training's acceptance target, TrainSettings.TargetAcceptance)

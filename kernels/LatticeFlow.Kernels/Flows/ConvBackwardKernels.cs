@@ -7,16 +7,17 @@ namespace LatticeFlow.Kernels.Flows;
 public readonly struct ActivationBackwardKernel<TF>(TF output, TF gradient, int activation, int width) : IRebindableKernel
     where TF : struct, IView<float>
 {
-    private readonly TF _output = output, _gradient = gradient;
-    private readonly int _activation = activation, _width = width;
+    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ElementwiseTwins), which reads the same arguments.
+    public readonly TF Output = output, Gradient = gradient;
+    public readonly int Activation = activation, Width = width;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new ActivationBackwardKernel<HostView<float>>(_output.Host, _gradient.Host, _activation, _width));
+        launcher.Launch(items, sites, new ActivationBackwardKernel<HostView<float>>(Output.Host, Gradient.Host, Activation, Width));
 
     public void Execute(int index)
     {
-        int start = index * _width;
-        for (int j = start; j < start + _width; j++) _gradient[j] *= ActivationCode.Derivative(_activation, _output[j]);
+        int start = index * Width;
+        for (int j = start; j < start + Width; j++) Gradient[j] *= ActivationCode.Derivative(Activation, Output[j]);
     }
 }
 
@@ -30,25 +31,26 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
     TI neighbours, TI parity, TF gradIn, int inputParity) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    private readonly ConvShape _shape = shape;
-    private readonly TF _gradOut = gradOut, _weights = weights, _gradIn = gradIn;
-    private readonly TI _neighbours = neighbours, _parity = parity;
-    private readonly int _inputParity = inputParity;
+    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
+    public readonly ConvShape Shape = shape;
+    public readonly TF GradOut = gradOut, Weights = weights, GradIn = gradIn;
+    public readonly TI Neighbours = neighbours, Parity = parity;
+    public readonly int InputParity = inputParity;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvInputGradKernel<HostView<float>, HostView<int>>(_shape, _gradOut.Host, _weights.Host, _neighbours.Host, _parity.Host, _gradIn.Host, _inputParity));
+        new ConvInputGradKernel<HostView<float>, HostView<int>>(Shape, GradOut.Host, Weights.Host, Neighbours.Host, Parity.Host, GradIn.Host, InputParity));
 
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = Shape;
         c.Locate(index, out int b, out int s0);
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
-        TF gradOut = _gradOut, weights = _weights;
-        TI neighbours = _neighbours, parity = _parity;
+        TF gradOut = GradOut, weights = Weights;
+        TI neighbours = Neighbours, parity = Parity;
         int stride = cin * taps, gBase = b * cout * v;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (_inputParity >= 0 && parity[s] != _inputParity) continue;
+            if (InputParity >= 0 && parity[s] != InputParity) continue;
             int nb = s * taps;
             // Four input channels at a time share each gradient load (as in the forward kernel).
             for (int i = 0; i < cin; i += 4)
@@ -72,10 +74,10 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
                     }
                 }
                 int gi = (b * cin + i) * v + s;
-                _gradIn[gi] = a0;
-                if (i + 1 < cin) _gradIn[gi + v] = a1;
-                if (i + 2 < cin) _gradIn[gi + 2 * v] = a2;
-                if (i + 3 < cin) _gradIn[gi + 3 * v] = a3;
+                GradIn[gi] = a0;
+                if (i + 1 < cin) GradIn[gi + v] = a1;
+                if (i + 2 < cin) GradIn[gi + 2 * v] = a2;
+                if (i + 3 < cin) GradIn[gi + 3 * v] = a3;
             }
         }
     }
@@ -93,18 +95,19 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
     TI neighbours, TI parity, TF gradWeights, TF gradBias, TD partial) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
 {
-    private readonly ConvShape _shape = shape;
-    private readonly TF _gradOut = gradOut, _input = input, _gradWeights = gradWeights, _gradBias = gradBias;
-    private readonly TI _neighbours = neighbours, _parity = parity;
-    private readonly TD _partial = partial;
+    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
+    public readonly ConvShape Shape = shape;
+    public readonly TF GradOut = gradOut, Input = input, GradWeights = gradWeights, GradBias = gradBias;
+    public readonly TI Neighbours = neighbours, Parity = parity;
+    public readonly TD Partial = partial;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvWeightGradKernel<HostView<float>, HostView<int>, HostView<double>>(_shape, _gradOut.Host, _input.Host, _neighbours.Host, _parity.Host,
-            _gradWeights.Host, _gradBias.Host, _partial.Host));
+        new ConvWeightGradKernel<HostView<float>, HostView<int>, HostView<double>>(Shape, GradOut.Host, Input.Host, Neighbours.Host, Parity.Host,
+            GradWeights.Host, GradBias.Host, Partial.Host));
 
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = Shape;
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
         int nw = (cout + 3) / 4 * cin * taps, perSlice = nw + cout;
         int slice = index / perSlice;
@@ -112,8 +115,8 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
         int samples = (c.Batch + c.Slices - 1) / c.Slices;
         int b0 = slice * samples, b1 = b0 + samples < c.Batch ? b0 + samples : c.Batch;
         int outputs = cout * cin * taps;
-        TF gradOut = _gradOut, input = _input;
-        TI neighbours = _neighbours, parity = _parity;
+        TF gradOut = GradOut, input = Input;
+        TI neighbours = Neighbours, parity = Parity;
         if (index >= nw)
         {
             int ob = index - nw;
@@ -123,8 +126,8 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
                 int gb = (b * cout + ob) * v;
                 for (int s = 0; s < v; s++) acc += gradOut[gb + s];
             }
-            if (c.Slices == 1) _gradBias[ob] += (float)acc;
-            else _partial[slice * c.Parameters + outputs + ob] = acc;
+            if (c.Slices == 1) GradBias[ob] += (float)acc;
+            else Partial[slice * c.Parameters + outputs + ob] = acc;
             return;
         }
         int o = index / (cin * taps) * 4;
@@ -149,17 +152,17 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
         int w = (o * cin + i) * taps + k, step = cin * taps;
         if (c.Slices == 1)
         {
-            _gradWeights[w] += (float)a0;
-            if (o + 1 < cout) _gradWeights[w + step] += (float)a1;
-            if (o + 2 < cout) _gradWeights[w + 2 * step] += (float)a2;
-            if (o + 3 < cout) _gradWeights[w + 3 * step] += (float)a3;
+            GradWeights[w] += (float)a0;
+            if (o + 1 < cout) GradWeights[w + step] += (float)a1;
+            if (o + 2 < cout) GradWeights[w + 2 * step] += (float)a2;
+            if (o + 3 < cout) GradWeights[w + 3 * step] += (float)a3;
             return;
         }
         int p = slice * c.Parameters + w;
-        _partial[p] = a0;
-        if (o + 1 < cout) _partial[p + step] = a1;
-        if (o + 2 < cout) _partial[p + 2 * step] = a2;
-        if (o + 3 < cout) _partial[p + 3 * step] = a3;
+        Partial[p] = a0;
+        if (o + 1 < cout) Partial[p + step] = a1;
+        if (o + 2 < cout) Partial[p + 2 * step] = a2;
+        if (o + 3 < cout) Partial[p + 3 * step] = a3;
     }
 }
 

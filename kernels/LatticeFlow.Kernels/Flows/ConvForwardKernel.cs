@@ -14,34 +14,35 @@ public readonly struct ConvForwardKernel<TF, TI>(ConvShape shape, TF input, TF w
     TI neighbours, TI parity, TF output, int activation) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    private readonly ConvShape _shape = shape;
-    private readonly TF _input = input, _weights = weights, _bias = bias, _output = output;
-    private readonly TI _neighbours = neighbours, _parity = parity;
-    private readonly int _activation = activation;
+    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
+    public readonly ConvShape Shape = shape;
+    public readonly TF Input = input, Weights = weights, Bias = bias, Output = output;
+    public readonly TI Neighbours = neighbours, Parity = parity;
+    public readonly int Activation = activation;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvForwardKernel<HostView<float>, HostView<int>>(_shape, _input.Host, _weights.Host, _bias.Host, _neighbours.Host, _parity.Host, _output.Host, _activation));
+        new ConvForwardKernel<HostView<float>, HostView<int>>(Shape, Input.Host, Weights.Host, Bias.Host, Neighbours.Host, Parity.Host, Output.Host, Activation));
 
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = Shape;
         c.Locate(index, out int b, out int s0);
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
         int inBase = b * cin * v, outBase = b * cout * v, stride = cin * taps;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (c.Parity >= 0 && _parity[s] != c.Parity) continue;
+            if (c.Parity >= 0 && Parity[s] != c.Parity) continue;
             int nb = s * taps;
             for (int o = 0; o < cout; o += 4)
             {
                 // A group past the last channel repeats the last one and does not store it.
                 int o1 = ConvShape.Clamp(o + 1, cout), o2 = ConvShape.Clamp(o + 2, cout), o3 = ConvShape.Clamp(o + 3, cout);
-                var a = Sums(_input, _weights, _neighbours, inBase, nb, v, cin, taps,
-                    o * stride, o1 * stride, o2 * stride, o3 * stride, new Sums4(_bias[o], _bias[o1], _bias[o2], _bias[o3]));
-                _output[outBase + o * v + s] = ActivationCode.Apply(_activation, a.A0);
-                if (o + 1 < cout) _output[outBase + (o + 1) * v + s] = ActivationCode.Apply(_activation, a.A1);
-                if (o + 2 < cout) _output[outBase + (o + 2) * v + s] = ActivationCode.Apply(_activation, a.A2);
-                if (o + 3 < cout) _output[outBase + (o + 3) * v + s] = ActivationCode.Apply(_activation, a.A3);
+                var a = Sums(Input, Weights, Neighbours, inBase, nb, v, cin, taps,
+                    o * stride, o1 * stride, o2 * stride, o3 * stride, new Sums4(Bias[o], Bias[o1], Bias[o2], Bias[o3]));
+                Output[outBase + o * v + s] = ActivationCode.Apply(Activation, a.A0);
+                if (o + 1 < cout) Output[outBase + (o + 1) * v + s] = ActivationCode.Apply(Activation, a.A1);
+                if (o + 2 < cout) Output[outBase + (o + 2) * v + s] = ActivationCode.Apply(Activation, a.A2);
+                if (o + 3 < cout) Output[outBase + (o + 3) * v + s] = ActivationCode.Apply(Activation, a.A3);
             }
         }
     }

@@ -8,11 +8,13 @@ namespace LatticeFlow.Kernels.Flows;
 /// The parameter gradients sum over the batch in <c>Slices</c> slices of samples, summed afterwards: one slice on the
 /// managed launcher, one per sample on a GPU, where one thread summing a whole batch is a long serial loop
 /// (measured on an H200: ~0.75 ms per launch, 85 % of a training step).
+/// <c>RowLength</c> is Ly (site = x·Ly + y), for the host SIMD twins that run along rows (0: not given; the bodies do not
+/// need it, they read the neighbour table).
 /// </summary>
-public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity, int slices = 1)
+public readonly struct ConvShape(int batch, int volume, int inChannels, int outChannels, int taps, int width, int parity, int slices = 1, int rowLength = 0)
 {
     public readonly int Batch = batch, Volume = volume, InChannels = inChannels, OutChannels = outChannels, Taps = taps, Width = width, Parity = parity;
-    public readonly int Slices = slices;
+    public readonly int Slices = slices, RowLength = rowLength;
 
     /// <summary>Work items when every site of every sample is visited.</summary>
     public int Items => Batch * (Volume / Width);

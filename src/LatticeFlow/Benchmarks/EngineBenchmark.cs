@@ -16,9 +16,9 @@ public sealed record BenchmarkFigure(string Name, string Device, int L, int Chai
 /// </summary>
 public static class EngineBenchmark
 {
-    public static IEnumerable<BenchmarkFigure> Run(string deviceName, int[] sizes, double secondsPerCase, TextWriter? log = null)
+    public static IEnumerable<BenchmarkFigure> Run(string deviceName, int[] sizes, double secondsPerCase, TextWriter? log = null, string simd = "auto")
     {
-        using var device = DeviceFactory.Create(deviceName);
+        using var device = DeviceFactory.Create(deviceName, simd: simd);
         foreach (int l in sizes)
         {
             int chains = ChainsFor(device, l);

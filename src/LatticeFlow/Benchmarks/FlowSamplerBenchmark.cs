@@ -15,13 +15,13 @@ namespace LatticeFlow.Benchmarks;
 /// </summary>
 public static class FlowSamplerBenchmark
 {
-    public static void Run(TextWriter output, int[] sizes, string deviceName = "cpu", int chains = 2, double seconds = 3)
+    public static void Run(TextWriter output, int[] sizes, string deviceName = "cpu", int chains = 2, double seconds = 3, string simd = "auto")
     {
         string tmp = Path.Combine(Path.GetTempPath(), "latticeflow-bench-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(tmp);
         try
         {
-            using var device = DeviceFactory.Create(deviceName);
+            using var device = DeviceFactory.Create(deviceName, simd: simd);
             foreach (int l in sizes)
             {
                 var couplings = Phi4Couplings.Tutorial;

@@ -14,6 +14,12 @@ public abstract class ComputeDevice : IDisposable
     /// <summary>What the user asked for and what it resolved to, e.g. "cpu (managed, 2 threads)".</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// Which host SIMD twins run in place of kernel bodies: "avx512", "avx2" or "off" on the managed launcher
+    /// (<see cref="ManagedDevice.Simd"/>), "off" on a GPU (the bodies are the GPU code). Run records write it.
+    /// </summary>
+    public virtual string SimdPath => "off";
+
     /// <summary>The accelerator that owns the buffers.</summary>
     public abstract Accelerator Accelerator { get; }
 

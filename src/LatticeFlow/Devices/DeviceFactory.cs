@@ -3,6 +3,7 @@ using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using LatticeFlow.Devices.Simd;
 
 namespace LatticeFlow.Devices;
 
@@ -19,14 +20,16 @@ public static class DeviceFactory
 
     /// <param name="name">auto picks CUDA, then an OpenCL GPU, then the managed CPU path.</param>
     /// <param name="threads">CPU threads for the managed path (0: all cores).</param>
-    /// <exception cref="InvalidSettingException">An unknown name, or a GPU kind that this machine does not have.</exception>
-    public static ComputeDevice Create(string name, int threads = 0)
+    /// <param name="simd">Host SIMD twins on the managed path (<see cref="HostSimd.Names"/>): auto, off (the kernel bodies), avx2, avx512.</param>
+    /// <exception cref="InvalidSettingException">An unknown name, a GPU kind that this machine does not have, or a SIMD level its CPU lacks.</exception>
+    public static ComputeDevice Create(string name, int threads = 0, string simd = "auto")
     {
         if (threads < 0) throw new InvalidSettingException(SettingNames.Threads, threads, "must be ≥ 0 (0: all cores)");
+        var level = HostSimd.Parse(simd);
         switch (name)
         {
             case "cpu":
-                return new ManagedDevice(Context, threads);
+                return new ManagedDevice(Context, threads, level);
             case "ilgpu-cpu":
                 return new IlgpuDevice(Context.CreateCPUAccelerator(0), "ilgpu-cpu (ILGPU CPU accelerator: a test harness, not a fast path)");
             case "cuda":
@@ -34,7 +37,7 @@ public static class DeviceFactory
             case "opencl":
                 return CreateGpu(AcceleratorType.OpenCL) ?? throw Missing(name);
             case "auto":
-                return CreateGpu(AcceleratorType.Cuda) ?? CreateGpu(AcceleratorType.OpenCL) ?? (ComputeDevice)new ManagedDevice(Context, threads);
+                return CreateGpu(AcceleratorType.Cuda) ?? CreateGpu(AcceleratorType.OpenCL) ?? (ComputeDevice)new ManagedDevice(Context, threads, level);
             default:
                 throw Unknown(name);
         }
@@ -44,9 +47,10 @@ public static class DeviceFactory
     /// What <see cref="Create"/> would refuse, without creating anything: callers that write files check this first,
     /// so that a refusal leaves nothing behind.
     /// </summary>
-    /// <exception cref="InvalidSettingException">An unknown name, or a GPU kind that this machine does not have.</exception>
-    public static void Check(string name)
+    /// <exception cref="InvalidSettingException">An unknown name, a GPU kind that this machine does not have, or a SIMD level its CPU lacks.</exception>
+    public static void Check(string name, string simd = "auto")
     {
+        HostSimd.Parse(simd);
         if (!Names.Contains(name)) throw Unknown(name);
         if (name == "cuda" && !HasCuda) throw Missing(name);
         if (name == "opencl" && !Context.Devices.Any(d => d is CLDevice cl && cl.DeviceType == CLDeviceType.CL_DEVICE_TYPE_GPU)) throw Missing(name);

@@ -2,15 +2,17 @@ using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
+using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels;
 
 namespace LatticeFlow.Devices;
 
 /// <summary>
-/// The fast CPU path: kernel bodies called from plain C# loops, chunks of items spread over threads
-/// with Parallel.For. Buffers come from ILGPU's CPU accelerator (host memory); its simulated GPU
+/// The fast CPU path: kernel bodies called from plain C# loops, chunks of items spread over persistent worker threads
+/// (<see cref="WorkerPool"/>). Buffers come from ILGPU's CPU accelerator (host memory); its simulated GPU
 /// threads are never used here, being ~70× slower than this loop (DESIGN.md). Kernels written over
-/// views (<see cref="IRebindableKernel"/>) run with raw host pointers.
+/// views (<see cref="IRebindableKernel"/>) run with raw host pointers, and where <see cref="Simd"/> allows and a kernel has
+/// a host SIMD twin (<see cref="HostTwins"/>) the twin runs instead of the body (DESIGN.md principle 2).
 /// </summary>
 public sealed class ManagedDevice : ComputeDevice
 {
@@ -19,24 +21,49 @@ public sealed class ManagedDevice : ComputeDevice
 
     private readonly CPUAccelerator _memory;
     private readonly HostLoop _loop;
+    private readonly TwinContext _twins;
 
     public int Threads { get; }
 
-    public ManagedDevice(Context context, int threads = 0)
+    /// <summary>The host SIMD twins this device runs (<see cref="SimdLevel.Off"/>: the kernel bodies only).</summary>
+    public SimdLevel Simd { get; }
+
+    /// <param name="simd">The twins to run; null: the widest this CPU runs (<see cref="HostSimd.Detected"/>). A level the CPU
+    /// lacks is allowed here (tests force it): .NET then runs the vector code in software, correct but slow.</param>
+    public ManagedDevice(Context context, int threads = 0, SimdLevel? simd = null)
     {
         Threads = threads > 0 ? threads : Environment.ProcessorCount;
+        Simd = simd ?? HostSimd.Detected;
         _memory = context.CreateCPUAccelerator(0);
         _loop = new HostLoop(Threads);
+        _twins = new TwinContext(_loop, Simd);
     }
 
-    public override string Description => $"cpu (managed launcher, {Threads} thread{(Threads == 1 ? "" : "s")}, {Environment.ProcessorCount} cores)";
+    public override string Description =>
+        $"cpu (managed launcher, {Threads} thread{(Threads == 1 ? "" : "s")}, {Environment.ProcessorCount} cores, simd {HostSimd.Name(Simd)})";
+    public override string SimdPath => HostSimd.Name(Simd);
     public override Accelerator Accelerator => _memory;
     public override bool HostMemory => true;
     public override int HostThreads => Threads;
     public override int ItemWidth(int sitesInRow) => sitesInRow;
 
+    /// <summary>When set, every launch's wall time is added to it by kernel type (benchmarks).</summary>
+    public KernelProfile? Profile { get; set; }
+
     public override void Launch<T>(int items, long sites, T kernel)
     {
+        if (Profile is { } profile)
+        {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            Run(items, sites, kernel);
+            profile.Add(typeof(T), System.Diagnostics.Stopwatch.GetTimestamp() - start);
+        }
+        else Run(items, sites, kernel);
+    }
+
+    private void Run<T>(int items, long sites, T kernel) where T : struct, IKernel
+    {
+        if (Simd != SimdLevel.Off && HostTwin<T>.Launch is { } twin && twin(kernel, _twins, items, sites)) return;
         if (Rebinder<T>.Launch is { } rebind) rebind(kernel, _loop, items, sites);
         else ((IHostLauncher)_loop).Launch(items, sites, kernel);
     }
@@ -52,26 +79,29 @@ public sealed class ManagedDevice : ComputeDevice
     protected override unsafe void CopyFromHostCore<T>(ReadOnlySpan<T> source, ArrayView<T> destination) =>
         source.CopyTo(new Span<T>((void*)destination.LoadEffectiveAddressAsPtr(), checked((int)destination.Length)));
 
-    public override void Dispose() => _memory.Dispose();
-
-    private sealed class HostLoop(int threads) : IHostLauncher
+    public override void Dispose()
     {
-        private readonly ParallelOptions _options = new() { MaxDegreeOfParallelism = threads };
+        _loop.Dispose();
+        _twins.Dispose();
+        _memory.Dispose();
+    }
+
+    private sealed class HostLoop(int threads) : IHostLauncher, IDisposable
+    {
+        private readonly WorkerPool? _pool = threads > 1 ? new WorkerPool(threads) : null;
 
         void IHostLauncher.Launch<T>(int items, long sites, T kernel)
         {
-            if (threads == 1 || items < 2 * threads || sites < InlineSites)
+            if (_pool is null || items < 2 * threads || sites < InlineSites)
             {
                 for (int i = 0; i < items; i++) kernel.Execute(i);
                 return;
             }
-            int chunks = Math.Min(items, threads * 4);
-            Parallel.For(0, chunks, _options, c =>
-            {
-                int lo = (int)((long)items * c / chunks), hi = (int)((long)items * (c + 1) / chunks);
-                for (int i = lo; i < hi; i++) kernel.Execute(i);
-            });
+            // Eight chunks per thread: claimed dynamically, they even out a machine whose cores are shared.
+            _pool.Run(items, Math.Min(items, threads * 8), kernel);
         }
+
+        public void Dispose() => _pool?.Dispose();
     }
 
     /// <summary>

@@ -37,7 +37,7 @@ public sealed class Conv2d
     private ComputeDevice Device => _store.Device;
 
     private ConvShape Shape(int batch, int parity) => new(batch, _lattice.Volume, In, Out, _lattice.Taps,
-        Device.ItemWidth(_lattice.Volume), parity, slices: Device.ThreadPerItem ? batch : 1);
+        Device.ItemWidth(_lattice.Volume), parity, slices: Device.ThreadPerItem ? batch : 1, rowLength: _lattice.Ly);
 
     /// <summary>y = act(conv(x) + bias); <paramref name="parity"/> ≥ 0 computes only sites of that colour.</summary>
     public void Forward(int batch, ArrayView<float> x, ArrayView<float> y, int parity = -1)

@@ -22,7 +22,7 @@ public static class TrainRun
         settings = settings.Validated();
         string dir = settings.OutputDirectory;
         // The device first: a refusal (no CUDA here) must leave no directory behind.
-        using var device = DeviceFactory.Create(settings.Device, settings.Threads);
+        using var device = DeviceFactory.Create(settings.Device, settings.Threads, settings.Simd);
         using var directoryLock = PrepareDirectory(settings);
         using var flow = new RealNvpFlow(settings.Architecture, device);
         using var trainer = new FlowTrainer(flow, settings.Couplings, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
@@ -143,6 +143,7 @@ public static class TrainRun
             RunningAcceptance = history.RunningAcceptance,
             Quality = quality,
             Device = device.Description,
+            Simd = device.SimdPath,
             ModelPath = status != "diverged" ? Path.Combine(dir, Model) : null,
             CheckpointPath = File.Exists(Path.Combine(dir, Checkpoint)) ? Path.Combine(dir, Checkpoint) : null,
             Best = best,
@@ -247,6 +248,7 @@ public static class TrainRun
         BestAcceptance = r.Best?.Acceptance,
         BestStep = r.Best?.Step,
         Device = r.Device,
+        Simd = r.Simd,
         CodeVersion = Runs.CodeVersion.Current,
         Architecture = s.Architecture.Describe(),
     };

@@ -18,6 +18,8 @@ public sealed record TrainSettings
     public ulong Seed { get; init; } = 1;
     public string Device { get; init; } = "auto";
     public int Threads { get; init; }
+    /// <summary>Host SIMD twins of the conv kernels on the CPU (auto, off, avx2, avx512): float rounding differs, the flow does not.</summary>
+    public string Simd { get; init; } = "auto";
     public bool Resume { get; init; }
     public bool Force { get; init; }
     public double CheckpointSeconds { get; init; } = 30;
@@ -78,6 +80,7 @@ public sealed record TrainSettings
         if (StopWindow < 1) throw new InvalidSettingException(SettingNames.StopWindow, StopWindow, "need at least 1 step");
         if (EvaluationProposals < 0) throw new InvalidSettingException(SettingNames.EvaluationProposals, EvaluationProposals, "must be ≥ 0 (0: no evaluation)");
         if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
+        Devices.Simd.HostSimd.Parse(Simd);
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)
             throw new InvalidSettingException(SettingNames.CheckpointSeconds, CheckpointSeconds, "must be a positive number of seconds");
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "an output directory is required");
@@ -122,6 +125,8 @@ public sealed record TrainResult
     public required double RunningAcceptance { get; init; }
     public FlowQuality? Quality { get; init; }
     public required string Device { get; init; }
+    /// <summary>The host SIMD twins that ran: avx512, avx2 or off (the kernel bodies; always on a GPU).</summary>
+    public string Simd { get; init; } = "off";
     /// <summary>The model file this run wrote; null where it wrote none (a diverged run keeps only its last checkpoint).</summary>
     public string? ModelPath { get; init; }
     /// <summary>The checkpoint to resume from; null where the run has none (it diverged before the first one).</summary>
@@ -211,6 +216,8 @@ public sealed record TrainSummary
     public double? BestAcceptance { get; init; }
     public long? BestStep { get; init; }
     public required string Device { get; init; }
+    /// <summary>The host SIMD twins that ran (avx512, avx2, off); null in files written before it was recorded.</summary>
+    public string? Simd { get; init; }
     public required string CodeVersion { get; init; }
     public required string Architecture { get; init; }
 

@@ -35,6 +35,8 @@ public sealed record RunMeta
     public required bool FieldsSaved { get; init; }
     public required string CodeVersion { get; init; }
     public required string Device { get; init; }
+    /// <summary>The host SIMD twins that ran: avx512, avx2 or off (the kernel bodies; always on a GPU); null in runs written before it was recorded.</summary>
+    public string? Simd { get; init; }
     public required RunTimings Timings { get; init; }
     public required RunAcceptance Acceptance { get; init; }
     public RunFileShapes? Files { get; init; }
@@ -59,7 +61,7 @@ public sealed record RunMeta
     [JsonIgnore] public string AlgorithmName => Algorithm.TryGetValue("name", out var n) ? n.GetString() ?? "unknown" : "unknown";
 
     /// <summary>The record of a run with settings <paramref name="s"/> after <paramref name="configurations"/> saved configurations.</summary>
-    public static RunMeta Build(SampleSettings s, string device, IReadOnlyDictionary<string, object> algorithm,
+    public static RunMeta Build(SampleSettings s, Devices.ComputeDevice device, IReadOnlyDictionary<string, object> algorithm,
         string status, long configurations, long updates, double thermSeconds, double sampleSeconds, double[] acceptance)
     {
         double sampled = configurations * s.SaveEvery;
@@ -78,7 +80,8 @@ public sealed record RunMeta
             Seed = s.Seed,
             FieldsSaved = s.SaveFields,
             CodeVersion = Runs.CodeVersion.Current,
-            Device = device,
+            Device = device.Description,
+            Simd = device.SimdPath,
             Timings = new RunTimings(thermSeconds, sampleSeconds, sampled > 0 ? sampleSeconds / sampled : double.NaN),
             Acceptance = new RunAcceptance(acceptance.Length > 0 && configurations > 0 ? acceptance.Average() : double.NaN, acceptance),
             Files = new RunFileShapes(

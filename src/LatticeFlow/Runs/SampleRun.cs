@@ -30,7 +30,7 @@ public static class SampleRun
         // Refusals that need no lock come first, so that they leave no directory (or lock file) behind.
         if (s.Resume) Checkpoint.Read(checkpointPath);
         else CheckFreshDirectory(dir, s.Force);
-        using var device = DeviceFactory.Create(s.Device, s.Threads);
+        using var device = DeviceFactory.Create(s.Device, s.Threads, s.Simd);
         using var runLock = DirectoryLock.Acquire(dir);
         CheckpointState? resumed = null;
         if (s.Resume)
@@ -84,7 +84,7 @@ public static class SampleRun
             if (resumePoint is null)
             {
                 // meta.json before any data file: a run killed at this point is one that --force may overwrite.
-                RunMeta.Build(s, device.Description, sampler.Describe(), "running", 0, 0, 0, 0, new double[s.Chains]).Write(dir);
+                RunMeta.Build(s, device, sampler.Describe(), "running", 0, 0, 0, 0, new double[s.Chains]).Write(dir);
                 files = RunWriters.Create(layout);
             }
             else if (replayTo == 0) files = RunWriters.Reopen(layout, resumePoint);
@@ -113,7 +113,7 @@ public static class SampleRun
                     ModelSha256 = flow?.ModelSha256, SaveFields = s.SaveFields,
                 });
                 var mean = acceptanceSum.Select(a => written > 0 ? a / written : double.NaN).ToArray();
-                var meta = RunMeta.Build(s, device.Description, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean);
+                var meta = RunMeta.Build(s, device, sampler.Describe(), status, written, step, thermSeconds, sampleSeconds, mean);
                 if (flow is not null) meta = meta with { Flow = FlowCounts(flow, step, s) };
                 meta.Write(dir);
             }

@@ -23,6 +23,9 @@ public sealed record SampleSettings
     public bool SaveFields { get; init; } = true;
     public string Device { get; init; } = "auto";
     public int Threads { get; init; }
+    /// <summary>Host SIMD twins on the CPU (auto, off, avx2, avx512). Metropolis and HMC kernels have none yet, so their ensembles do not
+    /// depend on it; a flow's proposals (conv twins) differ from the bodies' by float32 rounding, so flow ensembles may.</summary>
+    public string Simd { get; init; } = "auto";
     public bool Resume { get; init; }
     public bool Force { get; init; }
     public MetropolisSettings Metropolis { get; init; } = new();
@@ -95,6 +98,7 @@ public sealed record SampleSettings
         if (SaveEvery < 1) throw new InvalidSettingException(SettingNames.SaveEvery, SaveEvery, "must be ≥ 1");
         if (Chains < 1) throw new InvalidSettingException(SettingNames.Chains, Chains, "need at least one chain");
         if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
+        Devices.Simd.HostSimd.Parse(Simd);
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new InvalidSettingException(SettingNames.OutputDirectory, "", "an output directory is required");
         // Decimal, not long: a long product could itself overflow.
         if (Thermalization + (decimal)Configurations * SaveEvery >= uint.MaxValue)

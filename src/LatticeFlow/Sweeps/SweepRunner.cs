@@ -8,7 +8,7 @@ using LatticeFlow.Sampling;
 namespace LatticeFlow.Sweeps;
 
 /// <summary>Where and how a sweep runs.</summary>
-public sealed record SweepOptions(string OutputDirectory, string Device = "auto", int Threads = 0, bool AllowChanged = false, int? OnlyPoint = null)
+public sealed record SweepOptions(string OutputDirectory, string Device = "auto", int Threads = 0, bool AllowChanged = false, int? OnlyPoint = null, string Simd = "auto")
 {
     /// <summary>Checks the options against <paramref name="spec"/>, and that the device exists, without creating anything.</summary>
     /// <exception cref="InvalidSettingException">The first unusable option (output_directory, only_point, threads, device).</exception>
@@ -18,7 +18,7 @@ public sealed record SweepOptions(string OutputDirectory, string Device = "auto"
         if (OnlyPoint is int only && (only < 0 || only >= spec.Points.Count))
             throw new InvalidSettingException(SettingNames.OnlyPoint, only, $"the sweep has points 0..{spec.Points.Count - 1}");
         if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
-        DeviceFactory.Check(Device);
+        DeviceFactory.Check(Device, Simd);
         return this;
     }
 }
@@ -161,6 +161,7 @@ public static class SweepRunner
         bool resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint));
         var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads, resume ? null : initFrom) with
         {
+            Simd = o.Simd,
             Resume = resume,
             Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
         };
@@ -181,6 +182,7 @@ public static class SweepRunner
         }
         var settings = spec.RunSettings(index, algorithm, replica, dir, o.Device, o.Threads, model ?? "") with
         {
+            Simd = o.Simd,
             Resume = File.Exists(Path.Combine(dir, RunFiles.Checkpoint)),
         };
         // A run that never wrote a checkpoint has nothing worth keeping (cleared under its lock, which stays).

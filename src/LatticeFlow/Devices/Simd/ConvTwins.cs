@@ -1,0 +1,614 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using LatticeFlow.Kernels;
+using LatticeFlow.Kernels.Flows;
+
+namespace LatticeFlow.Devices.Simd;
+
+/// <summary>
+/// Host SIMD twins of the three convolution kernels (<see cref="ConvForwardKernel{TF, TI}"/>,
+/// <see cref="ConvInputGradKernel{TF, TI}"/>, <see cref="ConvWeightGradKernel{TF, TI, TD}"/>): the same sums, with the
+/// lanes of a vector running along a lattice row (consecutive y of one x, contiguous in the [sample, channel, site]
+/// layout the bodies use, so no kernel around them changes).
+/// <para>
+/// Layout made for them: each sample's input channels are first copied into a padded tile, [channel][Lx + 2r][Ly + 2r]
+/// with the periodic images of the border (circular padding, r = (K − 1)/2), so that every tap of a row of outputs is one
+/// unaligned vector load at a fixed offset; the weights are transposed per launch to [in, tap, out] (a few hundred
+/// floats), so the weights of adjacent output channels lie side by side and are broadcast from constant displacements.
+/// The forward's inner loop then costs one input load and, per output channel, a broadcast and an FMA: eight output
+/// channels share each load in eight accumulators (four rows of two for the last conv's two channels).
+/// Rows of Ly not a multiple of the lane count end with an overlapping vector (computed twice, stored identically, and
+/// masked out of sums); lattices with Ly below the lane count run the body. The input gradient is the forward conv of
+/// the padded output gradient with flipped taps and transposed channels.
+/// </para>
+/// <para>
+/// Tolerance against the bodies, and why. Forward and input gradient: the same terms summed in the same order, each
+/// multiply-add fused (one rounding instead of two), so by Higham's bound for a dot product of n terms (Accuracy and
+/// Stability of Numerical Algorithms, 2nd ed., eq. 3.5) both lie within γ_n Σ|terms| of the exact sum, γ_n = n·u/(1 − n·u),
+/// u = 2⁻²⁴, n = in-channels × taps + 1: |twin − body| ≤ 2γ_n Σ|w·x| (+ |bias|), about 8.7·10⁻⁶ of Σ|terms| for 8 × 9 taps;
+/// the activations are 1-Lipschitz and add a float rounding (tanh: the vector exp's last bit before that). Weight gradient:
+/// the body sums float products in double; the twin sums FMA products in float lanes and adds them into double every
+/// <see cref="FlushTerms"/> terms per lane, so |twin − body| ≤ (γ_{FlushTerms + 1} + u) Σ|g·x| + 2u|result|, about
+/// 1.6·10⁻⁵ of Σ|terms|, whatever the batch and volume. tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs checks each
+/// element against these bounds.
+/// </para>
+/// Items are samples (forward, input gradient) or weights (weight gradient), each summed in a fixed order, so results do
+/// not depend on the thread count.
+/// </summary>
+internal static unsafe class ConvTwins
+{
+    /// <summary>Terms each float lane of a weight-gradient sum takes before it is added into double.</summary>
+    public const int FlushTerms = 256;
+
+    public static bool Forward<TF, TI>(ConvForwardKernel<TF, TI> k, TwinContext context, int items, long sites)
+        where TF : struct, IView<float> where TI : struct, IView<int>
+    {
+        var c = k.Shape;
+        if (!RowGeometry.TryCreate(c, context.Level, out var g)) return false;
+        int cin = c.InChannels, cout = c.OutChannels, taps = c.Taps;
+        var plan = RowsPlan.Create(context, g, cin, cout);
+        float* w = k.Weights.Host.Pointer, bias = k.Bias.Host.Pointer;
+        for (int i = 0; i < cin; i++)
+            for (int t = 0; t < taps; t++)
+                for (int o = 0; o < plan.OutPadded; o++)
+                    plan.Weights[(i * taps + t) * plan.OutPadded + o] = o < cout ? w[(o * cin + i) * taps + t] : 0f;
+        for (int o = 0; o < plan.OutPadded; o++) plan.Bias[o] = o < cout ? bias[o] : 0f;
+        plan.SetOffsets(g, cin);
+        Launch(context, g, plan, k.Input.Host.Pointer, k.Output.Host.Pointer, c.Batch, cin, cout, k.Activation, c.Parity, inputParity: -1, sites);
+        return true;
+    }
+
+    public static bool InputGrad<TF, TI>(ConvInputGradKernel<TF, TI> k, TwinContext context, int items, long sites)
+        where TF : struct, IView<float> where TI : struct, IView<int>
+    {
+        var c = k.Shape;
+        if (!RowGeometry.TryCreate(c, context.Level, out var g)) return false;
+        // The forward conv of g (channels: the conv's outputs) into the conv's inputs, with taps flipped: tap t' is −δ_t.
+        int cin = c.OutChannels, cout = c.InChannels, taps = c.Taps;
+        var plan = RowsPlan.Create(context, g, cin, cout);
+        float* w = k.Weights.Host.Pointer;
+        for (int o = 0; o < cin; o++)
+            for (int t = 0; t < taps; t++)
+                for (int i = 0; i < plan.OutPadded; i++)
+                    plan.Weights[(o * taps + t) * plan.OutPadded + i] = i < cout ? w[(o * cout + i) * taps + taps - 1 - t] : 0f;
+        for (int i = 0; i < plan.OutPadded; i++) plan.Bias[i] = 0f;
+        plan.SetOffsets(g, cin);
+        Launch(context, g, plan, k.GradOut.Host.Pointer, k.GradIn.Host.Pointer, c.Batch, cin, cout, ActivationCode.Identity, k.InputParity,
+            inputParity: c.Parity, sites);
+        return true;
+    }
+
+    public static bool WeightGrad<TF, TI, TD>(ConvWeightGradKernel<TF, TI, TD> k, TwinContext context, int items, long sites)
+        where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
+    {
+        var c = k.Shape;
+        if (c.Slices != 1 || !RowGeometry.TryCreate(c, context.Level, out var g) || g.Lx > FlushTerms) return false;
+        int cin = c.InChannels, cout = c.OutChannels, parameters = c.Parameters;
+        int block = cout <= 2 ? 2 : 8, outPadded = (cout + block - 1) / block * block;
+        // Blocks of about an eighth of the batch (items for the threads), at most ~192 KB of padded inputs and re-laid
+        // gradients (L2: an item's (input, tap) loops re-read them). Long blocks amortise each (input, tap)'s set-up: on
+        // the tutorial's 8 → 8 conv, blocks of 4 samples (L1-sized) ran the launch at half the speed of blocks of 8. Each
+        // block sums into its own row of partial sums, added up in block order below: the block size depends on the shape
+        // alone, so results do not depend on the thread count.
+        int perSample = cin * g.Plane + g.Lx * g.Chunks * outPadded * g.Lanes;
+        int perBlock = Math.Clamp(Math.Min((c.Batch + 7) / 8, 49152 / perSample), 1, c.Batch), blocks = (c.Batch + perBlock - 1) / perBlock;
+        int maskFloats = g.Chunks * 3 * g.Lanes;
+        float* scratch = context.Scratch(2L * blocks * parameters + maskFloats + 16);
+        double* partial = (double*)scratch;
+        float* masks = scratch + 2L * blocks * parameters;
+        g.FillMasks(masks, c.Parity);
+        var plan = new WeightGradPlan(g, k.GradOut.Host.Pointer, k.Input.Host.Pointer, masks, partial, c.Batch, perBlock, cin, cout, parameters, block, outPadded);
+        if (g.Lanes == 16) context.Launcher.Launch(blocks, sites, new WeightGradKernel<Lanes16, Vector512<float>>(plan));
+        else context.Launcher.Launch(blocks, sites, new WeightGradKernel<Lanes8, Vector256<float>>(plan));
+        float* gw = k.GradWeights.Host.Pointer, gb = k.GradBias.Host.Pointer;
+        int weights = parameters - cout;
+        for (int w = 0; w < parameters; w++)
+        {
+            double sum = 0;
+            for (int b = 0; b < blocks; b++) sum += partial[(long)b * parameters + w];
+            if (w < weights) gw[w] += (float)sum;
+            else gb[w - weights] += (float)sum;
+        }
+        return true;
+    }
+
+    private static void Launch(TwinContext context, RowGeometry g, RowsPlan plan, float* input, float* output, int batch, int cin, int cout,
+        int activation, int outputParity, int inputParity, long sites)
+    {
+        var rows = new RowsArguments(g, plan, input, output, cin, cout, activation, outputParity, inputParity);
+        if (g.Lanes == 16) context.Launcher.Launch(batch, sites, new RowsKernel<Lanes16, Vector512<float>>(rows));
+        else context.Launcher.Launch(batch, sites, new RowsKernel<Lanes8, Vector256<float>>(rows));
+    }
+}
+
+/// <summary>
+/// The lattice as the twins see it: Lx rows of Ly sites, a K × K stencil of radius r, the padded tile of one channel
+/// ([Lx + 2r][Ly + 2r], pitch P = Ly + 2r), and the lane count: 16 where AVX-512 runs and rows hold 16 sites, else 8.
+/// </summary>
+internal readonly struct RowGeometry
+{
+    public readonly int Lx, Ly, Volume, Radius, Kernel, Taps, Pitch, Plane, Lanes, Chunks;
+
+    private RowGeometry(int lx, int ly, int kernel, int lanes)
+    {
+        Lx = lx;
+        Ly = ly;
+        Volume = lx * ly;
+        Kernel = kernel;
+        Taps = kernel * kernel;
+        Radius = (kernel - 1) / 2;
+        Pitch = ly + 2 * Radius;
+        Plane = (lx + 2 * Radius) * Pitch;
+        Lanes = lanes;
+        Chunks = (ly + lanes - 1) / lanes;
+    }
+
+    /// <summary>The geometry of a conv launch, or false when the twin does not run it (no row length, rows narrower than the lanes).</summary>
+    public static bool TryCreate(ConvShape c, SimdLevel level, out RowGeometry g)
+    {
+        g = default;
+        int ly = c.RowLength, kernel = (int)Math.Round(Math.Sqrt(c.Taps));
+        if (ly <= 0 || c.Volume % ly != 0 || kernel * kernel != c.Taps || kernel % 2 == 0) return false;
+        int lanes = level == SimdLevel.Avx512 && ly >= 16 ? 16 : level >= SimdLevel.Avx2 && ly >= 8 ? 8 : 0;
+        if (lanes == 0) return false;
+        g = new RowGeometry(c.Volume / ly, ly, kernel, lanes);
+        return true;
+    }
+
+    /// <summary>First site (y) of vector j of a row: the last vector ends at the row's end and may overlap the one before.</summary>
+    public int ChunkStart(int j) => Math.Min(j * Lanes, Ly - Lanes);
+
+    /// <summary>
+    /// Masks of the lanes a sum counts, [chunk j][x mod 2, or 2 for no colour][lane]: lanes an overlapping last vector
+    /// repeats are off, and in the first two, with <paramref name="parity"/> ≥ 0, so are sites of the other colour.
+    /// </summary>
+    public unsafe void FillMasks(float* masks, int parity)
+    {
+        float on = BitConverter.Int32BitsToSingle(-1);
+        for (int j = 0; j < Chunks; j++)
+        {
+            int y0 = ChunkStart(j), first = j * Lanes - y0;
+            for (int px = 0; px < 3; px++)
+                for (int l = 0; l < Lanes; l++)
+                    masks[(j * 3 + px) * Lanes + l] = l >= first && (parity < 0 || px == 2 || ((px + y0 + l) & 1) == parity) ? on : 0f;
+        }
+    }
+
+    /// <summary>
+    /// Copies channels [0, channels) of one sample ([channel][site]) into the padded tile; with <paramref name="parity"/> ≥ 0
+    /// sites of the other colour are copied as zero (the gradient of outputs the forward pass did not compute).
+    /// </summary>
+    public unsafe void Pad(float* source, float* tile, int channels, int parity)
+    {
+        int r = Radius;
+        for (int ch = 0; ch < channels; ch++)
+            for (int xp = 0; xp < Lx + 2 * r; xp++)
+            {
+                int x = Mod(xp - r, Lx);
+                float* s = source + ch * Volume + x * Ly;
+                float* d = tile + ch * Plane + xp * Pitch;
+                if (parity < 0)
+                {
+                    Buffer.MemoryCopy(s, d + r, Ly * sizeof(float), Ly * sizeof(float));
+                    for (int j = 0; j < r; j++)
+                    {
+                        d[j] = s[Mod(j - r, Ly)];
+                        d[r + Ly + j] = s[Mod(j, Ly)];
+                    }
+                }
+                else
+                {
+                    for (int yp = 0; yp < Pitch; yp++)
+                    {
+                        int y = Mod(yp - r, Ly);
+                        d[yp] = ((x + y) & 1) == parity ? s[y] : 0f;
+                    }
+                }
+            }
+    }
+
+    private static int Mod(int a, int n) => ((a % n) + n) % n;
+}
+
+/// <summary>Scratch of one forward-style launch: transposed weights [in][tap][out padded], padded bias, tap offsets in the tile, store masks.</summary>
+internal readonly unsafe struct RowsPlan
+{
+    public readonly float* Weights, Bias, ParityMasks;
+    public readonly int* Offsets;
+    public readonly int OutPadded, OutBlock;
+
+    private RowsPlan(float* weights, float* bias, int* offsets, float* parityMasks, int outPadded, int outBlock)
+    {
+        Weights = weights;
+        Bias = bias;
+        Offsets = offsets;
+        ParityMasks = parityMasks;
+        OutPadded = outPadded;
+        OutBlock = outBlock;
+    }
+
+    /// <summary>Blocks of eight output channels (eight accumulators of one row vector), or of two for one or two channels (two channels × four rows).</summary>
+    public static RowsPlan Create(TwinContext context, RowGeometry g, int cin, int cout)
+    {
+        int block = cout <= 2 ? 2 : 8;
+        int outPadded = (cout + block - 1) / block * block;
+        int weights = cin * g.Taps * outPadded;
+        float* s = context.Scratch(weights + outPadded + cin * g.Taps + 2 * g.Lanes + 64);
+        float* bias = s + weights;
+        int* offsets = (int*)(bias + outPadded);
+        float* masks = (float*)(offsets + cin * g.Taps);
+        float on = BitConverter.Int32BitsToSingle(-1);
+        for (int p = 0; p < 2; p++)
+            for (int l = 0; l < g.Lanes; l++) masks[p * g.Lanes + l] = (l & 1) == p ? on : 0f;
+        return new RowsPlan(s, bias, offsets, masks, outPadded, block);
+    }
+
+    /// <summary>Offsets[i·taps + t] = where tap t of input channel i lies in the padded tile, from the centre site.</summary>
+    public void SetOffsets(RowGeometry g, int cin)
+    {
+        int r = g.Radius;
+        for (int i = 0; i < cin; i++)
+            for (int t = 0; t < g.Taps; t++)
+                Offsets[i * g.Taps + t] = i * g.Plane + (t / g.Kernel - r) * g.Pitch + t % g.Kernel - r;
+    }
+}
+
+/// <summary>The arguments of <see cref="RowsKernel{TL, TV}"/>.</summary>
+internal readonly unsafe struct RowsArguments(RowGeometry g, RowsPlan plan, float* input, float* output, int cin, int cout,
+    int activation, int outputParity, int inputParity)
+{
+    public readonly RowGeometry G = g;
+    public readonly RowsPlan Plan = plan;
+    public readonly float* Input = input, Output = output;
+    public readonly int In = cin, Out = cout, Activation = activation, OutputParity = outputParity, InputParity = inputParity;
+}
+
+/// <summary>Per-thread padded tiles (the workers persist, so these are allocated once per thread and size).</summary>
+internal static class TwinBuffers
+{
+    [ThreadStatic] private static float[]? _tile;
+
+    public static float[] Tile(int floats)
+    {
+        var t = _tile;
+        if (t is null || t.Length < floats) _tile = t = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        return t;
+    }
+}
+
+/// <summary>Eight vectors of sums, returned from the inner loops (kept apart from the epilogue's exp calls, see docs/flow.md).</summary>
+internal struct Sums8<TV> where TV : unmanaged
+{
+    public TV A0, A1, A2, A3, A4, A5, A6, A7;
+}
+
+/// <summary>
+/// out[b, o, row vector] = act(bias[o] + Σ_{i,t} W[i, t, o] · tile[i, row vector + δ_t]) for one sample per item: the
+/// forward twin and, with the output gradient as input, the input-gradient twin (see <see cref="ConvTwins"/>).
+/// </summary>
+internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+{
+    private readonly RowsArguments _a = a;
+
+    public void Execute(int b)
+    {
+        var a = _a;
+        var g = a.G;
+        int n = a.In * g.Taps, positions = g.Lx * g.Chunks;
+        fixed (float* tile = TwinBuffers.Tile(a.In * g.Plane))
+        {
+            g.Pad(a.Input + (long)b * a.In * g.Volume, tile, a.In, a.InputParity);
+            float* centre = tile + g.Radius * g.Pitch + g.Radius;
+            float* output = a.Output + (long)b * a.Out * g.Volume;
+            if (a.Plan.OutBlock == 8)
+            {
+                for (int o = 0; o < a.Out; o += 8)
+                    for (int q = 0; q < positions; q++)
+                    {
+                        int x = q / g.Chunks, y0 = g.ChunkStart(q - x * g.Chunks), site = x * g.Ly + y0;
+                        var s = Sum8(centre + x * g.Pitch + y0, a.Plan.Offsets, n, a.Plan.Weights + o, a.Plan.OutPadded, a.Plan.Bias + o);
+                        float* d = output + o * g.Volume + site;
+                        int left = a.Out - o;
+                        Emit(s.A0, d, x, y0);
+                        if (left > 1) Emit(s.A1, d + g.Volume, x, y0);
+                        if (left > 2) Emit(s.A2, d + 2 * g.Volume, x, y0);
+                        if (left > 3) Emit(s.A3, d + 3 * g.Volume, x, y0);
+                        if (left > 4) Emit(s.A4, d + 4 * g.Volume, x, y0);
+                        if (left > 5) Emit(s.A5, d + 5 * g.Volume, x, y0);
+                        if (left > 6) Emit(s.A6, d + 6 * g.Volume, x, y0);
+                        if (left > 7) Emit(s.A7, d + 7 * g.Volume, x, y0);
+                    }
+                return;
+            }
+            // One or two channels: four row vectors at a time; a last group past the end repeats its last vector unstored.
+            for (int q = 0; q < positions; q += 4)
+            {
+                int q1 = Math.Min(q + 1, positions - 1), q2 = Math.Min(q + 2, positions - 1), q3 = Math.Min(q + 3, positions - 1);
+                int x0 = q / g.Chunks, x1 = q1 / g.Chunks, x2 = q2 / g.Chunks, x3 = q3 / g.Chunks;
+                int y0 = g.ChunkStart(q - x0 * g.Chunks), y1 = g.ChunkStart(q1 - x1 * g.Chunks), y2 = g.ChunkStart(q2 - x2 * g.Chunks), y3 = g.ChunkStart(q3 - x3 * g.Chunks);
+                var s = Sum2x4(centre + x0 * g.Pitch + y0, centre + x1 * g.Pitch + y1, centre + x2 * g.Pitch + y2, centre + x3 * g.Pitch + y3,
+                    a.Plan.Offsets, n, a.Plan.Weights, a.Plan.Bias);
+                Emit(s.A0, output + x0 * g.Ly + y0, x0, y0);
+                if (a.Out > 1) Emit(s.A4, output + g.Volume + x0 * g.Ly + y0, x0, y0);
+                if (q + 1 < positions)
+                {
+                    Emit(s.A1, output + x1 * g.Ly + y1, x1, y1);
+                    if (a.Out > 1) Emit(s.A5, output + g.Volume + x1 * g.Ly + y1, x1, y1);
+                }
+                if (q + 2 < positions)
+                {
+                    Emit(s.A2, output + x2 * g.Ly + y2, x2, y2);
+                    if (a.Out > 1) Emit(s.A6, output + g.Volume + x2 * g.Ly + y2, x2, y2);
+                }
+                if (q + 3 < positions)
+                {
+                    Emit(s.A3, output + x3 * g.Ly + y3, x3, y3);
+                    if (a.Out > 1) Emit(s.A7, output + g.Volume + x3 * g.Ly + y3, x3, y3);
+                }
+            }
+        }
+    }
+
+    // The activation and the store of one row vector; with an output colour, the other colour's sites keep what they held.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Emit(TV sum, float* destination, int x, int y0)
+    {
+        TV y = _a.Activation switch
+        {
+            ActivationCode.LeakyRelu => TL.Select(TL.GreaterThanZero(sum), sum, TL.Multiply(sum, TL.Broadcast(ActivationCode.LeakySlope))),
+            ActivationCode.Tanh => TL.Tanh(sum),
+            _ => sum,
+        };
+        if (_a.OutputParity >= 0) y = TL.Select(TL.Load(_a.Plan.ParityMasks + ((_a.OutputParity ^ x ^ y0) & 1) * TL.Count), y, TL.Load(destination));
+        TL.Store(destination, y);
+    }
+
+    // Eight output channels of one row vector: one load of the input per tap, eight broadcast weights, eight FMAs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums8<TV> Sum8(float* centre, int* offsets, int n, float* w, int stride, float* bias)
+    {
+        TV a0 = TL.Broadcast(bias[0]), a1 = TL.Broadcast(bias[1]), a2 = TL.Broadcast(bias[2]), a3 = TL.Broadcast(bias[3]);
+        TV a4 = TL.Broadcast(bias[4]), a5 = TL.Broadcast(bias[5]), a6 = TL.Broadcast(bias[6]), a7 = TL.Broadcast(bias[7]);
+        for (int t = 0; t < n; t++)
+        {
+            TV v = TL.Load(centre + offsets[t]);
+            a0 = TL.MultiplyAdd(TL.Broadcast(w[0]), v, a0);
+            a1 = TL.MultiplyAdd(TL.Broadcast(w[1]), v, a1);
+            a2 = TL.MultiplyAdd(TL.Broadcast(w[2]), v, a2);
+            a3 = TL.MultiplyAdd(TL.Broadcast(w[3]), v, a3);
+            a4 = TL.MultiplyAdd(TL.Broadcast(w[4]), v, a4);
+            a5 = TL.MultiplyAdd(TL.Broadcast(w[5]), v, a5);
+            a6 = TL.MultiplyAdd(TL.Broadcast(w[6]), v, a6);
+            a7 = TL.MultiplyAdd(TL.Broadcast(w[7]), v, a7);
+            w += stride;
+        }
+        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+    }
+
+    // Two output channels of four row vectors (A0–A3 channel 0, A4–A7 channel 1): four loads and two broadcasts per tap.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums8<TV> Sum2x4(float* c0, float* c1, float* c2, float* c3, int* offsets, int n, float* w, float* bias)
+    {
+        TV b0 = TL.Broadcast(bias[0]), b1 = TL.Broadcast(bias[1]);
+        TV a0 = b0, a1 = b0, a2 = b0, a3 = b0, a4 = b1, a5 = b1, a6 = b1, a7 = b1;
+        for (int t = 0; t < n; t++)
+        {
+            int off = offsets[t];
+            TV v0 = TL.Load(c0 + off), v1 = TL.Load(c1 + off), v2 = TL.Load(c2 + off), v3 = TL.Load(c3 + off);
+            TV w0 = TL.Broadcast(w[0]), w1 = TL.Broadcast(w[1]);
+            a0 = TL.MultiplyAdd(w0, v0, a0);
+            a1 = TL.MultiplyAdd(w0, v1, a1);
+            a2 = TL.MultiplyAdd(w0, v2, a2);
+            a3 = TL.MultiplyAdd(w0, v3, a3);
+            a4 = TL.MultiplyAdd(w1, v0, a4);
+            a5 = TL.MultiplyAdd(w1, v1, a5);
+            a6 = TL.MultiplyAdd(w1, v2, a6);
+            a7 = TL.MultiplyAdd(w1, v3, a7);
+            w += 2;
+        }
+        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+    }
+}
+
+/// <summary>The arguments of <see cref="WeightGradKernel{TL, TV}"/>: one item per block of samples.</summary>
+internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, float* input, float* masks, double* partial,
+    int batch, int perBlock, int cin, int cout, int parameters, int block, int outPadded)
+{
+    public readonly RowGeometry G = g;
+    public readonly float* GradOut = gradOut, Input = input, Masks = masks;
+    public readonly double* Partial = partial;
+    public readonly int Batch = batch, PerBlock = perBlock, In = cin, Out = cout, Parameters = parameters, Block = block, OutPadded = outPadded;
+}
+
+/// <summary>
+/// The sums of gw[o, i, t] = Σ_{b, s} g[b, o, s] · in[b, i, s + δ_t] and gb[o] = Σ_{b, s} g[b, o, s] (every site, as the
+/// body) over one block of samples, into the block's row of partial sums [weights [o][i][t], then biases]. The block's
+/// inputs are padded ([sample][channel] tiles) and its output gradient re-laid as [sample][x][row vector][channel][lane],
+/// so the gradients of a row vector's output channels lie at constant displacements from one pointer. Eight output
+/// channels of one (input, tap) are eight accumulators (or two channels × four rows), in float lanes added into double
+/// every <see cref="ConvTwins.FlushTerms"/> terms per lane; masks drop the lanes an overlapping last vector repeats and,
+/// for a one-colour conv, the other colour.
+/// </summary>
+internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+{
+    private readonly WeightGradPlan _p = p;
+
+    public void Execute(int item)
+    {
+        var p = _p;
+        var g = p.G;
+        int b0 = item * p.PerBlock, samples = Math.Min(p.PerBlock, p.Batch - b0);
+        double* row = p.Partial + (long)item * p.Parameters;
+        double* sums = stackalloc double[8 * 16];
+        int gradFloats = g.Lx * g.Chunks * p.OutPadded * TL.Count;
+        fixed (float* buffer = TwinBuffers.Tile(samples * (p.In * g.Plane + gradFloats)))
+        {
+            float* tiles = buffer, grads = buffer + samples * p.In * g.Plane;
+            for (int b = 0; b < samples; b++) g.Pad(p.Input + (long)(b0 + b) * p.In * g.Volume, tiles + b * p.In * g.Plane, p.In, -1);
+            Relayout(p.GradOut + (long)b0 * p.Out * g.Volume, grads, samples, row + (p.Parameters - p.Out));
+            for (int o0 = 0; o0 < p.Out; o0 += p.Block)
+                for (int i = 0; i < p.In; i++)
+                    for (int t = 0; t < g.Taps; t++)
+                    {
+                        for (int j = 0; j < 8 * TL.Count; j++) sums[j] = 0;
+                        float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
+                        if (p.Block == 8) Sum8(tile, grads + o0 * TL.Count, samples, sums);
+                        else Sum2x4(tile, grads, samples, sums);
+                        int outputs = Math.Min(p.Block, p.Out - o0);
+                        for (int o = 0; o < outputs; o++)
+                        {
+                            double total = 0;
+                            if (p.Block == 8) total = TL.SumDouble(sums + o * TL.Count);
+                            else
+                                for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (o * 4 + u) * TL.Count);
+                            row[((o0 + o) * p.In + i) * g.Taps + t] = total;
+                        }
+                    }
+        }
+    }
+
+    // g[b][o][x][y] → [b][x][j][o][lane] (channels past the last are zero), and the bias sums Σ g per channel in double,
+    // without the lanes an overlapping last vector repeats.
+    private void Relayout(float* source, float* grads, int samples, double* biases)
+    {
+        var p = _p;
+        var g = p.G;
+        int n = TL.Count;
+        double* sums = stackalloc double[16];
+        for (int o = 0; o < p.OutPadded; o++)
+        {
+            for (int j = 0; j < n; j++) sums[j] = 0;
+            for (int b = 0; b < samples; b++)
+                for (int x = 0; x < g.Lx; x++)
+                    for (int j = 0; j < g.Chunks; j++)
+                    {
+                        float* d = grads + (((long)b * g.Lx + x) * g.Chunks + j) * p.OutPadded * n + o * n;
+                        if (o >= p.Out) { TL.Store(d, TL.Zero); continue; }
+                        TV v = TL.Load(source + ((long)b * p.Out + o) * g.Volume + x * g.Ly + g.ChunkStart(j));
+                        TL.Store(d, v);
+                        TL.AccumulateDouble(sums, TL.And(v, TL.Load(p.Masks + (j * 3 + 2) * n)));
+                    }
+            if (o < p.Out) biases[o] = TL.SumDouble(sums);
+        }
+    }
+
+    // Eight output channels of one (input, tap): per row vector one input load, its mask, eight FMAs on the gradients at
+    // constant displacements. Rows alternate colour, so two rows per step with the two colour masks hoisted.
+    private void Sum8(float* tiles, float* grads, int samples, double* sums)
+    {
+        var p = _p;
+        var g = p.G;
+        int n = TL.Count, pitch = g.Pitch, step = g.Chunks * p.OutPadded * n;
+        TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero, a4 = TL.Zero, a5 = TL.Zero, a6 = TL.Zero, a7 = TL.Zero;
+        int terms = 0;
+        for (int j = 0; j < g.Chunks; j++)
+        {
+            int y0 = g.ChunkStart(j);
+            TV even = TL.Load(p.Masks + j * 3 * n), odd = TL.Load(p.Masks + (j * 3 + 1) * n);
+            for (int b = 0; b < samples; b++)
+            {
+                if (terms + g.Lx > ConvTwins.FlushTerms)
+                {
+                    Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TL.Zero;
+                    terms = 0;
+                }
+                terms += g.Lx;
+                float* ti = tiles + b * p.In * g.Plane + y0;
+                float* gp = grads + (long)b * g.Lx * step + j * p.OutPadded * n;
+                for (int x = 0; x < g.Lx; x += 2)
+                {
+                    TV u = TL.And(TL.Load(ti), even), w = TL.And(TL.Load(ti + pitch), odd);
+                    a0 = TL.MultiplyAdd(TL.Load(gp), u, a0);
+                    a1 = TL.MultiplyAdd(TL.Load(gp + n), u, a1);
+                    a2 = TL.MultiplyAdd(TL.Load(gp + 2 * n), u, a2);
+                    a3 = TL.MultiplyAdd(TL.Load(gp + 3 * n), u, a3);
+                    a4 = TL.MultiplyAdd(TL.Load(gp + 4 * n), u, a4);
+                    a5 = TL.MultiplyAdd(TL.Load(gp + 5 * n), u, a5);
+                    a6 = TL.MultiplyAdd(TL.Load(gp + 6 * n), u, a6);
+                    a7 = TL.MultiplyAdd(TL.Load(gp + 7 * n), u, a7);
+                    float* gq = gp + step;
+                    a0 = TL.MultiplyAdd(TL.Load(gq), w, a0);
+                    a1 = TL.MultiplyAdd(TL.Load(gq + n), w, a1);
+                    a2 = TL.MultiplyAdd(TL.Load(gq + 2 * n), w, a2);
+                    a3 = TL.MultiplyAdd(TL.Load(gq + 3 * n), w, a3);
+                    a4 = TL.MultiplyAdd(TL.Load(gq + 4 * n), w, a4);
+                    a5 = TL.MultiplyAdd(TL.Load(gq + 5 * n), w, a5);
+                    a6 = TL.MultiplyAdd(TL.Load(gq + 6 * n), w, a6);
+                    a7 = TL.MultiplyAdd(TL.Load(gq + 7 * n), w, a7);
+                    ti += 2 * pitch;
+                    gp += 2 * step;
+                }
+            }
+        }
+        Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
+
+    // Channels 0 and 1 of one (input, tap), four rows (two of each colour) per step: sums (o·4 + u) for channel o, stream u.
+    private void Sum2x4(float* tiles, float* grads, int samples, double* sums)
+    {
+        var p = _p;
+        var g = p.G;
+        int n = TL.Count, pitch = g.Pitch, step = g.Chunks * 2 * n;
+        TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero, a4 = TL.Zero, a5 = TL.Zero, a6 = TL.Zero, a7 = TL.Zero;
+        int terms = 0;
+        for (int j = 0; j < g.Chunks; j++)
+        {
+            int y0 = g.ChunkStart(j);
+            TV even = TL.Load(p.Masks + j * 3 * n), odd = TL.Load(p.Masks + (j * 3 + 1) * n);
+            for (int b = 0; b < samples; b++)
+            {
+                if (terms + g.Lx > ConvTwins.FlushTerms)
+                {
+                    Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
+                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TL.Zero;
+                    terms = 0;
+                }
+                terms += g.Lx;
+                float* ti = tiles + b * p.In * g.Plane + y0;
+                float* gp = grads + (long)b * g.Lx * step + j * 2 * n;
+                int x = 0;
+                for (; x + 4 <= g.Lx; x += 4)
+                {
+                    TV u0 = TL.And(TL.Load(ti), even), u1 = TL.And(TL.Load(ti + pitch), odd);
+                    TV u2 = TL.And(TL.Load(ti + 2 * pitch), even), u3 = TL.And(TL.Load(ti + 3 * pitch), odd);
+                    a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
+                    a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
+                    a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
+                    a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
+                    a2 = TL.MultiplyAdd(TL.Load(gp + 2 * step), u2, a2);
+                    a6 = TL.MultiplyAdd(TL.Load(gp + 2 * step + n), u2, a6);
+                    a3 = TL.MultiplyAdd(TL.Load(gp + 3 * step), u3, a3);
+                    a7 = TL.MultiplyAdd(TL.Load(gp + 3 * step + n), u3, a7);
+                    ti += 4 * pitch;
+                    gp += 4 * step;
+                }
+                // Two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
+                if (x < g.Lx)
+                {
+                    TV u0 = TL.And(TL.Load(ti), even), u1 = TL.And(TL.Load(ti + pitch), odd);
+                    a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
+                    a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
+                    a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
+                    a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
+                }
+            }
+        }
+        Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
+    }
+
+    // By value: accumulators passed by reference would live in memory for the whole loop (seen in DOTNET_JitDisasm).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Flush(double* sums, TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6, TV a7)
+    {
+        int n = TL.Count;
+        TL.AccumulateDouble(sums, a0);
+        TL.AccumulateDouble(sums + n, a1);
+        TL.AccumulateDouble(sums + 2 * n, a2);
+        TL.AccumulateDouble(sums + 3 * n, a3);
+        TL.AccumulateDouble(sums + 4 * n, a4);
+        TL.AccumulateDouble(sums + 5 * n, a5);
+        TL.AccumulateDouble(sums + 6 * n, a6);
+        TL.AccumulateDouble(sums + 7 * n, a7);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace LatticeFlow.Devices.Simd;
+
+/// <summary>
+/// The vector operations the host twins use, over a vector type <typeparamref name="TV"/> of float lanes: one twin body
+/// serves 256-bit (<see cref="Lanes8"/>, AVX2 + FMA) and 512-bit (<see cref="Lanes16"/>, AVX-512) lanes. Implementations
+/// are structs with static members, so the JIT specialises and inlines every call (no interface dispatch in loops).
+/// Masks are vectors whose lanes are all ones (true) or all zeros.
+/// </summary>
+internal unsafe interface ILanes<TV> where TV : unmanaged
+{
+    static abstract int Count { get; }
+    static abstract TV Zero { get; }
+    static abstract TV Load(float* p);
+    static abstract void Store(float* p, TV v);
+    static abstract TV Broadcast(float x);
+
+    /// <summary>a·b + c with one rounding (FMA).</summary>
+    static abstract TV MultiplyAdd(TV a, TV b, TV c);
+    static abstract TV Multiply(TV a, TV b);
+    static abstract TV Add(TV a, TV b);
+    static abstract TV Subtract(TV a, TV b);
+    static abstract TV And(TV a, TV mask);
+
+    /// <summary>Lanes of <paramref name="a"/> where the mask is set, of <paramref name="b"/> elsewhere.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
+    static abstract TV GreaterThanZero(TV v);
+
+    /// <summary>
+    /// tanh as <see cref="Kernels.Flows.ActivationCode.FastTanh"/> computes it, 1 − 2/(e^{2v} + 1) in double, rounded to
+    /// float: the same result but for the last bit of the double exp (vector exp against Math.Exp).
+    /// </summary>
+    static abstract TV Tanh(TV v);
+
+    /// <summary>d[j] += v[j] in double, for the count lanes of <paramref name="v"/>.</summary>
+    static abstract void AccumulateDouble(double* d, TV v);
+
+    /// <summary>Σ_j d[j] over the count doubles at <paramref name="d"/>, in lane order.</summary>
+    static abstract double SumDouble(double* d);
+}
+
+/// <summary>256-bit lanes: 8 floats (AVX2 with FMA).</summary>
+internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
+{
+    public static int Count => 8;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* p) => Vector256.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector256<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> a, Vector256<float> mask) => a & mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThanZero(Vector256<float> v) => Vector256.GreaterThan(v, Vector256<float>.Zero);
+
+    public static Vector256<float> Tanh(Vector256<float> v) =>
+        Vector256.Narrow(TanhDouble(Vector256.WidenLower(v)), TanhDouble(Vector256.WidenUpper(v)));
+
+    private static Vector256<double> TanhDouble(Vector256<double> v) =>
+        Vector256<double>.One - Vector256.Create(2.0) / (Vector256.Exp(v + v) + Vector256<double>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateDouble(double* d, Vector256<float> v)
+    {
+        (Vector256.Load(d) + Vector256.WidenLower(v)).Store(d);
+        (Vector256.Load(d + 4) + Vector256.WidenUpper(v)).Store(d + 4);
+    }
+
+    public static double SumDouble(double* d)
+    {
+        double s = 0;
+        for (int j = 0; j < 8; j++) s += d[j];
+        return s;
+    }
+}
+
+/// <summary>512-bit lanes: 16 floats (AVX-512F). Where the CPU lacks AVX-512, .NET runs these in software (tests use that).</summary>
+internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
+{
+    public static int Count => 16;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* p) => Vector512.Load(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector512<float> v) => v.Store(p);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> a, Vector512<float> mask) => a & mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThanZero(Vector512<float> v) => Vector512.GreaterThan(v, Vector512<float>.Zero);
+
+    public static Vector512<float> Tanh(Vector512<float> v) =>
+        Vector512.Narrow(TanhDouble(Vector512.WidenLower(v)), TanhDouble(Vector512.WidenUpper(v)));
+
+    private static Vector512<double> TanhDouble(Vector512<double> v) =>
+        Vector512<double>.One - Vector512.Create(2.0) / (Vector512.Exp(v + v) + Vector512<double>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AccumulateDouble(double* d, Vector512<float> v)
+    {
+        (Vector512.Load(d) + Vector512.WidenLower(v)).Store(d);
+        (Vector512.Load(d + 8) + Vector512.WidenUpper(v)).Store(d + 8);
+    }
+
+    public static double SumDouble(double* d)
+    {
+        double s = 0;
+        for (int j = 0; j < 16; j++) s += d[j];
+        return s;
+    }
+}

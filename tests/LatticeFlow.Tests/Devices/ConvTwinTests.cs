@@ -1,0 +1,202 @@
+using Floats = LatticeFlow.Kernels.DeviceView<float>;
+using Ints = LatticeFlow.Kernels.DeviceView<int>;
+using Reals = LatticeFlow.Kernels.DeviceView<double>;
+using LatticeFlow.Devices;
+using LatticeFlow.Devices.Simd;
+using LatticeFlow.Flows;
+using LatticeFlow.Kernels.Flows;
+
+namespace LatticeFlow.Tests.Devices;
+
+/// <summary>
+/// Each conv twin (<see cref="ConvTwins"/>) against its kernel body, element by element, within the bound its doc states:
+/// forward and input gradient |twin − body| ≤ 2γ_n Σ|terms| + 2u|y|, weight gradient ≤ (γ_{F+1} + u) Σ|terms| + 2u|gw|
+/// (u = 2⁻²⁴, γ_n = nu/(1 − nu)), with Σ|terms| computed here from the inputs. Awkward sizes: rows not a multiple of the lane
+/// count (an overlapping last vector), Lx ≠ Ly, batch 1 and 3, one and two output channels (the four-row tiles), 5 × 5
+/// kernels, one-colour outputs and inputs; rows narrower than the lanes run the body. Both SIMD levels run on every
+/// machine: where the CPU lacks AVX-512, .NET runs the 512-bit code in software, which proves the twin's logic, not its speed.
+/// </summary>
+public sealed class ConvTwinTests
+{
+    private const double U = 1.0 / (1 << 24);
+
+    private static double Gamma(int n) => n * U / (1 - n * U);
+
+    private const int Leaky = ActivationCode.LeakyRelu, Tanh = ActivationCode.Tanh, None = ActivationCode.Identity;
+
+    public static TheoryData<int, int, int, int, int, int, int, int> Cases => new()
+    {
+        // lx, ly, kernel, batch, cin, cout, output parity, activation
+        { 8, 8, 3, 3, 8, 8, -1, Leaky },
+        { 8, 8, 3, 1, 1, 8, -1, Tanh },
+        { 8, 8, 3, 3, 8, 2, 1, Tanh },
+        { 6, 10, 3, 3, 3, 2, 0, None },
+        { 10, 12, 3, 1, 2, 3, -1, Leaky },
+        { 4, 14, 5, 3, 8, 1, 1, Tanh },
+        { 6, 18, 3, 3, 8, 8, 0, Leaky },
+        { 4, 16, 3, 1, 2, 8, -1, Tanh },
+        { 12, 6, 3, 3, 8, 8, -1, Leaky },
+        { 2, 20, 3, 3, 9, 2, -1, None },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Avx2TwinsMatchTheBodies(int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation) =>
+        Compare(SimdLevel.Avx2, lx, ly, kernel, batch, cin, cout, parity, activation);
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Avx512TwinsMatchTheBodies(int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation) =>
+        Compare(SimdLevel.Avx512, lx, ly, kernel, batch, cin, cout, parity, activation);
+
+    [Fact]
+    public void TwinsTakeRowsThatFillTheirLanesAndLeaveTheRestToTheBodies()
+    {
+        Assert.False(RowGeometry.TryCreate(Shape(12, 6, 3, 1, 1, 8, -1), SimdLevel.Avx2, out _));
+        Assert.True(RowGeometry.TryCreate(Shape(6, 10, 3, 1, 1, 8, -1), SimdLevel.Avx2, out var g8));
+        Assert.Equal(8, g8.Lanes);
+        Assert.True(RowGeometry.TryCreate(Shape(8, 8, 3, 1, 1, 8, -1), SimdLevel.Avx512, out var g));
+        Assert.Equal(8, g.Lanes);
+        Assert.True(RowGeometry.TryCreate(Shape(6, 18, 3, 1, 1, 8, -1), SimdLevel.Avx512, out var g16));
+        Assert.Equal(16, g16.Lanes);
+        Assert.False(RowGeometry.TryCreate(Shape(8, 8, 3, 1, 1, 8, -1), SimdLevel.Off, out _));
+        Assert.False(RowGeometry.TryCreate(new ConvShape(1, 64, 1, 8, 9, 64, -1, 1, rowLength: 0), SimdLevel.Avx2, out _));
+    }
+
+    private static ConvShape Shape(int lx, int ly, int kernel, int batch, int cin, int cout, int parity) =>
+        new(batch, lx * ly, cin, cout, kernel * kernel, lx * ly, parity, 1, ly);
+
+    private sealed record Outputs(float[] Forward, float[] InputGrad, float[] WeightGrad, float[] BiasGrad);
+
+    private static void Compare(SimdLevel level, int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation)
+    {
+        var body = Run(SimdLevel.Off, lx, ly, kernel, batch, cin, cout, parity, activation);
+        var twin = Run(level, lx, ly, kernel, batch, cin, cout, parity, activation);
+        int v = lx * ly, taps = kernel * kernel;
+        var x = Values(batch * cin * v, 1);
+        var w = Values(cout * cin * taps, 2);
+        var bias = Values(cout, 3);
+        var gOut = Values(batch * cout * v, 4);
+        var neighbours = Neighbours(lx, ly, kernel);
+        // Where the twins take the launch, fused multiply-adds and float lanes round differently from the bodies somewhere:
+        // bit-identical outputs would mean the launcher ran the bodies, and the comparison below would prove nothing.
+        if (RowGeometry.TryCreate(Shape(lx, ly, kernel, batch, cin, cout, parity), level, out _))
+        {
+            static bool Differ(float[] a, float[] b) => a.Where((z, j) => BitConverter.SingleToInt32Bits(z) != BitConverter.SingleToInt32Bits(b[j])).Any();
+            Assert.True(Differ(body.Forward, twin.Forward) || Differ(body.InputGrad, twin.InputGrad), "the forward and input-gradient twins did not run");
+            Assert.True(Differ(body.WeightGrad, twin.WeightGrad), "the weight-gradient twin did not run");
+        }
+
+        // Forward: Σ|w·x| + |bias| per output; the activations are 1-Lipschitz and round once more.
+        for (int b = 0; b < batch; b++)
+            for (int o = 0; o < cout; o++)
+                for (int s = 0; s < v; s++)
+                {
+                    int at = (b * cout + o) * v + s;
+                    if (parity >= 0 && Colour(s, ly) != parity) { Assert.Equal(body.Forward[at], twin.Forward[at]); continue; }
+                    double sum = Math.Abs(bias[o]);
+                    for (int i = 0; i < cin; i++)
+                        for (int t = 0; t < taps; t++) sum += Math.Abs(w[(o * cin + i) * taps + t] * x[(b * cin + i) * v + neighbours[s * taps + t]]);
+                    Within(body.Forward[at], twin.Forward[at], 2 * Gamma(cin * taps + 1) * sum + 2 * U * Math.Abs(body.Forward[at]), "forward", at, level);
+                }
+        // Input gradient on the other colour's sites (as the nets use it), g of the output colour.
+        int inputParity = parity < 0 ? -1 : 1 - parity;
+        for (int b = 0; b < batch; b++)
+            for (int i = 0; i < cin; i++)
+                for (int s = 0; s < v; s++)
+                {
+                    int at = (b * cin + i) * v + s;
+                    if (inputParity >= 0 && Colour(s, ly) != inputParity) { Assert.Equal(body.InputGrad[at], twin.InputGrad[at]); continue; }
+                    double sum = 0;
+                    for (int o = 0; o < cout; o++)
+                        for (int t = 0; t < taps; t++)
+                        {
+                            int site = neighbours[s * taps + taps - 1 - t];
+                            if (parity < 0 || Colour(site, ly) == parity) sum += Math.Abs(w[(o * cin + i) * taps + t] * gOut[(b * cout + o) * v + site]);
+                        }
+                    Within(body.InputGrad[at], twin.InputGrad[at], 2 * Gamma(cout * taps) * sum + 2 * U * Math.Abs(body.InputGrad[at]), "input gradient", at, level);
+                }
+        // Weight and bias gradients, accumulated onto a non-zero start (the kernels add).
+        double gw = Gamma(ConvTwins.FlushTerms + 1) + U;
+        for (int o = 0; o < cout; o++)
+            for (int i = 0; i < cin; i++)
+                for (int t = 0; t < taps; t++)
+                {
+                    double sum = 0;
+                    for (int b = 0; b < batch; b++)
+                        for (int s = 0; s < v; s++)
+                            if (parity < 0 || Colour(s, ly) == parity) sum += Math.Abs(gOut[(b * cout + o) * v + s] * x[(b * cin + i) * v + neighbours[s * taps + t]]);
+                    int at = (o * cin + i) * taps + t;
+                    Within(body.WeightGrad[at], twin.WeightGrad[at], gw * sum + 2 * U * Math.Abs(body.WeightGrad[at]), "weight gradient", at, level);
+                }
+        for (int o = 0; o < cout; o++)
+        {
+            double sum = 0;
+            for (int b = 0; b < batch; b++)
+                for (int s = 0; s < v; s++) sum += Math.Abs(gOut[(b * cout + o) * v + s]);
+            Within(body.BiasGrad[o], twin.BiasGrad[o], 2 * U * sum + 2 * U * Math.Abs(body.BiasGrad[o]), "bias gradient", o, level);
+        }
+    }
+
+    private static void Within(float body, float twin, double bound, string what, int at, SimdLevel level) =>
+        Assert.True(Math.Abs((double)body - twin) <= bound, $"{what}[{at}] ({level}): body {body:R}, twin {twin:R}, |Δ| {Math.Abs((double)body - twin):E2} > bound {bound:E2}");
+
+    private static int Colour(int s, int ly) => (s / ly + s % ly) & 1;
+
+    private static Outputs Run(SimdLevel level, int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation)
+    {
+        using var device = new ManagedDevice(DeviceFactory.Context, 2, level);
+        using var lattice = new FlowLattice(device, lx, ly, kernel);
+        int v = lx * ly, taps = kernel * kernel;
+        using var x = Upload(device, Values(batch * cin * v, 1));
+        using var w = Upload(device, Values(cout * cin * taps, 2));
+        using var bias = Upload(device, Values(cout, 3));
+        using var gOut = Upload(device, Values(batch * cout * v, 4));
+        // Outputs start non-zero, so that sites a one-colour kernel must leave alone are seen to be left alone.
+        using var y = Upload(device, Values(batch * cout * v, 5));
+        using var gIn = Upload(device, Values(batch * cin * v, 6));
+        using var gw = Upload(device, Values(cout * cin * taps, 7));
+        using var gb = Upload(device, Values(cout, 8));
+        using var partial = device.Allocate<double>(1);
+        var c = Shape(lx, ly, kernel, batch, cin, cout, parity);
+        long work = (long)batch * v * cin * cout;
+        device.Launch(c.Items, work, new ConvForwardKernel<Floats, Ints>(c, x.View, w.View, bias.View, lattice.Neighbours, lattice.Parity, y.View, activation));
+        device.Launch(c.Items, work, new ConvInputGradKernel<Floats, Ints>(c, gOut.View, w.View, lattice.Neighbours, lattice.Parity, gIn.View, parity < 0 ? -1 : 1 - parity));
+        device.Launch(c.WeightGradItems, work, new ConvWeightGradKernel<Floats, Ints, Reals>(c, gOut.View, x.View, lattice.Neighbours, lattice.Parity, gw.View, gb.View, partial.View));
+        return new Outputs(Download(device, y), Download(device, gIn), Download(device, gw), Download(device, gb));
+    }
+
+    private static MemoryBuffer1D<float, Stride1D.Dense> Upload(ComputeDevice device, float[] values)
+    {
+        var buffer = device.Allocate<float>(values.Length);
+        device.CopyFromHost<float>(values, buffer.View);
+        return buffer;
+    }
+
+    private static float[] Download(ComputeDevice device, MemoryBuffer1D<float, Stride1D.Dense> buffer)
+    {
+        var host = new float[buffer.Length];
+        device.CopyToHost(buffer.View, host);
+        return host;
+    }
+
+    private static float[] Values(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (int j = 0; j < n; j++) a[j] = (float)(2 * rng.NextDouble() - 1);
+        return a;
+    }
+
+    private static int[] Neighbours(int lx, int ly, int kernel)
+    {
+        int r = (kernel - 1) / 2, taps = kernel * kernel;
+        var nb = new int[lx * ly * taps];
+        for (int x = 0; x < lx; x++)
+            for (int y = 0; y < ly; y++)
+                for (int a = -r; a <= r; a++)
+                    for (int c = -r; c <= r; c++)
+                        nb[(x * ly + y) * taps + (a + r) * kernel + c + r] = ((x + a) % lx + lx) % lx * ly + ((y + c) % ly + ly) % ly;
+        return nb;
+    }
+}
