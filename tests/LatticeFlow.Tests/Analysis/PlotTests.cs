@@ -266,7 +266,7 @@ public class PlotTests
         Assert.Contains(plots, p => p.Name == "mpL_vs_L");
         Assert.Contains(plots, p => p.Name == "cost_vs_L");
         var algorithms = FigureStyle.Order(rows.Select(r => r.Algorithm));
-        foreach (var (name, plot) in plots)
+        foreach (var (name, plot) in plots.Where(p => !p.Name.StartsWith("flow_")))
         {
             Render(plot);
             Assert.True(plot.Axes.GetPanels().OfType<ScottPlot.Panels.LegendPanel>().Any(), $"{name}: legend outside the data");
@@ -294,6 +294,39 @@ public class PlotTests
         Assert.Contains("1 point with τ_int undefined or undetermined not shown", Title(tau));
         Assert.Contains("open markers", Title(tau));
         Assert.Contains("no plateau, not shown: flow L = 10", Title(plots.Single(p => p.Name == "mpL_vs_L").Plot));
+    }
+
+    /// <summary>
+    /// A sweep with a flow adds its acceptance against L (flow MH's and the trained flow's on fresh proposals, in the
+    /// flow's colour) and against training seconds (one line per L from its checks; points without checks named).
+    /// </summary>
+    [Fact]
+    public void FlowAcceptanceFiguresShowEachPointsNumbers()
+    {
+        var rows = new List<SweepRow>
+        {
+            Row("flow", 6, 4) with { Acceptance = 0.6, TrainingAcceptance = 0.62, TrainingChecks = [new(100, 5, 0.3, 0.1), new(200, 10, 0.55, 0.2)] },
+            Row("flow", 8, 5) with { Acceptance = 0.4, TrainingAcceptance = 0.45, TrainingChecks = [] },
+            Row("hmc", 6, 2),
+        };
+        var plots = SweepPlots.Build(rows);
+        var byL = plots.Single(p => p.Name == "flow_acceptance_vs_L").Plot;
+        Render(byL);
+        var series = byL.GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.All(series, s => Assert.Equal(FigureStyle.Algorithm("flow").Color, s.Color));
+        var mh = series.Single(s => s.LegendText.StartsWith("flow MH")).Data.GetScatterPoints();
+        Assert.Equal([(Math.Log10(6), 0.6), (Math.Log10(8), 0.4)], mh.Select(c => (c.X, c.Y)));
+        var fresh = series.Single(s => s.LegendText.StartsWith("trained flow")).Data.GetScatterPoints();
+        Assert.Equal([0.62, 0.45], fresh.Select(c => c.Y));
+
+        var bySeconds = plots.Single(p => p.Name == "flow_acceptance_vs_training_seconds").Plot;
+        Render(bySeconds);
+        var line = Assert.Single(bySeconds.GetPlottables<ScottPlot.Plottables.Scatter>());
+        Assert.Equal("L = 6", line.LegendText);
+        Assert.Equal([(5.0, 0.3), (10.0, 0.55)], line.Data.GetScatterPoints().Select(c => (c.X, c.Y)));
+        Assert.Contains("no periodic checks (flow key check_every): L = 8", Title(bySeconds));
+
+        Assert.DoesNotContain(SweepPlots.Build([Row("hmc", 6, 2), Row("hmc", 8, 3)]), p => p.Name.StartsWith("flow_"));
     }
 
     [Fact]
