@@ -12,7 +12,7 @@ public static class SweepSlurm
     {
         ["partition"] = "--partition", ["time"] = "--time", ["account"] = "--account", ["cpus_per_task"] = "--cpus-per-task",
         ["mem"] = "--mem", ["gpus_per_task"] = "--gpus-per-task", ["max_parallel"] = "--max-parallel", ["setup"] = "--setup",
-        ["device"] = "--device",
+        ["device"] = "--device", ["simd"] = "--simd",
     };
 
     /// <summary>The first job-array option given, or null.</summary>
@@ -31,7 +31,7 @@ public static class SweepSlurm
         {
             Partition = v.Partition, Time = v.Time ?? defaults.Time, Account = v.Account, CpusPerTask = v.CpusPerTask ?? defaults.CpusPerTask,
             Mem = v.Mem, GpusPerTask = v.GpusPerTask ?? defaults.GpusPerTask, MaxParallel = v.MaxParallel, Setup = SetupText(v.Setup),
-            Device = v.Device ?? defaults.Device, Binary = OwnBinary(),
+            Device = v.Device ?? defaults.Device, Simd = v.Simd ?? defaults.Simd, Binary = OwnBinary(),
         };
         if (o.Problems().FirstOrDefault() is SettingProblem p) throw new InvalidInputException(p.Describe(s => Flags.GetValueOrDefault(s, s)));
         return o;

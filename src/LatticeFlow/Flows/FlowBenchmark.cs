@@ -35,7 +35,7 @@ public static class FlowBenchmark
 
         using var process = Process.GetCurrentProcess();
         output.WriteLine($"flow training, tutorial configuration ({flow.Architecture.Describe()}), batch 64, {device.Description}");
-        output.WriteLine($"  {1 / stepTime,8:F1} steps/s   ({stepTime * 1e3:F2} ms/step over {steps} steps; target 100 steps/s, PyTorch CPU ~30)");
+        output.WriteLine($"  {1 / stepTime,8:F1} steps/s   ({stepTime * 1e3:F2} ms/step over {steps} steps)");
         output.WriteLine($"  forward (prior + 16 couplings): {forwardTime * 1e3:F2} ms/step ({100 * forwardTime / stepTime:F0}%), " +
             $"action, backward and Adam: {(stepTime - forwardTime) * 1e3:F2} ms/step ({100 * (stepTime - forwardTime) / stepTime:F0}%)");
         output.WriteLine($"  memory: working set {process.WorkingSet64 / 1048576.0:F0} MiB, managed heap {GC.GetTotalMemory(false) / 1048576.0:F1} MiB, " +

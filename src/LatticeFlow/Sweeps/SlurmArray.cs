@@ -126,7 +126,7 @@ public static class SlurmArray
                 exit {{MissingBinary}}
             fi
             say "running $bin (from $from) on device {{device}}"
-            exec "$bin" sweep --file "$sweep_dir/{{SweepRunner.SpecFile}}" --out "$sweep_dir/{{Output}}" --point "$task" --device {{device}}{{(device == "cpu" ? $" --threads \"${{SLURM_CPUS_PER_TASK:-{o.CpusPerTask}}}\"" : "")}} --quiet
+            exec "$bin" sweep --file "$sweep_dir/{{SweepRunner.SpecFile}}" --out "$sweep_dir/{{Output}}" --point "$task" --device {{device}}{{(device == "cpu" ? $" --threads \"${{SLURM_CPUS_PER_TASK:-{o.CpusPerTask}}}\" --simd {o.Simd}" : "")}} --quiet
 
             """);
         return s.ToString().Replace("\r\n", "\n");

@@ -27,6 +27,11 @@ public sealed record SlurmOptions
     public string? Setup { get; init; }
     /// <summary>auto (CUDA with GPUs, the CPU path without), cpu, cuda or opencl.</summary>
     public string Device { get; init; } = "auto";
+    /// <summary>
+    /// The host SIMD path of CPU tasks (<see cref="LatticeFlow.Devices.Simd.HostSimd.Names"/>); checked by name only, since the
+    /// compute nodes' CPUs are not the submitting host's: each task resolves "auto" to what its own CPU runs.
+    /// </summary>
+    public string Simd { get; init; } = "auto";
     public string? Binary { get; init; }
 
     /// <summary>The device each task samples on.</summary>
@@ -51,6 +56,7 @@ public sealed record SlurmOptions
         if (GpusPerTask < 0) Bad("gpus_per_task", GpusPerTask, "must be 0 (CPU nodes) or more");
         if (MaxParallel is int m && m < 1) Bad("max_parallel", m, "must be at least 1 (or left out for no limit)");
         if (Setup is not null && (string.IsNullOrWhiteSpace(Setup) || Setup.Contains('\0'))) Bad("setup", Setup.Replace("\0", "\\0"), "empty or not text");
+        if (!LatticeFlow.Devices.Simd.HostSimd.Names.Contains(Simd)) Bad("simd", Simd, $"unknown SIMD level (choose {string.Join(", ", LatticeFlow.Devices.Simd.HostSimd.Names)})");
         if (!Devices.Contains(Device)) Bad("device", Device, $"a task runs on {string.Join(", ", Devices)}");
         else if (GpusPerTask > 0 && Device == "cpu")
             p.Add(new([("device", Device), ("gpus_per_task", GpusPerTask.ToString(CultureInfo.InvariantCulture))], "the tasks would hold GPUs they never use; ask for 0 GPUs on CPU nodes"));

@@ -93,7 +93,7 @@ public class SlurmArrayTests
         var (code, log) = RunTask(script, 0, env: [("LATTICEFLOW", fake), ("SLURM_CPUS_PER_TASK", "3")]);
         Assert.Equal(0, code);
         Assert.Contains("\nhello from setup\n", log);
-        Assert.Equal(["--point", "0", "--device", "cpu", "--threads", "3", "--quiet"], File.ReadAllLines(tmp.Sub("bin/args.txt"))[^7..]);
+        Assert.Equal(["--point", "0", "--device", "cpu", "--threads", "3", "--simd", "auto", "--quiet"], File.ReadAllLines(tmp.Sub("bin/args.txt"))[^9..]);
         var manifest = SlurmArray.ReadManifest(dir);
         Assert.Equal(options, manifest.Slurm);
         Assert.Equal(Spec.SeedFor(1, 0, "hmc"), manifest.Tasks[1].Seeds["hmc"][0]);
@@ -164,6 +164,7 @@ public class SlurmArrayTests
     [InlineData("account", "a b")]
     [InlineData("setup", " ")]
     [InlineData("device", "tpu")]
+    [InlineData("simd", "sse9")]
     public void UnusableSettingsAreNamedAndNothingIsWritten(string setting, string value)
     {
         var o = setting switch
@@ -176,6 +177,7 @@ public class SlurmArrayTests
             "partition" => new SlurmOptions { Partition = value },
             "account" => new SlurmOptions { Account = value },
             "setup" => new SlurmOptions { Setup = value },
+            "simd" => new SlurmOptions { Simd = value },
             _ => new SlurmOptions { Device = value },
         };
         var problem = Assert.Single(o.Problems());
@@ -300,13 +302,13 @@ public class SlurmCliTests
         File.WriteAllText(tmp.Sub("tiny.json"), Tiny);
         File.WriteAllText(tmp.Sub("env.sh"), "module load cuda/12.4\nexport OMP_NUM_THREADS=1\n");
         string dir = tmp.Sub("array");
-        var (code, stdout, err) = CliRunner.Run("sweep", "--file", tmp.Sub("tiny.json"), "--emit-slurm", dir, "--setup", tmp.Sub("env.sh"), "--gpus-per-task", "0");
+        var (code, stdout, err) = CliRunner.Run("sweep", "--file", tmp.Sub("tiny.json"), "--emit-slurm", dir, "--setup", tmp.Sub("env.sh"), "--gpus-per-task", "0", "--simd", "off");
         Assert.True(code == 0, err);
         Assert.Contains($"collect with: latticeflow sweep --aggregate --out {dir}", stdout);
         string script = File.ReadAllText(Path.Combine(dir, SlurmArray.Script));
         Assert.Contains("set +u\nmodule load cuda/12.4\nexport OMP_NUM_THREADS=1\nset -u\n", script);
         Assert.DoesNotContain("--gres", script);
-        Assert.Contains("--device cpu --threads \"${SLURM_CPUS_PER_TASK:-4}\"", script);
+        Assert.Contains("--device cpu --threads \"${SLURM_CPUS_PER_TASK:-4}\" --simd off", script);
 
         var spec = SweepSpec.Parse(Tiny, "tiny.json");
         Assert.True(SweepRunner.Run(spec, new SweepOptions(Path.Combine(dir, "runs"), "cpu", OnlyPoint: 0), TextWriter.Null, () => ProgressReporter.Silent, default));
