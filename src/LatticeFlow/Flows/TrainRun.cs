@@ -65,6 +65,9 @@ public static class TrainRun
             }
         }
         bool symmetrizedChecks = settings.ChecksSymmetrized;
+        // The check whose weights best.lfm holds: a resumed run's best check only if best.lfm exists (--keep-best may be
+        // new at this resume, and then the earlier checks have no weights to keep).
+        FlowCheck? kept = settings.KeepBest && File.Exists(Path.Combine(dir, Best)) ? checks.Best : null;
 
         var schedule = new LearningRateSchedule(settings.Schedule, settings.LearningRate, settings.Steps);
         var clock = Stopwatch.StartNew();
@@ -98,9 +101,12 @@ public static class TrainRun
             {
                 var q = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed, symmetrizedChecks);
                 var check = new FlowCheck(step, previousSeconds + clock.Elapsed.TotalSeconds, q.Acceptance, q.Ess);
-                if (settings.KeepBest && !(checks.Best?.Acceptance >= check.Acceptance))
+                if (settings.KeepBest && !(kept?.Acceptance >= check.Acceptance))
+                {
                     ModelFile.Write(Path.Combine(dir, Best), ModelHeader.For(flow.Architecture, settings.Couplings) with { Lineage = lineage, Training = Settings(settings) },
                         flow.Parameters.GetValues());
+                    kept = check;
+                }
                 checks.Add(check);
                 if (settings.TargetAcceptance is double ta && check.Acceptance >= ta)
                 {
@@ -125,11 +131,12 @@ public static class TrainRun
             WriteCheckpoint(dir, settings, flow, trainer, history, checks, lineage);
         }
         // keep_best: the model is the best check's weights (the checkpoint above keeps the last ones, to resume from).
-        var best = settings.KeepBest ? checks.Best : null;
+        var best = kept;
         if (best is not null && status != "diverged") flow.Parameters.SetValues(ModelFile.Read(Path.Combine(dir, Best)).Weights);
         FlowQuality? quality = null;
         if (status != "diverged" && status != "interrupted" && settings.EvaluationProposals > 1)
-            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, symmetrizedChecks);
+            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, symmetrizedChecks,
+                FlowEvaluation.Draws.Final);
         var result = new TrainResult
         {
             OutputDirectory = dir,

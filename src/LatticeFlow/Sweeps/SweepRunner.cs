@@ -159,6 +159,16 @@ public static class SweepRunner
         // A ladder starts each flow from the previous point's (trained before it, in this loop or an earlier array task).
         string? initFrom = spec.Flow.Ladder && index > 0 ? Path.Combine(TrainingDirectory(o.OutputDirectory, spec.Points[index - 1]), TrainRun.Model) : null;
         bool resume = File.Exists(Path.Combine(dir, TrainRun.Checkpoint));
+        // Only a finished predecessor: an interrupted one (a Slurm task past its time limit, whose successor the %1
+        // throttle starts anyway) has a model.lfm too, and starting from it would give another flow than a local sweep.
+        if (initFrom is not null && !resume)
+        {
+            string previous = Path.Combine(Path.GetDirectoryName(initFrom)!, TrainRun.Summary);
+            var prior = File.Exists(previous) ? TrainSummary.Read(previous) : null;
+            if (prior is not { Completed: true })
+                throw new InvalidInputException($"{dir}: a ladder point starts from the previous point's trained flow, whose training is {prior?.Status ?? "not started"} " +
+                    $"({Path.GetDirectoryName(initFrom)}); run or resume that point first");
+        }
         var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads, resume ? null : initFrom) with
         {
             Simd = o.Simd,
@@ -166,7 +176,9 @@ public static class SweepRunner
             Force = Directory.Exists(dir) && !File.Exists(Path.Combine(dir, TrainRun.Checkpoint)),
         };
         var r = TrainRun.Execute(settings, progress, cancel);
-        log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s, running acceptance {r.RunningAcceptance:F3}");
+        string measured = r.Quality is { } q ? $"acceptance {q.Acceptance:F3} on {q.Proposals} fresh proposals" : $"running acceptance {r.RunningAcceptance:F3}";
+        if (r.Best is { } b) measured += $" (best check {b.Acceptance:F3} at step {b.Step})";
+        log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s, {measured}");
         if (r.Status == "diverged") throw new InvalidInputException($"{dir}: flow training diverged: {r.Message}");
         return r.Completed ? model : null;
     }

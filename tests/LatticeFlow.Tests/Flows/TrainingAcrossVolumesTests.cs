@@ -85,6 +85,38 @@ public sealed class TrainingAcrossVolumesTests
         Assert.Equal(best.Step, TrainSummary.Read(Path.Combine(dir, TrainRun.Summary)).BestStep);
     }
 
+    /// <summary>--keep-best turned on at a resume: the earlier checks kept no weights, so the first check of the resumed run is kept.</summary>
+    [Fact]
+    public void KeepBestAddedAtAResumeKeepsTheResumedRunsChecks()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("kb");
+        Assert.True(TrainRun.Execute(Settings(dir, 6, 40) with { CheckEvery = 20, TargetCheckProposals = 256 }, ProgressReporter.Silent, default).Completed);
+        var r = TrainRun.Execute(Settings(dir, 6, 80) with { CheckEvery = 20, TargetCheckProposals = 256, KeepBest = true, Resume = true },
+            ProgressReporter.Silent, default);
+        Assert.True(r.Completed, r.Message);
+        var resumed = CheckLog.Read(Path.Combine(dir, CheckLog.File), long.MaxValue).Checks.Where(c => c.Step > 40).ToList();
+        Assert.Equal([60L, 80], resumed.Select(c => c.Step));
+        Assert.Equal(resumed.MaxBy(c => c.Acceptance)!.Step, r.Best!.Step);
+        Assert.Equal(ModelFile.Read(Path.Combine(dir, TrainRun.Best)).Weights, ModelFile.Read(Path.Combine(dir, TrainRun.Model)).Weights);
+    }
+
+    /// <summary>The final evaluation draws other proposals than the checks (which keep-best chose the model by).</summary>
+    [Fact]
+    public void TheFinalEvaluationDrawsOtherProposalsThanTheChecks()
+    {
+        using var tmp = new TempDir();
+        string dir = tmp.Sub("eval");
+        var r = TrainRun.Execute(Settings(dir, 6, 40) with { CheckEvery = 40, TargetCheckProposals = 512, EvaluationProposals = 512 }, ProgressReporter.Silent, default);
+        var check = Assert.Single(CheckLog.Read(Path.Combine(dir, CheckLog.File), long.MaxValue).Checks);
+        // Same weights, same number of proposals: only the draws differ (ESS per proposal is a continuous function of them).
+        Assert.NotEqual(check.Ess, r.Quality!.Ess);
+        using var device = LatticeFlow.Devices.DeviceFactory.Create("cpu");
+        using var flow = RealNvpFlow.Load(Path.Combine(dir, TrainRun.Model), device);
+        var again = FlowEvaluation.Run(flow, Settings(dir, 6, 40).Couplings, 512, 64, Settings(dir, 6, 40).Seed);
+        Assert.Equal(check.Ess, again.Ess, 12);
+    }
+
     private const string Ladder = """
         {"name": "ladder", "algorithms": ["flow"], "configs": 200, "therm": 20,
          "flow": {"layers": 4, "hidden": [4], "equivariant": true, "global_scale": true, "max_steps": 60,
@@ -116,6 +148,26 @@ public sealed class TrainingAcrossVolumesTests
         Assert.Equal([4], models[1].Header.Lineage.Select(a => a.Lx));
         Assert.Equal([4, 6], models[2].Header.Lineage.Select(a => a.Lx));
         Assert.Equal(models[0].Checksum, models[1].Header.Lineage[0].Sha256);
+    }
+
+    /// <summary>A ladder point whose predecessor's training is unfinished (a Slurm task past its time limit) is refused, not started from it.</summary>
+    [Fact]
+    public void ALadderPointWaitsForAFinishedPredecessor()
+    {
+        using var tmp = new TempDir();
+        var spec = SweepSpec.Parse(Ladder, "ladder.json");
+        string output = tmp.Sub("sweep");
+        using (var cancel = new CancellationTokenSource())
+        {
+            int started = 0;
+            var progress = () => { if (++started == 1) cancel.Cancel(); return ProgressReporter.Silent; };
+            Assert.False(SweepRunner.Run(spec, new SweepOptions(output, "cpu", OnlyPoint: 0), TextWriter.Null, progress, cancel.Token));
+        }
+        Assert.Equal("interrupted", TrainSummary.Read(Path.Combine(SweepRunner.TrainingDirectory(output, spec.Points[0]), TrainRun.Summary)).Status);
+        var e = Assert.Throws<InvalidInputException>(() =>
+            SweepRunner.Run(spec, new SweepOptions(output, "cpu", OnlyPoint: 1), TextWriter.Null, () => ProgressReporter.Silent, default));
+        Assert.Contains("whose training is interrupted", e.Message);
+        Assert.False(Directory.Exists(SweepRunner.TrainingDirectory(output, spec.Points[1])));
     }
 
     [Fact]
