@@ -87,11 +87,13 @@ public sealed class SweepVerb : IVerb
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine("tau_int in Wolff's convention (1/2 + sum rho; emcee's is twice this), Gamma method with S = 1.5");
-        Console.WriteLine($"{"L",4} {"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12} {"+training",12}");
+        bool grid = SweepSummary.HasRepeatedSizes(rows);
+        Console.WriteLine($"{"L",4} {(grid ? $"{"m2",8} {"lam",8} " : "")}{"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12} {"+training",12}");
         foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
-            Console.WriteLine(string.Create(c, $"{r.L,4} {r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3} {(r.TrainingSeconds is null ? "" : r.SecondsPerIndependentWithTraining.ToString("G3", c)),12}{(r.Reliable ? "" : "  * too few data: N < 50 tau_int, errors and tau unreliable")}{(r.HeavyTailed ? $"  * heavy-tailed flow weights (Pareto k {r.ParetoK:F2} > {r.ParetoThreshold:F2}): errors unreliable" : "")}"));
+            Console.WriteLine(string.Create(c, $"{r.L,4} {(grid ? $"{r.M2,8:G4} {r.Lambda,8:G4} " : "")}{r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3} {(r.TrainingSeconds is null ? "" : r.SecondsPerIndependentWithTraining.ToString("G3", c)),12}{(r.Reliable ? "" : "  * too few data: N < 50 tau_int, errors and tau unreliable")}{(r.HeavyTailed ? $"  * heavy-tailed flow weights (Pareto k {r.ParetoK:F2} > {r.ParetoThreshold:F2}): errors unreliable" : "")}"));
         foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
             Console.WriteLine(string.Create(c, $"  z({key}): {fit.Describe()} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: unreliable tau_int)" : "")}"));
+        if (grid) Console.WriteLine("  no fits of tau_int against L: some L has several points (other couplings), so tau_int(L) is not one curve");
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");
         return 0;
     }

@@ -246,9 +246,9 @@ public static class SweepPlots
         var without = new List<string>();
         foreach (var (r, i) in flows.Select((r, i) => (r, i)))
         {
-            if (r.TrainingChecks.Count == 0) { without.Add($"L = {r.L}"); continue; }
+            if (r.TrainingChecks.Count == 0) { without.Add(SweepSummary.PointLabel(r, flows)); continue; }
             var line = plot.Add.Scatter(r.TrainingChecks.Select(c => c.Seconds).ToArray(), r.TrainingChecks.Select(c => c.Acceptance).ToArray(), palette.GetColor(i));
-            line.LegendText = $"L = {r.L}";
+            line.LegendText = SweepSummary.PointLabel(r, flows);
             line.MarkerSize = 5;
             drawn++;
         }

@@ -149,6 +149,16 @@ public static class SweepSummary
 
     private static readonly string[] Observables = ["absM_per_V", "chi2", "E", .. PrimaryObservables];
 
+    /// <summary>Whether some lattice size has several points (other couplings): then τ_int against L is not one curve.</summary>
+    public static bool HasRepeatedSizes(IReadOnlyList<SweepRow> rows) =>
+        rows.GroupBy(r => r.Algorithm).Any(g => g.Select(r => r.Point).Distinct().Count() != g.Select(r => r.L).Distinct().Count());
+
+    /// <summary>A point's label: "L = 8", or with its couplings where another point has the same L.</summary>
+    public static string PointLabel(SweepRow row, IReadOnlyList<SweepRow> rows) =>
+        rows.Any(r => r.L == row.L && r.Point != row.Point)
+            ? string.Create(CultureInfo.InvariantCulture, $"L = {row.L}, m² = {row.M2:G4}, λ = {row.Lambda:G4}")
+            : $"L = {row.L}";
+
     private static void Write(string output, IReadOnlyList<SweepRow> rows)
     {
         var c = CultureInfo.InvariantCulture;
@@ -181,11 +191,13 @@ public static class SweepSummary
 
     /// <summary>
     /// τ_int ∝ L^z per algorithm and observable: weighted least squares of ln τ on ln L (weights (τ/δτ)²), over the
-    /// sizes whose τ_int is reliable (<see cref="DynamicExponent.Excluded"/> counts the others).
+    /// sizes whose τ_int is reliable (<see cref="DynamicExponent.Excluded"/> counts the others). A sweep with several
+    /// points at one L (a grid over the couplings) has no such curve: it gets no fits (<see cref="HasRepeatedSizes"/>).
     /// </summary>
     public static Dictionary<string, DynamicExponent> Fits(IReadOnlyList<SweepRow> rows)
     {
         var fits = new Dictionary<string, DynamicExponent>();
+        if (HasRepeatedSizes(rows)) return fits;
         foreach (var group in rows.GroupBy(r => r.Algorithm))
             foreach (var o in Observables)
             {

@@ -329,6 +329,23 @@ public class PlotTests
         Assert.DoesNotContain(SweepPlots.Build([Row("hmc", 6, 2), Row("hmc", 8, 3)]), p => p.Name.StartsWith("flow_"));
     }
 
+    /// <summary>A grid over the couplings at one L is no τ_int(L) curve: no fits, and its points are labelled with their couplings.</summary>
+    [Fact]
+    public void AGridOverTheCouplingsHasNoFitsAndLabelsItsPoints()
+    {
+        var rows = new List<SweepRow>
+        {
+            Row("hmc", 4, 2) with { Point = 0 }, Row("hmc", 4, 3) with { Point = 1, Lambda = 5 }, Row("hmc", 6, 4) with { Point = 2 },
+            Row("flow", 4, 2) with { Point = 0, TrainingChecks = [new(10, 1, 0.2, 0.1)] }, Row("flow", 4, 3) with { Point = 1, Lambda = 5, TrainingChecks = [new(10, 1, 0.3, 0.1)] },
+            Row("flow", 6, 4) with { Point = 2, TrainingChecks = [new(10, 1, 0.4, 0.1)] },
+        };
+        Assert.True(SweepSummary.HasRepeatedSizes(rows));
+        Assert.Empty(SweepSummary.Fits(rows));
+        Assert.NotEmpty(SweepSummary.Fits(rows.Where(r => r.Point != 1).ToList()));
+        var lines = SweepPlots.Build(rows).Single(p => p.Name == "flow_acceptance_vs_training_seconds").Plot.GetPlottables<ScottPlot.Plottables.Scatter>();
+        Assert.Equal(["L = 4, m² = -4, λ = 6", "L = 4, m² = -4, λ = 5", "L = 6"], lines.Select(l => l.LegendText));
+    }
+
     [Fact]
     public void SweepFiguresOfUndeterminedRowsRender()
     {
