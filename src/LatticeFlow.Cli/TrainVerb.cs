@@ -104,7 +104,8 @@ public sealed class TrainVerb : IVerb
 
     /// <summary>
     /// Command line to settings: on --resume, what is not given comes from the checkpoint (its architecture and its
-    /// stored training settings, <see cref="StoredTrainSettings"/>), else from <see cref="TrainSettings"/>'s defaults.
+    /// stored training settings, <see cref="StoredTrainSettings"/>); with --init-from, the network from that model; else
+    /// from <see cref="TrainSettings"/>'s defaults.
     /// </summary>
     public TrainSettings BuildSettings()
     {
@@ -116,6 +117,14 @@ public sealed class TrainVerb : IVerb
             c = ModelFile.Read(path).Header;
             t = StoredTrainSettings.Read(c.Training, path);
         }
+        // The network options not given: the checkpoint's on a resume, the model's with --init-from (which must be the same
+        // network; an unreadable model is refused, in one line, by the settings' own check).
+        ModelHeader? net = c;
+        if (!Resume && InitFrom is not null)
+        {
+            try { net = ModelFile.Read(InitFrom).Header; }
+            catch (InvalidInputException) { }
+        }
         if (L is not null && (Lx is not null || Ly is not null)) throw new InvalidInputException("give either --L or --Lx and --Ly, not both");
         int lx = L ?? Lx ?? c?.Lx ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
         int ly = L ?? Ly ?? c?.Ly ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
@@ -126,17 +135,17 @@ public sealed class TrainVerb : IVerb
         {
             Lx = lx,
             Ly = ly,
-            Layers = Layers ?? c?.Layers ?? a.Layers,
-            Hidden = Hidden is null ? c?.Hidden ?? a.Hidden : ParseInts(Hidden, "--hidden"),
-            Kernel = Kernel ?? c?.Kernel ?? a.Kernel,
-            Coupling = (Coupling ?? c?.Coupling) is string coupling ? CouplingNames.Parse(coupling) : a.Coupling,
-            Activation = (Activation ?? c?.Activation) is string name ? ActivationNames.Parse(name) : a.Activation,
-            FinalTanh = !NoFinalTanh && (c?.FinalTanh ?? a.FinalTanh),
-            Equivariant = Equivariant || (c?.Equivariant ?? a.Equivariant),
-            GlobalScale = GlobalScale || (c?.GlobalScale ?? a.GlobalScale),
-            Clamp = Clamp ?? c?.Clamp ?? a.Clamp,
-            Bins = Bins ?? c?.Bins ?? a.Bins,
-            Bound = Bound ?? c?.Bound ?? a.Bound,
+            Layers = Layers ?? net?.Layers ?? a.Layers,
+            Hidden = Hidden is null ? net?.Hidden ?? a.Hidden : ParseInts(Hidden, "--hidden"),
+            Kernel = Kernel ?? net?.Kernel ?? a.Kernel,
+            Coupling = (Coupling ?? net?.Coupling) is string coupling ? CouplingNames.Parse(coupling) : a.Coupling,
+            Activation = (Activation ?? net?.Activation) is string name ? ActivationNames.Parse(name) : a.Activation,
+            FinalTanh = !NoFinalTanh && (net?.FinalTanh ?? a.FinalTanh),
+            Equivariant = Equivariant || (net?.Equivariant ?? a.Equivariant),
+            GlobalScale = GlobalScale || (net?.GlobalScale ?? a.GlobalScale),
+            Clamp = Clamp ?? net?.Clamp ?? a.Clamp,
+            Bins = Bins ?? net?.Bins ?? a.Bins,
+            Bound = Bound ?? net?.Bound ?? a.Bound,
         };
         if (arch.Coupling != CouplingKind.Spline && (Bins ?? Bound) is not null)
             throw Bins is int bins ? new InvalidSettingException(SettingNames.Bins, bins, "only spline couplings have bins ({coupling} spline)")

@@ -223,7 +223,7 @@ public static class ModelFile
     public static void CheckMatches(ModelHeader header, int lx, int ly, Physics.Phi4Couplings c, string path)
     {
         if (header.Lx != lx || header.Ly != ly)
-            throw new InvalidInputException($"{path}: trained on a {header.Lx}x{header.Ly} lattice, asked for {lx}x{ly}");
+            throw new InvalidInputException($"{path}: trained on the {header.Lx}x{header.Ly} lattice, asked for {lx}x{ly}");
         if (header.M2 != c.M2 || header.Lambda != c.Lambda)
             throw new InvalidInputException($"{path}: trained at m2 = {header.M2}, lam = {header.Lambda}, asked for m2 = {c.M2}, lam = {c.Lambda}");
     }

@@ -282,7 +282,7 @@ public sealed record SweepSpec
             if (names.TryGetValue(p.Name, out int first)) throw Fail(at, p.Name, $"the same point as {Key(nameof(Points))}[{first}]");
             if (Flow.Ladder && Algorithms.Contains("flow") && i > 0 && p.L < Points[i - 1].L)
                 throw Fail($"{at}.{Key(nameof(SweepPoint.L), typeof(SweepPoint))}", Number(p.L),
-                    $"a ladder ({Key(nameof(Flow))}.{Key(nameof(FlowTraining.Ladder), typeof(FlowTraining))}) trains the points in order of L, each from the one before: L {Points[i - 1].L} comes first");
+                    $"a ladder ({Key(nameof(Flow))}.{Key(nameof(FlowTraining.Ladder), typeof(FlowTraining))}) trains the points in order of L, each from the one before, and the point before this one has L = {Points[i - 1].L}");
             names[p.Name] = i;
         }
         return this;

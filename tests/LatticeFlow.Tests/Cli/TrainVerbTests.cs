@@ -86,6 +86,27 @@ public class TrainVerbTests
         Assert.InRange(resumed.StepsDone - t.StepsDone, 1, resumed.StepsDone);
     }
 
+    /// <summary>--init-from takes the network from the model unless options say otherwise (which must then match it).</summary>
+    [Fact]
+    public void InitFromTakesTheModelsNetwork()
+    {
+        using var tmp = new TempDir();
+        string parent = tmp.Sub("L4");
+        var (code, _, err) = CliRunner.Run([.. Args(parent), "--coupling", "spline", "--bins", "3", "--equivariant"]);
+        Assert.True(code == 0, err);
+        string child = tmp.Sub("L6");
+        (code, _, err) = CliRunner.Run("train", "--L", "6", "--m2", "-4", "--lam", "7", "--steps", "5", "--eval", "0", "--device", "cpu", "--quiet",
+            "--init-from", Path.Combine(parent, TrainRun.Model), "--out", child);
+        Assert.True(code == 0, err);
+        var header = ModelFile.Read(Path.Combine(child, TrainRun.Model)).Header;
+        Assert.Equal((ModelFile.Read(Path.Combine(parent, TrainRun.Model)).Header.Architecture() with { Lx = 6, Ly = 6 }).Describe(), header.Architecture().Describe());
+        Assert.Equal((6, 6), (header.Lx, header.Ly));
+        (code, _, err) = CliRunner.Run("train", "--L", "6", "--m2", "-4", "--lam", "7", "--steps", "5", "--eval", "0", "--device", "cpu", "--quiet",
+            "--init-from", Path.Combine(parent, TrainRun.Model), "--layers", "3", "--out", tmp.Sub("other"));
+        Assert.Equal(2, code);
+        Assert.Contains("is not the one asked for", err);
+    }
+
     [Fact]
     public void KeepBestWithoutChecksNamesBothOptions()
     {

@@ -308,7 +308,7 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
         string model = models.Get(4, 4, Phi4Couplings.Tutorial, 20);
         using var tmp = new TempDir();
         var wrongSize = Flow(model, LatticeGeometry.Square(6), Phi4Couplings.Tutorial, tmp.Sub("a"), 10, 1, 1);
-        Assert.Contains("trained on a 4x4 lattice", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongSize, ProgressReporter.Silent, default)).Message);
+        Assert.Contains("trained on the 4x4 lattice", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongSize, ProgressReporter.Silent, default)).Message);
         var wrongCoupling = Flow(model, LatticeGeometry.Square(4), Phi4Couplings.Standard(-4, 7), tmp.Sub("b"), 10, 1, 1);
         Assert.Contains("trained at", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongCoupling, ProgressReporter.Silent, default)).Message);
         Assert.False(Directory.Exists(tmp.Sub("a")));
