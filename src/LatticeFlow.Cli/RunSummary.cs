@@ -38,11 +38,12 @@ public static class RunSummary
         if (run.Meta.Flow is System.Text.Json.Nodes.JsonObject flow)
         {
             double G(string k) => flow[k]?.GetValue<double>() ?? double.NaN;
+            string F(string k, string format) => double.IsFinite(G(k)) ? G(k).ToString(format, c) : "undetermined";
             long nonFinite = run.Meta.NonFiniteProposals ?? 0, proposals = run.Meta.Proposals ?? 0;
             string? error = flow[RunMeta.FlowReportError]?.GetValue<string>();
             lines.Add(error is not null
                 ? $"  flow MH: non-finite proposals {nonFinite}; the flow report could not be computed: {error}"
-                : $"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {G("tau_int_from_acceptance").ToString("F2", c)} ± {G("tau_int_from_acceptance_error").ToString("F2", c)} (bound 1/a - 1/2 = {G("tau_int_lower_bound").ToString("F2", c)}), mean rejection run {G("mean_rejection_run").ToString("F2", c)}, Pareto k of the weights {G("pareto_k").ToString("F2", c)}, non-finite proposals {nonFinite}");
+                : $"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {(double.IsFinite(G("tau_int_from_acceptance")) ? $"{F("tau_int_from_acceptance", "F2")} ± {F("tau_int_from_acceptance_error", "F2")}" : "undetermined (too few acceptances)")} (bound 1/a - 1/2 = {F("tau_int_lower_bound", "F2")}), mean rejection run {F("mean_rejection_run", "F2")}, Pareto k of the weights {F("pareto_k", "F2")}, non-finite proposals {nonFinite}");
             if (nonFinite > 0)
                 lines.Add($"  warning: {nonFinite} of {proposals} proposals ({(100.0 * nonFinite / Math.Max(1, proposals)).ToString("G3", c)} %) had a log q or action that is not finite (the flow overflows); all were rejected, and proposals.csv holds them as nan or inf");
             if (error is not null) return string.Join(Environment.NewLine, lines);

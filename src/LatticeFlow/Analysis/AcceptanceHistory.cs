@@ -15,7 +15,9 @@ public sealed record AcceptanceStatistics(
 /// proposals between were all rejected, so the fraction of windows of τ consecutive rejections estimates
 /// ρ(τ) (Albergo et al. 2019, eq. 16) and τ_int = ½ + Σ_τ ρ(τ), summed with Wolff's automatic window
 /// (S = 1.5, <see cref="WolffWindow"/>) and given Wolff's δτ_int. Whatever the observable, τ_int ≥ 1/a − ½ for acceptance a
-/// (geometric rejection runs). Chains count as replicas.
+/// (geometric rejection runs). Chains count as replicas. Undetermined figures are NaN, never 0: the mean rejection run
+/// when no run of rejections ended in an acceptance, and τ_int when the window search found no window within half the
+/// shortest chain or no such run exists (too few acceptances to see the autocorrelation decay).
 /// </summary>
 public static class AcceptanceHistory
 {
@@ -42,7 +44,7 @@ public static class AcceptanceHistory
             }
         }
         long runCount = runs.Values.Sum();
-        double meanRun = runCount > 0 ? runs.Sum(kv => (double)kv.Key * kv.Value) / runCount : 0;
+        double meanRun = runCount > 0 ? runs.Sum(kv => (double)kv.Key * kv.Value) / runCount : double.NaN;
 
         int wMax = accepted.Count == 0 ? 0 : accepted.Min(a => a.Length) / 2;
         // rejectedFor[i] = length of the run of rejections starting at i+1, so step i+τ repeats i iff rejectedFor[i] ≥ τ.
@@ -59,6 +61,7 @@ public static class AcceptanceHistory
         }).ToArray();
         double tauInt = 0.5;
         int window = wMax;
+        bool found = false;
         for (int t = 1; t <= wMax; t++)
         {
             long hits = 0, pairs = 0;
@@ -74,10 +77,15 @@ public static class AcceptanceHistory
             if (WolffWindow.IsOptimal(tauInt, t, n, s))
             {
                 window = t;
+                found = true;
                 break;
             }
         }
-        double error = WolffWindow.TauIntError(tauInt, window, n);
+        // With rejections but no rejection run closed by an acceptance, the chain never left one configuration for another: ρ(t) is
+        // then ~1 at every lag the chain spans, and the window stops only because it runs out of chain.
+        bool determined = found && (runCount > 0 || acc == n);
+        if (!determined) tauInt = double.NaN;
+        double error = determined ? WolffWindow.TauIntError(tauInt, window, n) : double.NaN;
         return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun);
     }
 }

@@ -149,4 +149,17 @@ public class GammaMethodEdgeTests
         Assert.Equal(1, s.Window);
         Assert.Equal(0.5, s.TauIntFromAcceptance);
     }
+
+    /// <summary>A chain that accepted once (or never) has no closed rejection run and no window: both undetermined, not 0 or a number.</summary>
+    [Fact]
+    public void ANearlyFrozenIndependenceChainHasUndeterminedStatistics()
+    {
+        var chain = new bool[2000];
+        chain[0] = true;
+        var s = AcceptanceHistory.Analyze([chain]);
+        Assert.True(double.IsNaN(s.MeanRejectionRun));
+        Assert.True(double.IsNaN(s.TauIntFromAcceptance));
+        Assert.True(double.IsNaN(s.TauIntFromAcceptanceError));
+        Assert.Equal(2000 - 0.5, s.TauIntLowerBound, 9);
+    }
 }
