@@ -78,7 +78,8 @@ public sealed record TrainSettings
         if (TargetEss is double e && !(e > 0 && e <= 1)) throw new InvalidSettingException(SettingNames.TargetEss, e, "must lie in (0, 1]");
         if (TargetCheckProposals < 2) throw new InvalidSettingException(SettingNames.TargetCheckProposals, TargetCheckProposals, "need at least 2 proposals");
         if (StopWindow < 1) throw new InvalidSettingException(SettingNames.StopWindow, StopWindow, "need at least 1 step");
-        if (EvaluationProposals < 0) throw new InvalidSettingException(SettingNames.EvaluationProposals, EvaluationProposals, "must be ≥ 0 (0: no evaluation)");
+        if (EvaluationProposals < 0 || EvaluationProposals == 1)
+            throw new InvalidSettingException(SettingNames.EvaluationProposals, EvaluationProposals, "must be 0 (no evaluation) or at least 2 (a chain needs two proposals)");
         if (Threads < 0) throw new InvalidSettingException(SettingNames.Threads, Threads, "must be ≥ 0 (0: all cores)");
         Devices.Simd.HostSimd.Parse(Simd);
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)

@@ -64,7 +64,7 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bound": 0}}""", "flow.bound = 0: the spline's interval [-B, B] needs a finite B > 0")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_steps": -1}}""", "flow.max_steps = -1: must be ≥ 0")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_seconds": -1}}""", "flow.max_seconds = -1: must be a number of seconds ≥ 0 (0: no limit)")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"eval": -1}}""", "flow.eval = -1: must be ≥ 0 (0: no evaluation)")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"eval": -1}}""", "flow.eval = -1: must be 0 (no evaluation) or at least 2 (a chain needs two proposals)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"target_accept": 2}}""", "flow.target_accept = 2: must lie in (0, 1]")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "target_accept": 1}""", "target_accept = 1: must lie in [0, 1) (0: no tuning)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "hmc_steps": 0}""", "hmc_steps = 0: need at least one integrator step per trajectory")]
