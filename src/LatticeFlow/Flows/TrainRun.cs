@@ -94,7 +94,11 @@ public static class TrainRun
             step++;
             history.Add(m, previousSeconds + clock.Elapsed.TotalSeconds);
             double rate = (step - start) / clock.Elapsed.TotalSeconds;
-            progress.Report("train", step, settings.Steps, rate,
+            // With a time budget the run ends when the seconds do: the steps left are what the rate fits into them.
+            long planned = settings.MaxSeconds > 0
+                ? Math.Min(settings.Steps, step + (long)(rate * Math.Max(0, settings.MaxSeconds - previousSeconds - clock.Elapsed.TotalSeconds)))
+                : settings.Steps;
+            progress.Report("train", step, planned, rate,
                 $"loss {m.Loss:F3}  ESS {history.RunningEss:F3}  acc {history.RunningAcceptance:F3}");
             bool periodic = settings.CheckEvery > 0 && step % settings.CheckEvery == 0;
             if (periodic || TargetCheckDue(step, settings, history))
