@@ -134,7 +134,7 @@ public sealed record TrainResult
     public string? CheckpointPath { get; init; }
     /// <summary>With keep_best: the best check's acceptance and step, whose weights model.lfm holds.</summary>
     public FlowCheck? Best { get; init; }
-    public bool Completed => Status is "complete" or "target reached" or "time limit";
+    public bool Completed => TrainSummary.IsCompleted(Status);
 }
 
 /// <summary>One check of a flow in training: its acceptance and ESS on fresh proposals after <c>Step</c> steps.</summary>
@@ -222,7 +222,10 @@ public sealed record TrainSummary
     public required string CodeVersion { get; init; }
     public required string Architecture { get; init; }
 
-    [System.Text.Json.Serialization.JsonIgnore] public bool Completed => Status is "complete" or "target reached";
+    [System.Text.Json.Serialization.JsonIgnore] public bool Completed => IsCompleted(Status);
+
+    /// <summary>Whether a training that ended with <paramref name="status"/> is finished (its model is the result), not interrupted or diverged.</summary>
+    public static bool IsCompleted(string status) => status is "complete" or "target reached" or "time limit";
 
     public static TrainSummary Read(string path) => Files.JsonFiles.Read<TrainSummary>(path, "training summary");
 }

@@ -150,6 +150,24 @@ public sealed class TrainingAcrossVolumesTests
         Assert.Equal(models[0].Checksum, models[1].Header.Lineage[0].Sha256);
     }
 
+    /// <summary>
+    /// A ladder on a time budget: each point's training ends at its time limit, a finished training, so the next point
+    /// starts from it, and running the sweep again trains nothing.
+    /// </summary>
+    [Fact]
+    public void ALadderOnATimeBudgetRunsThroughAndIsDoneAfterwards()
+    {
+        using var tmp = new TempDir();
+        var spec = SweepSpec.Parse(Ladder.Replace("\"max_steps\": 60", "\"max_steps\": 100000000, \"max_seconds\": 0.5"), "ladder.json");
+        string output = tmp.Sub("sweep");
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(output, "cpu"), TextWriter.Null, () => ProgressReporter.Silent, default));
+        foreach (var p in spec.Points)
+            Assert.Equal("time limit", TrainSummary.Read(Path.Combine(SweepRunner.TrainingDirectory(output, p), TrainRun.Summary)).Status);
+        var log = new StringWriter();
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(output, "cpu"), log, () => ProgressReporter.Silent, default));
+        Assert.Equal(spec.Points.Count, log.ToString().Split('\n').Count(l => l.Contains("flow training: done before")));
+    }
+
     /// <summary>A ladder point whose predecessor's training is unfinished (a Slurm task past its time limit) is refused, not started from it.</summary>
     [Fact]
     public void ALadderPointWaitsForAFinishedPredecessor()
