@@ -212,10 +212,8 @@ public static class SweepPlots
         var plot = new Plot();
         plot.XLabel("L (log scale)");
         plot.YLabel("acceptance");
-        plot.Axes.Bottom.TickGenerator = SizeTicks(sizes, log: true);
-        double lo = Math.Log10(sizes[0]), hi = Math.Log10(sizes[^1]), pad = Math.Max(0.05, 0.08 * (hi - lo));
-        plot.Axes.SetLimits(lo - pad, hi + pad, 0, 1);
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+        LogSizeAxis(plot, sizes);
+        AcceptanceAxis(plot);
         var style = FigureStyle.Algorithm("flow");
         var mh = plot.Add.Scatter(flows.Select(r => Math.Log10(r.L)).ToArray(), flows.Select(r => r.Acceptance).ToArray(), style.Color);
         Mark(mh, style.Marker, "flow MH (the run's chains)");
@@ -258,8 +256,7 @@ public static class SweepPlots
         if (drawn == 0) FigureStyle.Nothing(plot, "no training checks to draw");
         else
         {
-            plot.Axes.SetLimitsY(0, 1);
-            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+            AcceptanceAxis(plot);
             FigureStyle.LegendBelow(plot);
         }
         return plot;
@@ -280,11 +277,24 @@ public static class SweepPlots
         plot.XLabel(x);
         plot.YLabel(y);
         FigureStyle.LogAxis(plot.Axes.Left);
+        LogSizeAxis(plot, sizes);
+        FigureStyle.LegendBelow(plot);
+        return plot;
+    }
+
+    /// <summary>An acceptance on the y axis: 0 to 1, a tick every 0.1.</summary>
+    private static void AcceptanceAxis(Plot plot)
+    {
+        plot.Axes.SetLimitsY(0, 1);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+    }
+
+    /// <summary>The x axis at log10 L: a tick at every lattice size, and a margin of 8 % of the range (at least 0.05) on each side.</summary>
+    private static void LogSizeAxis(Plot plot, double[] sizes)
+    {
         plot.Axes.Bottom.TickGenerator = SizeTicks(sizes, log: true);
         double lo = Math.Log10(sizes[0]), hi = Math.Log10(sizes[^1]), pad = Math.Max(0.05, 0.08 * (hi - lo));
         plot.Axes.SetLimitsX(lo - pad, hi + pad);
-        FigureStyle.LegendBelow(plot);
-        return plot;
     }
 
     /// <summary>A labelled tick at every lattice size (integers), at log10 L on a log axis.</summary>
