@@ -13,21 +13,7 @@ namespace LatticeFlow.Tests.Runs;
 /// </summary>
 public class ResumeTests
 {
-    private static SampleSettings Settings(string algorithm, string dir, bool resume = false) => new()
-    {
-        Algorithm = algorithm,
-        Geometry = new LatticeGeometry(6, 4),
-        Couplings = Phi4Couplings.Tutorial,
-        OutputDirectory = dir,
-        Configurations = 40,
-        Thermalization = 30,
-        SaveEvery = 3,
-        Chains = 2,
-        Seed = 2024,
-        Device = "cpu",
-        Resume = resume,
-        Hmc = new HmcSettings(Steps: 4),
-    };
+    private static SampleSettings Settings(string algorithm, string dir, bool resume = false) => ShortRun.Settings(algorithm, dir, resume: resume);
 
     private const int Rows = 40, FieldRowBytes = 2 * 6 * 4 * 8, SliceRowBytes = 2 * 4 * 8;
     private static readonly string[] DataFiles = [RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices];

@@ -8,22 +8,7 @@ namespace LatticeFlow.Tests.Runs;
 
 public class SampleRunTests
 {
-    private static SampleSettings Settings(string algorithm, string dir, int threads = 0, bool resume = false) => new()
-    {
-        Algorithm = algorithm,
-        Geometry = new LatticeGeometry(6, 4),
-        Couplings = Phi4Couplings.Tutorial,
-        OutputDirectory = dir,
-        Configurations = 40,
-        Thermalization = 30,
-        SaveEvery = 3,
-        Chains = 2,
-        Seed = 2024,
-        Device = "cpu",
-        Threads = threads,
-        Resume = resume,
-        Hmc = new HmcSettings(Steps: 4),
-    };
+    private static SampleSettings Settings(string algorithm, string dir, int threads = 0, bool resume = false) => ShortRun.Settings(algorithm, dir, threads, resume);
 
     [Fact]
     public void ResumeWithOtherPhysicsIsRefused()

@@ -4,6 +4,7 @@ using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;
 using LatticeFlow.Sampling;
+using LatticeFlow.Tests.Runs;
 
 namespace LatticeFlow.Tests.Sampling;
 
@@ -127,21 +128,8 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
         }
     }
 
-    private SampleSettings Short(string algorithm, string dir, int threads = 0, bool resume = false) => SamplerCases.For(algorithm).Configure(new SampleSettings
-    {
-        Algorithm = algorithm,
-        Geometry = new LatticeGeometry(6, 4),
-        Couplings = Phi4Couplings.Tutorial,
-        OutputDirectory = dir,
-        Configurations = 40,
-        Thermalization = 30,
-        SaveEvery = 3,
-        Chains = 2,
-        Seed = 2024,
-        Device = "cpu",
-        Threads = threads,
-        Resume = resume,
-    }, models, CasePurpose.Short);
+    private SampleSettings Short(string algorithm, string dir, int threads = 0, bool resume = false) =>
+        SamplerCases.For(algorithm).Configure(ShortRun.Settings(algorithm, dir, threads, resume), models, CasePurpose.Short);
 
     private static readonly string[] DataFiles = [RunFiles.Fields, RunFiles.Measurements, RunFiles.Timeslices];
 
