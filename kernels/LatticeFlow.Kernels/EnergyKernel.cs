@@ -1,32 +1,32 @@
 namespace LatticeFlow.Kernels;
 
 /// <summary>
-/// Row sums of the action density (and of π²/2 when <c>withMomenta</c> is 1): one item per row b·Lx + x.
+/// Row sums of the action density (and of π²/2 when <c>withMomenta</c> is 1): one item per row b·RowsPerChain + r.
 /// Summing rows, then rows per chain (<see cref="SegmentSumKernel{TV}"/>), keeps the order of additions
 /// fixed, so energies are bit-identical for any thread count.
 /// </summary>
-public readonly struct EnergyKernel<TV>(LatticeShape shape, Phi4Params action, TV phi, TV pi, int withMomenta, TV rowSums) : IRebindableKernel
-    where TV : struct, IView<double>
+public readonly struct EnergyKernel<TV, TA>(LatticeShape shape, TA action, TV phi, TV pi, int withMomenta, TV rowSums) : IRebindableKernel
+    where TV : struct, IView<double> where TA : struct, ILocalAction
 {
     private readonly LatticeShape _shape = shape;
-    private readonly Phi4Params _action = action;
+    private readonly TA _action = action;
     private readonly TV _phi = phi, _pi = pi, _rowSums = rowSums;
     private readonly int _withMomenta = withMomenta;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new EnergyKernel<HostView<double>>(_shape, _action, _phi.Host, _pi.Host, _withMomenta, _rowSums.Host));
+        launcher.Launch(items, sites, new EnergyKernel<HostView<double>, TA>(_shape, _action, _phi.Host, _pi.Host, _withMomenta, _rowSums.Host));
 
     public void Execute(int index)
     {
         var s = _shape;
-        int b = index / s.Lx, x = index - b * s.Lx;
-        int row = s.RowOffset(b, x);
-        int up = s.RowOffset(b, s.Next(x, s.Lx));
+        int b = index / s.RowsPerChain, r = index - b * s.RowsPerChain;
+        var rows = new StencilRows(s, b, r);
+        int row = rows.Row;
         double sum = 0.0;
         for (int y = 0; y < s.Ly; y++)
         {
             double p = _phi[row + y];
-            sum += _action.SiteAction(p, _phi[up + y], _phi[row + s.Next(y, s.Ly)]);
+            sum += _action.SiteAction(p, rows.ForwardKinetic(s, _phi, y, p));
             if (_withMomenta != 0) sum += 0.5 * _pi[row + y] * _pi[row + y];
         }
         _rowSums[index] = sum;

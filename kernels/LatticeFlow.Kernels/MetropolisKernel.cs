@@ -3,19 +3,21 @@ namespace LatticeFlow.Kernels;
 /// <summary>
 /// Local Metropolis on one checkerboard colour: sites of a colour have no neighbours of that colour,
 /// so all of them update at once. Each hit proposes φ' = φ + δ·U(−1, 1) and accepts with probability
-/// min(1, e^−ΔS), ΔS from <see cref="Phi4Params.LocalAction"/>, tested as log u &lt; −ΔS: one comparison
-/// that also covers ΔS ≤ 0, so the update is branch-free. Two sites of a colour that are consecutive in a
-/// row (colour index k = 2p, 2p + 1) share one Philox call per hit, keyed by (row, pair p, chain, sweep,
+/// min(1, e^−ΔS), ΔS from the local action's <see cref="ILocalAction.LocalAction"/>, tested as log u &lt; −ΔS: one
+/// comparison that also covers ΔS ≤ 0, so the update is branch-free. A site's colour is the parity of Σ_μ x_μ, in any d.
+/// Two sites of a colour that are consecutive in a row (colour index k = 2p, 2p + 1) share one Philox call per hit,
+/// keyed by (row, pair p, chain, sweep,
 /// hit, colour): half the random-number cost, and still independent of how sites are split into items
 /// (a GPU thread with one site draws its pair's numbers and uses its half). Each item adds its accepted
 /// hits to its own slot of <c>accepted</c> (no atomics; counts stay exact in double up to 2⁵³).
 /// </summary>
-public readonly struct MetropolisKernel<TV>(
-    LatticeShape shape, Phi4Params action, TV phi, TV accepted,
-    RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel where TV : struct, IView<double>
+public readonly struct MetropolisKernel<TV, TA>(
+    LatticeShape shape, TA action, TV phi, TV accepted,
+    RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel
+    where TV : struct, IView<double> where TA : struct, ILocalAction
 {
     private readonly LatticeShape _shape = shape;
-    private readonly Phi4Params _action = action;
+    private readonly TA _action = action;
     private readonly TV _phi = phi, _accepted = accepted;
     private readonly RngKey _key = key;
     private readonly uint _sweep = sweep;
@@ -23,14 +25,14 @@ public readonly struct MetropolisKernel<TV>(
     private readonly double _delta = delta;
 
     public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new MetropolisKernel<HostView<double>>(_shape, _action, _phi.Host, _accepted.Host, _key, _sweep, _parity, _delta, _hits));
+        new MetropolisKernel<HostView<double>, TA>(_shape, _action, _phi.Host, _accepted.Host, _key, _sweep, _parity, _delta, _hits));
 
     public void Execute(int index)
     {
         var s = _shape;
-        s.LocateHalf(index, out int b, out int x, out int k0);
-        var rows = new StencilRows(s, b, x);
-        int offset = (x + _parity) & 1;
+        s.LocateHalf(index, out int b, out int r, out int k0);
+        var rows = new StencilRows(s, b, r);
+        int offset = (rows.CoordinateSum + _parity) & 1;
         int perColour = s.Ly / 2;
         int accepted = 0;
         int k = k0;
@@ -41,7 +43,7 @@ public readonly struct MetropolisKernel<TV>(
             {
                 for (int h = 0; h < _hits; h++)
                 {
-                    uint site = (uint)(x * s.Ly + (k >> 1));
+                    uint site = (uint)(r * s.Ly + (k >> 1));
                     var w = Philox.Generate2(_key, site, site + 1, (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
                     accepted += Hit(rows, 2 * k + offset, w.A.X0, w.A.X1);
                     accepted += Hit(rows, 2 * (k + 1) + offset, w.A.X2, w.A.X3);
@@ -54,7 +56,7 @@ public readonly struct MetropolisKernel<TV>(
             bool pair = (k & 1) == 0 && k + 1 < k0 + s.Width && k + 1 < perColour;
             for (int h = 0; h < _hits; h++)
             {
-                var w = Philox.Generate(_key, (uint)(x * s.Ly + (k >> 1)), (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
+                var w = Philox.Generate(_key, (uint)(r * s.Ly + (k >> 1)), (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
                 if (pair || (k & 1) == 0) accepted += Hit(rows, 2 * k + offset, w.X0, w.X1);
                 if (pair || (k & 1) == 1) accepted += Hit(rows, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
             }

@@ -10,9 +10,11 @@ namespace LatticeFlow.Cli;
 public sealed class SampleVerb : IVerb
 {
     [Option("algo", MetaValue = "NAME", HelpText = "metropolis | hmc | flow | cluster."), Setting(SettingNames.Algorithm)] public string? Algorithm { get; set; }
-    [Option("lattice-size", HelpText = "Lattice size L (an L x L lattice)."), Setting(SettingNames.Lx, SettingNames.Ly)] public int? L { get; set; }
+    [Option("lattice-size", HelpText = "Lattice size L (an L x L lattice, or L^d with --dim)."), Setting(SettingNames.Lx, SettingNames.Ly, SettingNames.Extents)] public int? L { get; set; }
     [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices)."), Setting(SettingNames.Lx)] public int? Lx { get; set; }
     [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators."), Setting(SettingNames.Ly)] public int? Ly { get; set; }
+    [Option("dim", HelpText = "Dimensions d of the L^d lattice given by --L: 2, 3 or 4 (metropolis and hmc; flow and cluster are d = 2 only). (default 2)"), Setting(SettingNames.Dimensions)] public int? Dim { get; set; }
+    [Option("extents", Separator = ',', HelpText = "Lattice extents L0,...,L(d-1), d = 2-4, e.g. 8,8,16; the last is the time direction of the correlators."), Setting(SettingNames.Extents, SettingNames.Lx, SettingNames.Ly)] public IEnumerable<int>? Extents { get; set; }
     [Option("m2", HelpText = "Bare mass squared m^2."), Setting(SettingNames.M2)] public double? M2 { get; set; }
     [Option("lam", HelpText = "Quartic coupling lambda >= 0."), Setting(SettingNames.Lambda)] public double? Lambda { get; set; }
     [Option("kappa", HelpText = "Hopping parameter (instead of --m2/--lam, with --lam-hop)."), Setting(SettingNames.Kappa)] public double? Kappa { get; set; }
@@ -104,7 +106,7 @@ public sealed class SampleVerb : IVerb
         if (Clusters is not null && algorithm != Samplers.Cluster.Name) throw new InvalidInputException("--clusters is only for --algo cluster");
         var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;
         var geometry = Geometry(c, model);
-        var couplings = Couplings(c, model);
+        var couplings = Couplings(c, model, geometry.Dimensions);
         var metropolis = Stored(c, Samplers.Metropolis, Default.Metropolis);
         var hmc = Stored(c, Samplers.Hmc, Default.Hmc);
         var cluster = Stored(c, Samplers.Cluster, Default.Cluster);
@@ -162,20 +164,32 @@ public sealed class SampleVerb : IVerb
 
     private LatticeGeometry Geometry(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
     {
+        int[] extents = [.. Extents ?? []];
         if (L is int l && (Lx is not null || Ly is not null)) throw new InvalidInputException("give either --L or --Lx and --Ly, not both");
-        int? lx = L ?? Lx ?? c?.Lx ?? model?.Lx, ly = L ?? Ly ?? c?.Ly ?? model?.Ly;
-        if (lx is null || ly is null) throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
-        return new LatticeGeometry(lx.Value, ly.Value);
+        if (extents.Length > 0 && (L is not null || Lx is not null || Ly is not null || Dim is not null))
+            throw new InvalidInputException("give either --extents or --L (with --dim) or --Lx and --Ly, not several");
+        if (Dim is not null && (Lx is not null || Ly is not null)) throw new InvalidInputException("--dim goes with --L; for other shapes give --extents");
+        if (Dim is not null && L is null) throw new InvalidInputException("--dim needs --L (an L^d lattice)");
+        if (extents.Length > 0) return new LatticeGeometry(extents);
+        if (L is int size) return LatticeGeometry.Hypercube(size, Dim ?? 2);
+        if (Lx is not null || Ly is not null)
+        {
+            if (Lx is null || Ly is null) throw new InvalidInputException("give both --Lx and --Ly");
+            return new LatticeGeometry(Lx.Value, Ly.Value);
+        }
+        if (c is not null) return c.Geometry;
+        if (model is not null) return new LatticeGeometry(model.Lx, model.Ly);
+        throw new InvalidInputException("the lattice size is required: --L (with --dim), --Lx and --Ly, or --extents");
     }
 
-    private Phi4Couplings Couplings(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model)
+    private Phi4Couplings Couplings(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model, int dimensions)
     {
         bool standard = M2 is not null || Lambda is not null, hopping = Kappa is not null || LambdaHop is not null;
         if (standard && hopping) throw new InvalidInputException("give either --m2 and --lam or --kappa and --lam-hop, not both");
         if (hopping)
         {
             if (Kappa is null || LambdaHop is null) throw new InvalidInputException("the hopping form needs both --kappa and --lam-hop");
-            return Phi4Couplings.Hopping(Kappa.Value, LambdaHop.Value);
+            return Phi4Couplings.Hopping(Kappa.Value, LambdaHop.Value, dimensions);
         }
         if (standard)
         {
@@ -184,7 +198,7 @@ public sealed class SampleVerb : IVerb
         }
         if (model is not null) return Phi4Couplings.Standard(model.M2, model.Lambda);
         if (c is not null)
-            return c.Kappa is double k && c.LambdaHop is double lh ? Phi4Couplings.Hopping(k, lh) : Phi4Couplings.Standard(c.M2, c.Lambda);
+            return c.Kappa is double k && c.LambdaHop is double lh ? Phi4Couplings.Hopping(k, lh, dimensions) : Phi4Couplings.Standard(c.M2, c.Lambda);
         throw new InvalidInputException("the couplings are required: --m2 and --lam, or --kappa and --lam-hop");
     }
 

@@ -9,7 +9,7 @@ namespace LatticeFlow;
 public static class SettingNames
 {
     // Lattice.LatticeGeometry and Physics.Phi4Couplings
-    public const string Lx = "lx", Ly = "ly";
+    public const string Lx = "lx", Ly = "ly", Extents = "extents", Dimensions = "dimensions";
     public const string M2 = "m2", Lambda = "lambda", Kappa = "kappa", LambdaHop = "lambda_hop";
 
     // Runs.SampleSettings

@@ -26,10 +26,10 @@ public static class AnalysisPlots
             plots.Add(($"rho_{p.Name}", Autocorrelation(p, r.Algorithm)));
             plots.Add(($"tau_int_{p.Name}", TauIntByWindow(p)));
         }
-        plots.Add(("history_M", History(magnetization, $"{r.Algorithm}, {r.Lx}x{r.Ly}")));
+        plots.Add(("history_M", History(magnetization, $"{r.Algorithm}, {r.Lattice}")));
         plots.Add(("histogram_M", Histogram(magnetization)));
         plots.Add(("correlator", Correlator(r.Correlator.Correlator)));
-        plots.Add(("effective_mass", EffectiveMass(r.Correlator, r.Ly)));
+        plots.Add(("effective_mass", EffectiveMass(r.Correlator, r.Lattice.TimeExtent)));
         return plots;
     }
 

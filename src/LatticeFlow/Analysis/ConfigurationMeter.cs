@@ -8,35 +8,34 @@ using LatticeFlow.Physics;
 namespace LatticeFlow.Analysis;
 
 /// <summary>
-/// Measures every chain of a batch in one launch (<see cref="ObservableKernel"/>): the device reduces
-/// over x1 and returns 3·Ly numbers per chain, the host adds the Ly slices.
+/// Measures every chain of a batch in one launch (<see cref="IAction.MeasureSlices"/>): the device reduces over the
+/// d − 1 spatial coordinates and returns 3·T numbers per chain (T the time extent), the host adds the T slices.
 /// </summary>
 public sealed class ConfigurationMeter : IDisposable
 {
     private readonly ComputeDevice _device;
     private readonly LatticeGeometry _geometry;
     private readonly int _chains;
-    private readonly Phi4Params _action;
+    private readonly IAction _action;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _slices;
     private readonly double[] _host;
 
-    public ConfigurationMeter(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings)
+    public ConfigurationMeter(ComputeDevice device, LatticeGeometry geometry, int chains, IActionParameters action)
     {
         _device = device;
         _geometry = geometry;
         _chains = chains;
-        _action = couplings.Params;
-        _slices = device.Allocate<double>((long)ObservableSlots.PerSlice * geometry.Ly * chains);
-        _host = new double[ObservableSlots.PerSlice * geometry.Ly * chains];
+        _action = action.Create(device, geometry, chains);
+        _slices = device.Allocate<double>((long)ObservableSlots.PerSlice * geometry.TimeExtent * chains);
+        _host = new double[ObservableSlots.PerSlice * geometry.TimeExtent * chains];
     }
 
     /// <param name="measurements">One entry per chain.</param>
-    /// <param name="timeslices">T(t) = Σ_{x1} φ(x1, t), chain-major [B, Ly].</param>
+    /// <param name="timeslices">T(t) = Σ_x⃗ φ(x⃗, t), chain-major [B, T].</param>
     public void Measure(FieldBatch fields, Span<ConfigurationMeasurement> measurements, Span<double> timeslices)
     {
-        int ly = _geometry.Ly;
-        var shape = fields.Shape;
-        _device.Launch(_chains * ly, fields.Sites, new ObservableKernel<Reals>(shape, _action, fields.View, _slices.View));
+        int ly = _geometry.TimeExtent;
+        _action.MeasureSlices(fields, _slices.View);
         _device.CopyToHost(_slices.View.AsContiguous(), _host);
         double v = _geometry.Volume;
         for (int b = 0; b < _chains; b++)
@@ -50,9 +49,13 @@ public sealed class ConfigurationMeter : IDisposable
                 s += _host[i + 1];
                 nn += _host[i + 2];
             }
-            measurements[b] = new ConfigurationMeasurement(m, Math.Abs(m), m * m, s / v, nn / (LatticeGeometry.Dimensions * v));
+            measurements[b] = new ConfigurationMeasurement(m, Math.Abs(m), m * m, s / v, nn / (_geometry.Dimensions * v));
         }
     }
 
-    public void Dispose() => _slices.Dispose();
+    public void Dispose()
+    {
+        _slices.Dispose();
+        _action.Dispose();
+    }
 }

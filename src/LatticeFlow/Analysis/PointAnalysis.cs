@@ -66,7 +66,7 @@ public static class PointAnalysis
         if (o.Correlator)
         {
             var c = runs.Select(r => r.Correlator ?? throw new ArgumentException("runs loaded without their correlator")).ToList();
-            var joined = new CorrelatorPrimaries(c[0].Lx, c[0].Ly, [.. c.SelectMany(p => p.Replicas).Select(r => r.Select(x => Bin(x, o.Bin)).ToArray())]);
+            var joined = new CorrelatorPrimaries(c[0].SpatialVolume, c[0].TimeExtent, [.. c.SelectMany(p => p.Replicas).Select(r => r.Select(x => Bin(x, o.Bin)).ToArray())]);
             correlator = ZeroMomentumCorrelator.Analyze(joined, o.S);
             if (correlator.PoleMass is null) notes.Add("no effective-mass plateau: m_eff(t) is not determined to 50 % at any t (too few data, or a correlator too noisy)");
         }

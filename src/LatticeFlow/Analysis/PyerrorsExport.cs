@@ -28,7 +28,7 @@ public static class PyerrorsExport
     public static JsonObject Create(RunMeta meta, IReadOnlyList<string> dirs, IReadOnlyList<MeasurementTable> tables, AnalysisOptions o)
     {
         string ensemble = FormattableString.Invariant(
-            $"latticeflow_{meta.AlgorithmName}_L{meta.Lattice.Lx}x{meta.Lattice.Ly}_m2{meta.Physics.M2}_lam{meta.Physics.Lam}");
+            $"latticeflow_{meta.AlgorithmName}_L{meta.Lattice.Geometry}_m2{meta.Physics.M2}_lam{meta.Physics.Lam}");
         var obsdata = new JsonArray();
         foreach (string name in tables[0].Names.Where(n => tables.All(t => t.Has(n))))
         {

@@ -13,8 +13,7 @@ public sealed record AnalysisResult
 {
     public required IReadOnlyList<string> Runs { get; init; }
     public required string Algorithm { get; init; }
-    public required int Lx { get; init; }
-    public required int Ly { get; init; }
+    public required Lattice.LatticeGeometry Lattice { get; init; }
     public required double M2 { get; init; }
     public required double Lambda { get; init; }
     public required PointResult Point { get; init; }
@@ -49,7 +48,7 @@ public static class RunAnalysis
         var first = metas[0].Meta;
         foreach (var (d, m) in metas)
         {
-            if (m.Lattice.Lx != first.Lattice.Lx || m.Lattice.Ly != first.Lattice.Ly || m.Physics.M2 != first.Physics.M2 || m.Physics.Lam != first.Physics.Lam)
+            if (m.Lattice.Geometry != first.Lattice.Geometry || m.Physics.M2 != first.Physics.M2 || m.Physics.Lam != first.Physics.Lam)
                 throw new InvalidInputException($"{d}: another lattice or other couplings than {metas[0].Dir}; runs combine as replicas only at one parameter point");
             if (m.AlgorithmName != first.AlgorithmName)
                 throw new InvalidInputException($"{d}: made with another algorithm than {metas[0].Dir}; their autocorrelations differ, so analyse them separately");
@@ -67,7 +66,7 @@ public static class RunAnalysis
         string outDir = o.OutputDirectory ?? dirs[0];
         var result = new AnalysisResult
         {
-            Runs = dirs, Algorithm = first.AlgorithmName, Lx = first.Lattice.Lx, Ly = first.Lattice.Ly, M2 = first.Physics.M2, Lambda = first.Physics.Lam,
+            Runs = dirs, Algorithm = first.AlgorithmName, Lattice = first.Lattice.Geometry, M2 = first.Physics.M2, Lambda = first.Physics.Lam,
             Point = point, Flow = flow, Notes = notes, OutputDirectory = outDir,
         };
         Directory.CreateDirectory(outDir);
@@ -78,6 +77,8 @@ public static class RunAnalysis
     }
 
     /// <summary>One figure of analysis.json: value, error and τ_int with their errors, window, N_eff, N, and whether it can be trusted.</summary>
+    private static JsonArray Extents(Lattice.LatticeGeometry g) => new([.. g.Extents.Select(l => (JsonNode)l)]);
+
     internal static JsonObject Figure(GammaResult r) => new()
     {
         ["value"] = JsonFiles.Number(r.Value), ["error"] = JsonFiles.Number(r.Error), ["error_of_error"] = JsonFiles.Number(r.ErrorOfError),
@@ -100,7 +101,9 @@ public static class RunAnalysis
         {
             ["runs"] = new JsonArray([.. r.Runs.Select(d => (JsonNode)Path.GetFullPath(d))]),
             ["algorithm"] = r.Algorithm,
-            ["lattice"] = new JsonObject { ["Lx"] = r.Lx, ["Ly"] = r.Ly },
+            ["lattice"] = r.Lattice.Dimensions == 2
+                ? new JsonObject { ["Lx"] = r.Lattice.Lx, ["Ly"] = r.Lattice.Ly, ["extents"] = Extents(r.Lattice) }
+                : new JsonObject { ["extents"] = Extents(r.Lattice) },
             ["physics"] = new JsonObject { ["m2"] = r.M2, ["lam"] = r.Lambda },
             ["method"] = new JsonObject
             {

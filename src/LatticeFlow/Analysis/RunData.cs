@@ -34,14 +34,15 @@ public sealed record RunData(string Directory, RunMeta Meta, MeasurementTable Me
     private static CorrelatorPrimaries ReadCorrelator(string path, RunMeta meta, long therm, long n)
     {
         var header = NpyReader.ReadHeader(path);
-        int ly = meta.Lattice.Ly;
+        var geometry = meta.Lattice.Geometry;
+        int ly = geometry.TimeExtent;
         if (header.Shape.Length != 3 || header.Shape[2] != ly)
             throw new InvalidInputException($"{path}: shape [{string.Join(", ", header.Shape)}], expected [N, chains, {ly}]");
         int chains = (int)header.Shape[1], half = ly / 2;
         long kept = n - therm;
         if (kept * (half + 2) * chains > (long)Array.MaxLength * 8) throw new InvalidInputException($"{path}: too many configurations to analyse at once");
         var replicas = Enumerable.Range(0, chains).Select(_ => Enumerable.Range(0, half + 2).Select(_ => new double[kept]).ToArray()).ToArray();
-        double volume = meta.Lattice.Volume;
+        double volume = geometry.Volume;
         var fft = ly >= CorrelatorPrimaries.FftFrom ? new System.Numerics.Complex[ly] : null;
         NpyReader.Rows(path, therm, (row, values) =>
         {
@@ -49,6 +50,6 @@ public sealed record RunData(string Directory, RunMeta Meta, MeasurementTable Me
             for (int b = 0; b < chains; b++)
                 CorrelatorPrimaries.Measure(values.Slice(b * ly, ly), volume, replicas[b], row - therm, fft);
         });
-        return new CorrelatorPrimaries(meta.Lattice.Lx, ly, replicas);
+        return new CorrelatorPrimaries(geometry.SpatialVolume, ly, replicas);
     }
 }

@@ -11,12 +11,13 @@ public sealed record CorrelatorResult(GammaResult[] Correlator, GammaResult?[] E
 
 /// <summary>
 /// Per replica, the primaries of the zero-momentum correlator for each configuration: C_t = (1/V) Σ_{t0} T(t0 + t) T(t0)
-/// for t = 0 … Ly/2 (index t), then M = Σ_t T(t) (index Ly/2 + 1); T(t) = Σ_{x1} φ(x1, t).
+/// for t = 0 … T/2 (index t), then M = Σ_t T(t) (index T/2 + 1); T(t) = Σ_x⃗ φ(x⃗, t) over the other d − 1
+/// coordinates (<paramref name="SpatialVolume"/> sites), T = <paramref name="TimeExtent"/>.
 /// </summary>
-public sealed record CorrelatorPrimaries(int Lx, int Ly, IReadOnlyList<double[][]> Replicas)
+public sealed record CorrelatorPrimaries(int SpatialVolume, int TimeExtent, IReadOnlyList<double[][]> Replicas)
 {
-    public int Half => Ly / 2;
-    public double Volume => (double)Lx * Ly;
+    public int Half => TimeExtent / 2;
+    public double Volume => (double)SpatialVolume * TimeExtent;
 
     /// <summary>Adds C_t and M of one configuration's time-slice sums <paramref name="slices"/> (length Ly) at <paramref name="index"/> of <paramref name="replica"/>.</summary>
     public static void Measure(ReadOnlySpan<double> slices, double volume, double[][] replica, long index, System.Numerics.Complex[]? fftBuffer)
@@ -60,7 +61,7 @@ public static class ZeroMomentumCorrelator
     public static CorrelatorResult Analyze(CorrelatorPrimaries p, double s = GammaMethod.DefaultS)
     {
         double v = p.Volume;
-        int half = p.Half, ly = p.Ly;
+        int half = p.Half, ly = p.TimeExtent;
         double[][][] Select(params int[] ts) => [.. p.Replicas.Select(r => ts.Select(t => r[t]).Append(r[half + 1]).ToArray())];
         // G(a, i) for primaries a = [C_t1, …, C_tk, M].
         double G(double[] a, int i) => DerivedQuantities.ConnectedCorrelator(a[i], a[^1], v, ly);

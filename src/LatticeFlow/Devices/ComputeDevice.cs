@@ -83,10 +83,6 @@ public abstract class ComputeDevice : IDisposable
         return buffer;
     }
 
-    public LatticeShape Shape(int lx, int ly, int chains) => new(lx, ly, chains, ItemWidth(ly));
-
-    /// <summary>Shape for kernels that visit one checkerboard colour (Width counts sites of that colour).</summary>
-    public LatticeShape HalfShape(int lx, int ly, int chains) => new(lx, ly, chains, ItemWidth(ly / 2));
 
     public abstract void Dispose();
 }

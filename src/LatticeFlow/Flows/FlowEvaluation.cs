@@ -38,7 +38,7 @@ public static class FlowEvaluation
         uint first = StepBase + (uint)draws;
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         using var fields = new FieldBatch(flow.Device, geometry, batch);
-        using var action = new Phi4Action(flow.Device, geometry, batch, couplings);
+        using var action = couplings.Create(flow.Device, geometry, batch);
         var key = new RngKey(seed);
         var logQ = new double[batch];
         var mirror = new double[batch];

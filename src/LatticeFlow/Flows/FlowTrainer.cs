@@ -23,7 +23,7 @@ public readonly record struct TrainStepMetrics(long Step, double Loss, double Es
 public sealed class FlowTrainer : IDisposable
 {
     private readonly FieldBatch _fields;
-    private readonly Phi4Action _action;
+    private readonly IAction _action;
     private readonly MemoryBuffer1D<double, ILGPU.Stride1D.Dense> _force;
     private readonly double[] _logQ, _s, _logW;
     private readonly RngKey _key;
@@ -43,7 +43,7 @@ public sealed class FlowTrainer : IDisposable
         _key = new RngKey(seed);
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         _fields = new FieldBatch(flow.Device, geometry, batch);
-        _action = new Phi4Action(flow.Device, geometry, batch, couplings);
+        _action = couplings.Create(flow.Device, geometry, batch);
         _force = flow.Device.Allocate<double>((long)batch * geometry.Volume);
         flow.EnsureCapacity(batch);
         Optimizer = new Adam(flow.Parameters, adam);

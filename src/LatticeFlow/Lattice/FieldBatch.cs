@@ -6,7 +6,7 @@ using LatticeFlow.Kernels;
 namespace LatticeFlow.Lattice;
 
 /// <summary>
-/// B lattices of φ in one device buffer, C order [chain, x, y] (DESIGN.md, principle 4): samplers,
+/// B lattices of φ in one device buffer, C order [chain, x_0, …, x_{d−1}] (DESIGN.md, principle 4): samplers,
 /// flows and observables work on the whole batch in one launch.
 /// </summary>
 public sealed class FieldBatch : IDisposable
@@ -29,10 +29,10 @@ public sealed class FieldBatch : IDisposable
     public int Sites => Geometry.Volume * Chains;
 
     /// <summary>Shape for kernels that visit every site.</summary>
-    public LatticeShape Shape => Device.Shape(Geometry.Lx, Geometry.Ly, Chains);
+    public LatticeShape Shape => Geometry.Shape(Device, Chains);
 
     /// <summary>Shape for kernels that visit one checkerboard colour.</summary>
-    public LatticeShape HalfShape => Device.HalfShape(Geometry.Lx, Geometry.Ly, Chains);
+    public LatticeShape HalfShape => Geometry.HalfShape(Device, Chains);
 
     /// <summary>Independent N(0, σ²) on every site, keyed by the seed: a hot start.</summary>
     public void Randomize(ulong seed, double sigma)

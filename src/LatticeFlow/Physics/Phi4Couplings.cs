@@ -5,7 +5,7 @@ namespace LatticeFlow.Physics;
 /// The hopping form S = Σ_x [−2κ Σ_μ ϕ_x ϕ_{x+μ} + (1 − 2λ_h) ϕ_x² + λ_h ϕ_x⁴] maps to it with
 /// φ = √κ ϕ, m² = (1 − 2λ_h)/κ − 2d, λ = λ_h/κ² (DESIGN.md); Kappa and LambdaHop remember it when used.
 /// </summary>
-public sealed record Phi4Couplings
+public sealed record Phi4Couplings : IActionParameters
 {
     public double M2 { get; }
     public double Lambda { get; }
@@ -28,17 +28,17 @@ public sealed record Phi4Couplings
     /// <exception cref="InvalidSettingException">m² or λ not finite, λ &lt; 0, or λ = 0 with m² ≤ 0.</exception>
     public static Phi4Couplings Standard(double m2, double lambda) => new(m2, lambda, null, null);
 
-    /// <exception cref="InvalidSettingException">κ ≤ 0, λ_h &lt; 0, a free field with κ ≥ 1/4, or numbers that are not finite.</exception>
-    public static Phi4Couplings Hopping(double kappa, double lambdaHop)
+    /// <exception cref="InvalidSettingException">κ ≤ 0, λ_h &lt; 0, a free field with κ ≥ 1/(2d), or numbers that are not finite.</exception>
+    public static Phi4Couplings Hopping(double kappa, double lambdaHop, int dimensions = 2)
     {
         Finite(SettingNames.Kappa, kappa);
         Finite(SettingNames.LambdaHop, lambdaHop);
         if (kappa <= 0) throw new InvalidSettingException(SettingNames.Kappa, kappa, "the hopping parameter must be > 0");
-        // Checked here in the hopping form's own terms: λ = λ_h/κ² < 0 iff λ_h < 0, and the free field's m² ≤ 0 iff κ ≥ 1/4.
+        // Checked here in the hopping form's own terms: λ = λ_h/κ² < 0 iff λ_h < 0, and the free field's m² ≤ 0 iff κ ≥ 1/(2d).
         if (lambdaHop < 0) throw new InvalidSettingException(SettingNames.LambdaHop, lambdaHop, "λ_h must be ≥ 0 (the action is unbounded below otherwise)");
-        if (lambdaHop == 0 && kappa >= 0.25)
-            throw new InvalidSettingException(SettingNames.Kappa, kappa, "the free field (λ_h = 0) needs κ < 1/4, i.e. m² > 0 (the Gaussian is not normalisable otherwise)");
-        double m2 = (1 - 2 * lambdaHop) / kappa - 4.0, lambda = lambdaHop / (kappa * kappa);
+        if (lambdaHop == 0 && kappa >= 1.0 / (2 * dimensions))
+            throw new InvalidSettingException(SettingNames.Kappa, kappa, $"the free field (λ_h = 0) needs κ < 1/{2 * dimensions}, i.e. m² > 0 (the Gaussian is not normalisable otherwise)");
+        double m2 = (1 - 2 * lambdaHop) / kappa - 2.0 * dimensions, lambda = lambdaHop / (kappa * kappa);
         if (!double.IsFinite(m2) || !double.IsFinite(lambda))
             throw new InvalidSettingException(SettingNames.Kappa, kappa, "too small: m² and λ of the standard form overflow");
         return new(m2, lambda, kappa, lambdaHop);
@@ -47,7 +47,11 @@ public sealed record Phi4Couplings
     /// <summary>Albergo et al. 2019 and the tutorial arXiv:2101.08176: m² = −4, λ = 8 at L = 8.</summary>
     public static Phi4Couplings Tutorial => Standard(-4.0, 8.0);
 
-    public Kernels.Phi4Params Params => new(M2, Lambda);
+    public string ActionName => "phi4";
+
+    /// <summary>S in d = <see cref="Lattice.LatticeGeometry.Dimensions"/> with these couplings (<see cref="Kernels.Phi4LocalAction"/>).</summary>
+    public IAction Create(Devices.ComputeDevice device, Lattice.LatticeGeometry geometry, int chains) =>
+        new LatticeAction<Kernels.Phi4LocalAction>(device, geometry, chains, this, new Kernels.Phi4LocalAction(M2, Lambda, geometry.Dimensions));
 
     private static void Finite(string setting, double v)
     {

@@ -12,8 +12,15 @@ namespace LatticeFlow.Runs;
 public sealed record CheckpointState
 {
     public required string Algorithm { get; init; }
-    public required int Lx { get; init; }
-    public required int Ly { get; init; }
+    /// <summary>The extents of a d = 2 lattice in checkpoints written before <see cref="Extents"/>; 0 in newer ones.</summary>
+    public int Lx { get; init; }
+    public int Ly { get; init; }
+    /// <summary>The lattice's extents (L_0, …, L_{d−1}); null in checkpoints older than it (then [Lx, Ly]).</summary>
+    public int[]? Extents { get; init; }
+
+    /// <summary>The lattice of the run.</summary>
+    /// <exception cref="InvalidSettingException">The extents recorded are not a valid lattice.</exception>
+    [JsonIgnore] public Lattice.LatticeGeometry Geometry => new(Extents ?? [Lx, Ly]);
     public required double M2 { get; init; }
     public required double Lambda { get; init; }
     public double? Kappa { get; init; }
@@ -88,7 +95,7 @@ public static class Checkpoint
             var state = JsonSerializer.Deserialize<CheckpointState>(header, Json) ?? throw new InvalidInputException(bad);
             var field = new double[r.ReadInt32()];
             for (int i = 0; i < field.Length; i++) field[i] = r.ReadDouble();
-            if (field.Length != state.Lx * state.Ly * state.Chains) throw new InvalidInputException(bad + " (field size)");
+            if (field.Length != (long)(state.Extents ?? [state.Lx, state.Ly]).Aggregate(1L, (v, l) => v * l) * state.Chains) throw new InvalidInputException(bad + " (field size)");
             return state with { Field = field };
         }
         catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException)

@@ -3,15 +3,15 @@ using LatticeFlow.Files;
 namespace LatticeFlow.Runs;
 
 /// <summary>
-/// The data files of a run directory and their shapes: fields.npy [N, (B,) Lx, Ly] (unless not saved), timeslices.npy
-/// [N, B, Ly], measurements.csv (one row per configuration and chain) and, for flow runs, proposals.csv (one row per
+/// The data files of a run directory and their shapes: fields.npy [N, (B,) L_0, …, L_{d−1}] (unless not saved), timeslices.npy
+/// [N, B, L_{d−1}], measurements.csv (one row per configuration and chain) and, for flow runs, proposals.csv (one row per
 /// production update and chain).
 /// </summary>
-public sealed record RunLayout(string Directory, int Chains, int Lx, int Ly, bool SaveFields, string MeasurementsHeader, bool Proposals,
+public sealed record RunLayout(string Directory, int Chains, Lattice.LatticeGeometry Geometry, bool SaveFields, string MeasurementsHeader, bool Proposals,
     long Thermalization, int SaveEvery)
 {
-    public int[] FieldShape => Chains == 1 ? [Lx, Ly] : [Chains, Lx, Ly];
-    public int[] SliceShape => [Chains, Ly];
+    public int[] FieldShape => Chains == 1 ? [.. Geometry.Extents] : [Chains, .. Geometry.Extents];
+    public int[] SliceShape => [Chains, Geometry.TimeExtent];
     public string FieldsPath => RunFiles.Path(Directory, RunFiles.Fields);
     public string SlicesPath => RunFiles.Path(Directory, RunFiles.Timeslices);
     public string MeasurementsPath => RunFiles.Path(Directory, RunFiles.Measurements);

@@ -68,7 +68,7 @@ public sealed record RunMeta
         return new RunMeta
         {
             Status = status,
-            Lattice = new LatticeRecord(s.Geometry.Lx, s.Geometry.Ly, 2),
+            Lattice = LatticeRecord.Of(s.Geometry),
             Physics = new PhysicsRecord(PhysicsRecord.ActionText, s.Couplings.M2, s.Couplings.Lambda, s.Couplings.Kappa, s.Couplings.LambdaHop),
             Algorithm = algorithm.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, kv.Value.GetType(), JsonFiles.Options)),
             Chains = s.Chains,
@@ -85,11 +85,15 @@ public sealed record RunMeta
             Timings = new RunTimings(thermSeconds, sampleSeconds, sampled > 0 ? sampleSeconds / sampled : double.NaN),
             Acceptance = new RunAcceptance(acceptance.Length > 0 && configurations > 0 ? acceptance.Average() : double.NaN, acceptance),
             Files = new RunFileShapes(
-                s.SaveFields ? (s.Chains == 1 ? "fields.npy [N, Lx, Ly] float64" : "fields.npy [N, B, Lx, Ly] float64") : null,
-                "timeslices.npy [N, B, Ly] float64: T(t) = sum_x1 phi(x1, t)",
+                s.SaveFields ? $"fields.npy [N, {(s.Chains == 1 ? "" : "B, ")}{FieldAxes(s.Geometry)}] float64" : null,
+                $"timeslices.npy [N, B, {TimeAxis(s.Geometry)}] float64: T(t) = sum over the other coordinates of phi(x, t)",
                 "measurements.csv: " + MeasurementsCsv.Header),
         };
     }
+
+    private static string FieldAxes(Lattice.LatticeGeometry g) => g.Dimensions == 2 ? "Lx, Ly" : string.Join(", ", g.Extents.Select((_, mu) => $"L{mu}"));
+
+    private static string TimeAxis(Lattice.LatticeGeometry g) => g.Dimensions == 2 ? "Ly" : $"L{g.Dimensions - 1}";
 
     public void Write(string dir) => JsonFiles.Write(RunFiles.Path(dir, RunFiles.Meta), this);
 
@@ -107,10 +111,34 @@ public sealed record RunMeta
     public static bool IsComplete(string dir) => File.Exists(RunFiles.Path(dir, RunFiles.Meta)) && Read(dir).Status == "complete";
 }
 
-/// <summary>The lattice of a run: Lx × Ly, d = 2 (keys "Lx", "Ly", "d").</summary>
-public sealed record LatticeRecord([property: JsonPropertyName("Lx")] int Lx, [property: JsonPropertyName("Ly")] int Ly, int D)
+/// <summary>
+/// The lattice of a run (keys "d" and "extents", the last extent the time direction; for d = 2 also "Lx" and "Ly",
+/// which runs written before d-dimensional lattices have alone).
+/// </summary>
+public sealed record LatticeRecord
 {
-    [JsonIgnore] public int Volume => Lx * Ly;
+    [JsonPropertyName("Lx"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Lx { get; init; }
+    [JsonPropertyName("Ly"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Ly { get; init; }
+    public int D { get; init; }
+    /// <summary>(L_0, …, L_{d−1}); null in runs written before it (then [Lx, Ly]).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int[]? Extents { get; init; }
+
+    public static LatticeRecord Of(Lattice.LatticeGeometry g) => new()
+    {
+        Lx = g.Dimensions == 2 ? g.Lx : null, Ly = g.Dimensions == 2 ? g.Ly : null, D = g.Dimensions, Extents = [.. g.Extents],
+    };
+
+    /// <exception cref="InvalidInputException">The record names no valid lattice.</exception>
+    [JsonIgnore] public Lattice.LatticeGeometry Geometry
+    {
+        get
+        {
+            try { return new(Extents ?? [Lx ?? 0, Ly ?? 0]); }
+            catch (InvalidSettingException e) { throw new InvalidInputException($"{RunFiles.Meta}: the lattice it records is not valid ({e.Message})"); }
+        }
+    }
+
+    [JsonIgnore] public int Volume => Geometry.Volume;
 }
 
 /// <summary>The action and its couplings; kappa and lam_hop where the run was given the hopping form.</summary>

@@ -48,7 +48,7 @@ public static class SampleRun
         using var sampler = CreateSampler(s, device);
         using var meter = new ConfigurationMeter(device, s.Geometry, s.Chains, s.Couplings);
         var flow = sampler as FlowMetropolis;
-        var layout = new RunLayout(dir, s.Chains, s.Geometry.Lx, s.Geometry.Ly, s.SaveFields, MeasurementsCsv.HeaderWith(sampler.ExtraColumns),
+        var layout = new RunLayout(dir, s.Chains, s.Geometry, s.SaveFields, MeasurementsCsv.HeaderWith(sampler.ExtraColumns),
             flow is not null, s.Thermalization, s.SaveEvery);
         var resumePoint = resumed is null ? null : RunDataFiles.Plan(layout, resumed);
         if (resumePoint is not null) progress.Note(resumePoint.Note);
@@ -90,7 +90,7 @@ public static class SampleRun
             else if (replayTo == 0) files = RunWriters.Reopen(layout, resumePoint);
             var extra = new double[sampler.ExtraColumns.Count];
             var measurements = new ConfigurationMeasurement[s.Chains];
-            var slices = new double[s.Chains * s.Geometry.Ly];
+            var slices = new double[s.Chains * s.Geometry.TimeExtent];
             var host = new double[fields.Sites];
             var acceptance = new double[s.Chains];
 
@@ -103,7 +103,7 @@ public static class SampleRun
                 var tally = sampler.Tally;
                 Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
                 {
-                    Algorithm = s.Algorithm, Lx = s.Geometry.Lx, Ly = s.Geometry.Ly, M2 = s.Couplings.M2, Lambda = s.Couplings.Lambda,
+                    Algorithm = s.Algorithm, Extents = [.. s.Geometry.Extents], M2 = s.Couplings.M2, Lambda = s.Couplings.Lambda,
                     Kappa = s.Couplings.Kappa, LambdaHop = s.Couplings.LambdaHop, Chains = s.Chains, Seed = s.Seed,
                     Thermalization = s.Thermalization, SaveEvery = s.SaveEvery, AlgorithmSettings = AlgorithmSettingsKey(s),
                     Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
@@ -257,8 +257,7 @@ public static class SampleRun
                 diffs.Add(new SettingDifference(name, SettingComparison.Format(mine), SettingComparison.Format(theirs)));
         }
         Same("algorithm", s.Algorithm, c.Algorithm);
-        Same("Lx", s.Geometry.Lx, c.Lx);
-        Same("Ly", s.Geometry.Ly, c.Ly);
+        Same("lattice", s.Geometry.ToString(), c.Geometry.ToString());
         Same("m2", s.Couplings.M2, c.M2);
         Same("lam", s.Couplings.Lambda, c.Lambda);
         Same("chains", s.Chains, c.Chains);

@@ -104,6 +104,8 @@ public sealed record SampleSettings
         if (Thermalization + (decimal)Configurations * SaveEvery >= uint.MaxValue)
             throw new InvalidSettingException(SettingNames.Configurations, Configurations,
                 "too long a run: {thermalization} + {configurations} × {save_every} must stay below 2^32 updates (the random-number counter is 32 bits per step)");
+        if (Geometry.Dimensions > sampler.MaxDimensions)
+            throw new InvalidSettingException(SettingNames.Dimensions, Geometry.Dimensions, $"{sampler.Name} runs on lattices of at most {sampler.MaxDimensions} dimensions");
         if ((long)Geometry.Volume * Chains > int.MaxValue / 2)
             throw new InvalidSettingException(SettingNames.Chains, Chains, $"too many sites for one batch of {Geometry} lattices");
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)
@@ -121,7 +123,7 @@ public sealed record SampleSettings
         var estimate = new StorageEstimate
         {
             Fields = SaveFields ? Bytes(NpyHeader + Configurations * site) : 0,
-            Timeslices = Bytes(NpyHeader + rows * Geometry.Ly * sizeof(double)),
+            Timeslices = Bytes(NpyHeader + rows * Geometry.TimeExtent * sizeof(double)),
             // measurements.csv: two integer columns, 7 numbers and the sampler's own in "R" format, at most ~24 characters each.
             Measurements = Bytes(rows * (2 * 12 + (7 + (Samplers.Find(Algorithm)?.ExtraColumns.Count ?? 0)) * 24)),
             // proposals.csv: one row per production update and chain, three integer columns and six numbers.

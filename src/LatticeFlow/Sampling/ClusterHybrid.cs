@@ -48,6 +48,7 @@ public sealed class ClusterHybrid : IMarkovSampler
 
     public ClusterHybrid(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, ClusterSettings settings, ulong seed, long tuningIterations = 0)
     {
+        geometry.RequireTwoDimensions("the cluster update (embedded-Ising bonds)");
         Settings = settings.Validated();
         _device = device;
         _geometry = geometry;

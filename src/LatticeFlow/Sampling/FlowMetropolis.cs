@@ -36,7 +36,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly RngKey _key;
     private readonly RealNvpFlow _flow;
     private readonly FieldBatch _proposals;
-    private readonly Phi4Action _action;
+    private readonly IAction _action;
     private readonly ConfigurationMeter _meter;
     private readonly ConfigurationMeter _chainMeter;
     private readonly double[] _logQ, _logQMirror, _s, _logW, _hostSelect, _currentLogW, _slices, _hostProposals;
@@ -81,6 +81,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, FlowMetropolisSettings settings, ulong seed,
         long thermalization = 0)
     {
+        geometry.RequireTwoDimensions("flow MH (the flow)");
         Settings = settings.Validated();
         ModelSha256 = HashFile(settings.ModelPath);
         _thermalization = thermalization;
@@ -96,7 +97,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         _key = new RngKey(seed);
         int k = chains * _perChain;
         _proposals = new FieldBatch(device, geometry, k);
-        _action = new Phi4Action(device, geometry, k, couplings);
+        _action = couplings.Create(device, geometry, k);
         _meter = new ConfigurationMeter(device, geometry, k, couplings);
         _chainMeter = new ConfigurationMeter(device, geometry, chains, couplings);
         _hostProposals = new double[(long)k * geometry.Volume];

@@ -15,7 +15,7 @@ namespace LatticeFlow.Sampling;
 public sealed class Hmc : IMarkovSampler
 {
     private readonly ComputeDevice _device;
-    private readonly Phi4Action _action;
+    private readonly IAction _action;
     private readonly int _chains;
     private readonly RngKey _key;
     private readonly IIntegrator _integrator;
@@ -35,7 +35,7 @@ public sealed class Hmc : IMarkovSampler
         Settings = settings.Validated();
         _device = device;
         _chains = chains;
-        _action = new Phi4Action(device, geometry, chains, couplings);
+        _action = couplings.Create(device, geometry, chains);
         _key = new RngKey(seed);
         _integrator = IIntegrator.Create(settings.Integrator);
         long sites = (long)geometry.Volume * chains;

@@ -9,16 +9,15 @@ namespace LatticeFlow.Sampling;
 
 /// <summary>
 /// Checkerboard local Metropolis: a sweep updates the even sites, then the odd ones, each colour in one
-/// launch over all chains (<see cref="MetropolisKernel"/>).
+/// launch over all chains with the action's local change (<see cref="IAction.MetropolisHalfSweep"/>).
 /// </summary>
 public sealed class LocalMetropolis : IMarkovSampler
 {
     private readonly ComputeDevice _device;
     private readonly LatticeGeometry _geometry;
     private readonly int _chains;
-    private readonly Phi4Params _action;
+    private readonly IAction _action;
     private readonly RngKey _key;
-    private readonly LatticeShape _half;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _counters;
     private readonly double[] _hostCounters;
     private readonly AcceptanceCounter _acceptance;
@@ -33,11 +32,11 @@ public sealed class LocalMetropolis : IMarkovSampler
         _device = device;
         _geometry = geometry;
         _chains = chains;
-        _action = couplings.Params;
+        _action = couplings.Create(device, geometry, chains);
         _key = new RngKey(seed);
-        _half = device.HalfShape(geometry.Lx, geometry.Ly, chains);
-        _counters = device.Allocate<double>(_half.HalfItems);
-        _hostCounters = new double[_half.HalfItems];
+        int items = geometry.HalfShape(device, chains).HalfItems;
+        _counters = device.Allocate<double>(items);
+        _hostCounters = new double[items];
         _acceptance = new AcceptanceCounter(chains, (double)geometry.Volume * settings.Hits);
         Tuner = new StepSizeTuner(settings.Delta, settings.TargetAcceptance, tuningIterations);
     }
@@ -49,9 +48,8 @@ public sealed class LocalMetropolis : IMarkovSampler
     public void Update(FieldBatch fields, long step)
     {
         double delta = Delta;
-        long sites = fields.Sites / 2;
         for (int parity = 0; parity < 2; parity++)
-            _device.Launch(_half.HalfItems, sites, new MetropolisKernel<Reals>(_half, _action, fields.View, _counters.View, _key, (uint)step, parity, delta, Settings.Hits));
+            _action.MetropolisHalfSweep(fields, _counters.View, _key, (uint)step, parity, delta, Settings.Hits);
         _acceptance.CountUpdate();
     }
 
@@ -107,5 +105,9 @@ public sealed class LocalMetropolis : IMarkovSampler
         ["tuning_iterations"] = Tuner.Iterations,
     };
 
-    public void Dispose() => _counters.Dispose();
+    public void Dispose()
+    {
+        _counters.Dispose();
+        _action.Dispose();
+    }
 }

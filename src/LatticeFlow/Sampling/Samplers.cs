@@ -23,8 +23,9 @@ public sealed class SamplerKind
     private readonly Func<SamplerContext, ISamplerSettings, IMarkovSampler> _create;
 
     private SamplerKind(string name, string summary, ulong seedOffset, Type settingsType, ISamplerSettings defaults,
-        IReadOnlyList<string> extraColumns, SamplerBenchmark? benchmark, Func<SamplerContext, ISamplerSettings, IMarkovSampler> create)
+        IReadOnlyList<string> extraColumns, SamplerBenchmark? benchmark, Func<SamplerContext, ISamplerSettings, IMarkovSampler> create, int maxDimensions)
     {
+        MaxDimensions = maxDimensions;
         Name = name;
         Summary = summary;
         SeedOffset = seedOffset;
@@ -54,6 +55,9 @@ public sealed class SamplerKind
     /// <summary>The columns the sampler adds to measurements.csv (<see cref="IMarkovSampler.ExtraColumns"/>), known before it is built.</summary>
     public IReadOnlyList<string> ExtraColumns { get; }
 
+    /// <summary>The most lattice dimensions it runs on (2 for samplers written for d = 2: the flow, the cluster bonds).</summary>
+    public int MaxDimensions { get; }
+
     /// <summary>How `bench` times it; null where bench has a section of its own (flow MH needs a trained model).</summary>
     public SamplerBenchmark? Benchmark { get; }
 
@@ -64,8 +68,9 @@ public sealed class SamplerKind
             : throw new ArgumentException($"{Name} takes {SettingsType.Name}, not {settings.GetType().Name}");
 
     public static SamplerKind Of<TSettings>(string name, string summary, ulong seedOffset, TSettings defaults, IReadOnlyList<string> extraColumns,
-        SamplerBenchmark? benchmark, Func<SamplerContext, TSettings, IMarkovSampler> create) where TSettings : class, ISamplerSettings =>
-        new(name, summary, seedOffset, typeof(TSettings), defaults, extraColumns, benchmark, (c, s) => create(c, (TSettings)s));
+        SamplerBenchmark? benchmark, Func<SamplerContext, TSettings, IMarkovSampler> create, int maxDimensions = LatticeGeometry.MaxDimensions)
+        where TSettings : class, ISamplerSettings =>
+        new(name, summary, seedOffset, typeof(TSettings), defaults, extraColumns, benchmark, (c, s) => create(c, (TSettings)s), maxDimensions);
 
     public override string ToString() => Name;
 }
@@ -89,12 +94,12 @@ public static class Samplers
         (c, s) => new Hmc(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization));
 
     public static readonly SamplerKind Flow = SamplerKind.Of("flow", "flow-based Metropolis–Hastings", 0, new FlowMetropolisSettings(), ["log_p_minus_log_q"],
-        null, (c, s) => new FlowMetropolis(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization));
+        null, (c, s) => new FlowMetropolis(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization), maxDimensions: 2);
 
     public static readonly SamplerKind Cluster = SamplerKind.Of("cluster", "Metropolis sweep and embedded-Ising Wolff clusters", 3, new ClusterSettings(),
         [ClusterHybrid.FractionColumn],
         new SamplerBenchmark(new ClusterSettings(0.5, 1, 0), $"cluster hybrid time per site per update (sweep + {ClusterSettings.DefaultClusters} clusters)", "ns", s => s * 1e9),
-        (c, s) => new ClusterHybrid(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization));
+        (c, s) => new ClusterHybrid(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization), maxDimensions: 2);
 
     /// <summary>Every sampler, in the order help and error messages list them.</summary>
     public static IReadOnlyList<SamplerKind> All { get; } = [Metropolis, Hmc, Flow, Cluster];

@@ -57,7 +57,7 @@ public static class KernelComparison
             }
             case "force":
             {
-                using var a = new Phi4Action(device, Geometry, Chains, c);
+                using var a = c.Create(device, Geometry, Chains);
                 using var f = device.Allocate<double>(fields.Sites);
                 a.Force(fields, f.View);
                 device.Synchronize();
@@ -65,7 +65,7 @@ public static class KernelComparison
             }
             case "action":
             {
-                using var a = new Phi4Action(device, Geometry, Chains, c);
+                using var a = c.Create(device, Geometry, Chains);
                 var s = new double[Chains];
                 a.Action(fields, s);
                 return s;

@@ -43,17 +43,17 @@ public sealed class PtxCompilationTests
             "CouplingBackwardKernel<AdditiveTransform>", "CouplingBackwardKernel<AffineTransform>", "CouplingBackwardKernel<SplineTransform>",
             "CouplingLogDetKernel", "CouplingMaskKernel",
             "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SplineTransform>",
-            "DoubleToFloatKernel", "EnergyKernel", "FieldKernel", "FloatToDoubleKernel", "ForceKernel",
-            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel",
+            "DoubleToFloatKernel", "EnergyKernel<Phi4LocalAction>", "FieldKernel", "FloatToDoubleKernel", "ForceKernel<Phi4LocalAction>",
+            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel<Phi4LocalAction>",
             "MirrorParametersBackwardKernel<AdditiveTransform>", "MirrorParametersBackwardKernel<AffineTransform>", "MirrorParametersBackwardKernel<SplineTransform>",
-            "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "MirrorParametersKernel<SplineTransform>", "ObservableKernel", "PriorLogDensityKernel",
+            "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "MirrorParametersKernel<SplineTransform>", "ObservableKernel<Phi4LocalAction>", "PriorLogDensityKernel",
             "PriorSampleKernel", "SegmentSumKernel", "SquaredNormKernel",
         ],
         KernelTypes().Select(Name).ToArray());
 
     /// <summary>
     /// Every kernel struct of the kernels assembly, its view parameters closed with device views and its seam parameters
-    /// (<see cref="LatticeFlow.Kernels.Flows.ICouplingTransform"/>) with every struct that implements the seam.
+    /// (<see cref="LatticeFlow.Kernels.Flows.ICouplingTransform"/>, <see cref="ILocalAction"/>) with every struct that implements the seam.
     /// </summary>
     private static IEnumerable<Type> KernelTypes() =>
         typeof(IKernel).Assembly.GetTypes()

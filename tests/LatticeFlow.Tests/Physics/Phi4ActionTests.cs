@@ -32,7 +32,7 @@ public class Phi4ActionTests
         using var fields = new FieldBatch(device, g, 3);
         var phi = TestFields.Random(fields.Sites, 1, 1.5);
         fields.CopyFrom(phi);
-        using var action = new Phi4Action(device, g, 3, c);
+        using var action = c.Create(device, g, 3);
         var s = new double[3];
         action.Action(fields, s);
         for (int b = 0; b < 3; b++)
@@ -50,7 +50,7 @@ public class Phi4ActionTests
         var c = Phi4Couplings.Standard(-4.0, 8.0);
         int chains = 2;
         using var fields = new FieldBatch(device, g, chains);
-        using var action = new Phi4Action(device, g, chains, c);
+        using var action = c.Create(device, g, chains);
         using var forceBuffer = device.Allocate<double>(fields.Sites);
         var phi = TestFields.Random(fields.Sites, 7, 1.2);
         fields.CopyFrom(phi);

@@ -80,13 +80,16 @@ public class EmbeddedIsingTests
 
     private static int Signs(double[] phi) => phi.Select((p, i) => p < 0 ? 1 << i : 0).Sum();
 
-    /// <summary>S of the whole field, summed site by site with forward differences (Phi4Params.SiteAction), periodic.</summary>
-    private static double Action(double[] phi, int lx, int ly, Phi4Params action)
+    /// <summary>S of the whole field, summed site by site with forward differences (Phi4LocalAction.SiteAction), periodic.</summary>
+    private static double Action(double[] phi, int lx, int ly, Phi4LocalAction action)
     {
         double s = 0;
         for (int x = 0; x < lx; x++)
             for (int y = 0; y < ly; y++)
-                s += action.SiteAction(phi[x * ly + y], phi[(x + 1) % lx * ly + y], phi[x * ly + (y + 1) % ly]);
+            {
+                double p = phi[x * ly + y], dx = phi[(x + 1) % lx * ly + y] - p, dy = phi[x * ly + (y + 1) % ly] - p;
+                s += action.SiteAction(p, dx * dx + dy * dy);
+            }
         return s;
     }
 
@@ -103,7 +106,7 @@ public class EmbeddedIsingTests
     {
         var rng = new Random(seed);
         double[] magnitudes = [.. Enumerable.Range(0, lx * ly).Select(_ => 0.2 + 0.9 * rng.NextDouble())];
-        var action = new Phi4Params(-4, 3); // the on-site terms do not matter at fixed |φ|; any couplings do
+        var action = new Phi4LocalAction(-4, 3, 2); // the on-site terms do not matter at fixed |φ|; any couplings do
         var (t, wrong) = TransitionMatrix(magnitudes, lx, ly);
         int states = 1 << (lx * ly);
         double[] logPi = [.. Enumerable.Range(0, states).Select(e => -Action(Field(magnitudes, e), lx, ly, action))];

@@ -14,13 +14,13 @@ public class IntegratorTests
         public readonly ComputeDevice Device = DeviceFactory.Create("cpu");
         public readonly LatticeGeometry Geometry = new(6, 6);
         public readonly FieldBatch Fields;
-        public readonly Phi4Action Action;
+        public readonly IAction Action;
         public readonly ILGPU.Runtime.MemoryBuffer1D<double, ILGPU.Stride1D.Dense> Momenta;
 
         public Setup(int chains)
         {
             Fields = new FieldBatch(Device, Geometry, chains);
-            Action = new Phi4Action(Device, Geometry, chains, Phi4Couplings.Tutorial);
+            Action = Phi4Couplings.Tutorial.Create(Device, Geometry, chains);
             Momenta = Device.Allocate<double>(Fields.Sites);
         }
 
