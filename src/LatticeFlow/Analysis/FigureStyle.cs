@@ -147,8 +147,8 @@ public static class FigureStyle
 
     public static void Save(Plot plot, string pathWithoutExtension)
     {
-        plot.SavePng(pathWithoutExtension + ".png", Width, Height);
-        plot.SaveSvg(pathWithoutExtension + ".svg", Width, Height);
+        Files.AtomicFile.WriteAllBytes(pathWithoutExtension + ".png", plot.GetImageBytes(Width, Height, ImageFormat.Png));
+        Files.AtomicFile.WriteAllText(pathWithoutExtension + ".svg", plot.GetSvgXml(Width, Height));
     }
 }
 

@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using System.Text;
 using LatticeFlow.Devices;
 
 namespace LatticeFlow.Flows;
@@ -103,11 +101,11 @@ public sealed record ModelFileContents(ModelHeader Header, float[] Weights, floa
 }
 
 /// <summary>
-/// The model file (.lfm), self-describing and versioned: "LFFLOW01", int32 header length, the UTF-8 JSON
-/// <see cref="ModelHeader"/> (architecture, action parameters, lattice, training summary), int32 n and n float32
-/// weights in <see cref="ParameterStore"/> order, int32 m and m float32 optimiser moments (0 for a model, 2n for a
-/// checkpoint: Adam m then v), and a SHA-256 of everything before it. Little-endian. Written to a temporary file
-/// and renamed, so a crash mid-write leaves the previous file intact.
+/// The model file (.lfm), self-describing and versioned: a <see cref="Files.BinaryContainer{THeader}"/> of kind
+/// "LFFLOW01" whose header is the <see cref="ModelHeader"/> (architecture, action parameters, lattice, training summary)
+/// and whose payload is int32 n and n float32 weights in <see cref="ParameterStore"/> order, then int32 m and m float32
+/// optimiser moments (0 for a model, 2n for a checkpoint: Adam m then v). Written atomically, so a crash mid-write
+/// leaves the previous file intact.
 /// </summary>
 public static class ModelFile
 {
@@ -120,104 +118,46 @@ public static class ModelFile
     /// LatticeFlow wrote it".
     /// </summary>
     public const int Version = 3;
-    private static readonly byte[] Magic = "LFFLOW01"u8.ToArray();
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
-    };
+    // The project's JSON conventions, except that absent values (a format-2 flow's bins and bound, a model's optimiser
+    // step) are left out rather than written as null: "absent" is how a newer field reads in an older format.
+    private static readonly Files.BinaryContainer<ModelHeader> Container = new("LFFLOW01", "model file",
+        new JsonSerializerOptions(Files.JsonFiles.Options) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull });
 
+    /// <exception cref="ArgumentException">The weights are not the header's parameter count.</exception>
     public static void Write(string path, ModelHeader header, ReadOnlySpan<float> weights, ReadOnlySpan<float> adamM = default, ReadOnlySpan<float> adamV = default)
     {
         if (weights.Length != header.ParameterCount) throw new ArgumentException($"{weights.Length} weights for {header.ParameterCount} parameters");
-        using var body = new MemoryStream();
-        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
+        // Spans cannot be captured by the payload's lambda.
+        float[] w = weights.ToArray(), m = adamM.ToArray(), v = adamV.ToArray();
+        Container.Write(path, header, p =>
         {
-            w.Write(Magic);
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(header, Json);
-            w.Write(json.Length);
-            w.Write(json);
-            WriteFloats(w, weights);
-            w.Write(adamM.Length + adamV.Length);
-            foreach (float v in adamM) w.Write(v);
-            foreach (float v in adamV) w.Write(v);
-        }
-        byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        body.Write(hash);
-        Files.AtomicFile.WriteAllBytes(path, body.GetBuffer().AsSpan(0, (int)body.Length));
-    }
-
-    private static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
-    {
-        w.Write(values.Length);
-        foreach (float v in values) w.Write(v);
+            p.Int32(w.Length);
+            p.Floats(w);
+            p.Int32(m.Length + v.Length);
+            p.Floats(m);
+            p.Floats(v);
+        });
     }
 
     /// <summary>Reads and validates a model file; any defect is an <see cref="InvalidInputException"/> that names it.</summary>
-    public static ModelFileContents Read(string path)
+    public static ModelFileContents Read(string path) => Container.Read(path, (header, r) =>
     {
-        if (!File.Exists(path)) throw new InvalidInputException($"{path}: model file not found");
-        byte[] bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidInputException($"{path}: not a LatticeFlow model file (bad magic; expected \"LFFLOW01\")");
-        if (bytes.Length < Magic.Length + 4 + 32) throw new InvalidInputException($"{path}: model file truncated ({bytes.Length} bytes)");
-        int bodyLength = bytes.Length - 32;
-        byte[] expected = SHA256.HashData(bytes.AsSpan(0, bodyLength));
-        if (!expected.AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
-            throw new InvalidInputException($"{path}: model file corrupt or truncated (checksum mismatch)");
-        try
-        {
-            using var r = new BinaryReader(new MemoryStream(bytes, 0, bodyLength));
-            r.ReadBytes(Magic.Length);
-            int jsonLength = r.ReadInt32();
-            if (jsonLength <= 0 || jsonLength > bodyLength) throw new InvalidInputException($"{path}: model file header length {jsonLength} is invalid");
-            var header = JsonSerializer.Deserialize<ModelHeader>(r.ReadBytes(jsonLength), Json)
-                ?? throw new InvalidInputException($"{path}: empty model header");
-            if (header.Format != FormatName) throw new InvalidInputException($"{path}: format '{header.Format}', expected '{FormatName}'");
-            if (header.FormatVersion is < 1 or > Version)
-                throw new InvalidInputException($"{path}: model format version {header.FormatVersion}; this build reads versions 1 to {Version} (a newer LatticeFlow wrote it)");
-            var arch = header.Architecture();
-            if (arch.ParameterCount != header.ParameterCount)
-                throw new InvalidInputException($"{path}: header says {header.ParameterCount} parameters, the architecture has {arch.ParameterCount}");
-            var weights = ReadFloats(r, path, header.ParameterCount);
-            int moments = r.ReadInt32();
-            float[]? m = null, v = null;
-            if (moments == 2 * header.ParameterCount)
-            {
-                m = ReadFloats(r, header.ParameterCount);
-                v = ReadFloats(r, header.ParameterCount);
-            }
-            else if (moments != 0) throw new InvalidInputException($"{path}: {moments} optimiser values for {header.ParameterCount} parameters");
-            if (r.BaseStream.Position != bodyLength) throw new InvalidInputException($"{path}: {bodyLength - r.BaseStream.Position} unexpected trailing bytes");
-            if (weights.Any(w => !float.IsFinite(w))) throw new InvalidInputException($"{path}: the weights contain NaN or infinity");
-            return new ModelFileContents(header, weights, m, v) { Checksum = Convert.ToHexStringLower(bytes.AsSpan(bodyLength)) };
-        }
-        catch (EndOfStreamException)
-        {
-            throw new InvalidInputException($"{path}: model file truncated");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidInputException($"{path}: model header is not valid JSON ({e.Message})");
-        }
-    }
-
-    private static float[] ReadFloats(BinaryReader r, string path, int expected)
-    {
-        int n = r.ReadInt32();
-        if (n != expected) throw new InvalidInputException($"{path}: {n} weights stored, the architecture needs {expected}");
-        return ReadFloats(r, n);
-    }
-
-    private static float[] ReadFloats(BinaryReader r, int n)
-    {
-        var values = new float[n];
-        for (int j = 0; j < n; j++) values[j] = r.ReadSingle();
-        return values;
-    }
+        if (header.Format != FormatName) throw new InvalidInputException($"{path}: format '{header.Format}', expected '{FormatName}'");
+        if (header.FormatVersion is < 1 or > Version)
+            throw new InvalidInputException($"{path}: model format version {header.FormatVersion}; this build reads versions 1 to {Version} (a newer LatticeFlow wrote it)");
+        var arch = header.Architecture();
+        if (arch.ParameterCount != header.ParameterCount)
+            throw new InvalidInputException($"{path}: header says {header.ParameterCount} parameters, the architecture has {arch.ParameterCount}");
+        int n = r.Int32();
+        if (n != header.ParameterCount) throw new InvalidInputException($"{path}: {n} weights stored, the architecture needs {header.ParameterCount}");
+        var weights = r.Floats(n);
+        int moments = r.Int32();
+        if (moments != 0 && moments != 2 * n) throw new InvalidInputException($"{path}: {moments} optimiser values for {n} parameters");
+        float[]? m = moments == 0 ? null : r.Floats(n), v = moments == 0 ? null : r.Floats(n);
+        if (weights.Any(w => !float.IsFinite(w))) throw new InvalidInputException($"{path}: the weights contain NaN or infinity");
+        return new ModelFileContents(header, weights, m, v) { Checksum = r.Sha256 };
+    });
 
     /// <summary>Checks that a model was trained for this lattice and action.</summary>
     public static void CheckMatches(ModelHeader header, int lx, int ly, Physics.Phi4Couplings c, string path)

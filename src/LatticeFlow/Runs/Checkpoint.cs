@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using System.Text;
 
 namespace LatticeFlow.Runs;
 
@@ -50,57 +48,34 @@ public sealed record CheckpointState
 }
 
 /// <summary>
-/// checkpoint.bin: "LFCKPT01", a JSON header, the field as float64, and a SHA-256 of all that. Written to a
-/// temporary file and renamed, so a crash while writing leaves the previous checkpoint intact.
+/// checkpoint.bin: a <see cref="BinaryContainer{THeader}"/> of kind "LFCKPT01" whose header is the state without the
+/// field, and whose payload is int32 n and the field as n float64 (chain-major, then the lattice in C order). Written atomically, so a
+/// crash while writing leaves the previous checkpoint intact.
 /// </summary>
 public static class Checkpoint
 {
-    private static readonly byte[] Magic = "LFCKPT01"u8.ToArray();
+    // Property names as declared (not snake_case) and non-finite numbers as named literals ("-Infinity": a flow chain's
+    // log w until its first acceptance, which must resume exactly): the format checkpoints have always had.
+    private static readonly Files.BinaryContainer<CheckpointState> Container = new("LFCKPT01", "checkpoint",
+        new JsonSerializerOptions { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
 
-    // A flow chain's log w is −∞ until its first acceptance.
-    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
-    public static void Write(string path, CheckpointState state)
+    public static void Write(string path, CheckpointState state) => Container.Write(path, state with { Field = [] }, w =>
     {
-        using var body = new MemoryStream();
-        using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
-        {
-            w.Write(Magic);
-            byte[] header = JsonSerializer.SerializeToUtf8Bytes(state with { Field = [] }, Json);
-            w.Write(header.Length);
-            w.Write(header);
-            w.Write(state.Field.Length);
-            foreach (double v in state.Field) w.Write(v);
-        }
-        byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        body.Write(hash);
-        Files.AtomicFile.WriteAllBytes(path, body.GetBuffer().AsSpan(0, (int)body.Length));
-    }
+        w.Int32(state.Field.Length);
+        w.Doubles(state.Field);
+    });
 
+    /// <exception cref="InvalidInputException">No checkpoint at <paramref name="path"/>, or one that is damaged.</exception>
     public static CheckpointState Read(string path)
     {
         if (!File.Exists(path)) throw new InvalidInputException($"{path}: no checkpoint to resume from");
-        byte[] all = File.ReadAllBytes(path);
-        string bad = $"{path}: corrupt or truncated checkpoint";
-        if (all.Length < Magic.Length + 4 + 32 || !all.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new InvalidInputException(bad);
-        var body = all.AsSpan(0, all.Length - 32);
-        if (!SHA256.HashData(body).AsSpan().SequenceEqual(all.AsSpan(all.Length - 32)))
-            throw new InvalidInputException(bad + " (checksum mismatch)");
-        try
+        return Container.Read(path, (state, r) =>
         {
-            using var r = new BinaryReader(new MemoryStream(all, 0, all.Length - 32));
-            r.ReadBytes(Magic.Length);
-            var header = r.ReadBytes(r.ReadInt32());
-            var state = JsonSerializer.Deserialize<CheckpointState>(header, Json) ?? throw new InvalidInputException(bad);
-            var field = new double[r.ReadInt32()];
-            for (int i = 0; i < field.Length; i++) field[i] = r.ReadDouble();
-            if (field.Length != (long)(state.Extents ?? [state.Lx, state.Ly]).Aggregate(1L, (v, l) => v * l) * state.Chains) throw new InvalidInputException(bad + " (field size)");
-            return state with { Field = field };
-        }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException)
-        {
-            throw new InvalidInputException(bad);
-        }
+            int n = r.Int32();
+            long sites = (state.Extents ?? [state.Lx, state.Ly]).Aggregate(1L, (v, l) => v * l) * state.Chains;
+            if (n != sites)
+                throw new InvalidInputException($"{path}: checkpoint corrupt or truncated ({n} field values for {state.Chains} chains of {string.Join("x", state.Extents ?? [state.Lx, state.Ly])})");
+            return state with { Field = r.Doubles(n) };
+        });
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using LatticeFlow.Files;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Sweeps;
@@ -49,14 +50,14 @@ public static class SlurmArray
         string output = Path.Combine(dir, Output);
         Directory.CreateDirectory(output);
         Directory.CreateDirectory(Path.Combine(dir, Logs));
-        File.WriteAllText(Path.Combine(dir, SweepRunner.SpecFile), spec.ToJson());
-        File.WriteAllText(Path.Combine(output, SweepRunner.SpecFile), spec.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(dir, SweepRunner.SpecFile), spec.ToJson());
+        AtomicFile.WriteAllText(Path.Combine(output, SweepRunner.SpecFile), spec.ToJson());
         var tasks = spec.Points.Select((p, i) => new SlurmTask(i, p.Name, p.L, p.Couplings.M2, p.Couplings.Lambda, [.. spec.Algorithms],
             spec.Algorithms.ToDictionary(a => a, a => Enumerable.Range(0, spec.Replicas).Select(r => spec.SeedFor(i, r, a)).ToArray()),
             [.. spec.Algorithms.SelectMany(a => Enumerable.Range(0, spec.Replicas).Select(r => Path.GetRelativePath(dir, SweepRunner.RunDirectory(output, p, a, r))))])).ToList();
         var manifest = new SlurmManifest(spec.Name, CodeVersion.Current, DateTime.UtcNow.ToString("O"), Output, ArraySpec(spec, options), options, tasks);
-        File.WriteAllText(Path.Combine(dir, Manifest), JsonSerializer.Serialize(manifest, Json) + "\n");
-        File.WriteAllText(Path.Combine(dir, Script), ScriptText(spec, options, abs));
+        AtomicFile.WriteAllText(Path.Combine(dir, Manifest), JsonSerializer.Serialize(manifest, Json) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(dir, Script), ScriptText(spec, options, abs));
         return output;
     }
 
