@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using LatticeFlow.Runs;
 
 namespace LatticeFlow.Sweeps;
 
