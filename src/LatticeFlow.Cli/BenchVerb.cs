@@ -20,7 +20,7 @@ public sealed class BenchVerb : IVerb
         try { sizes = [.. Sizes.Split(',').Select(int.Parse)]; }
         catch (FormatException) { throw new InvalidInputException($"--sizes {Sizes}: expected comma-separated integers"); }
         DeviceFactory.Check(Device, Simd);
-        Console.WriteLine($"# LatticeFlow benchmarks: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {LatticeFlow.Runs.CodeVersion.Current}");
+        Console.WriteLine($"# LatticeFlow benchmarks: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, {CodeVersion.Current}");
         Console.WriteLine("## samplers (tutorial couplings m2 = -4, lam = 8; Metropolis one hit per site; HMC leapfrog, 10 steps)");
         foreach (var _ in EngineBenchmark.Run(Device, sizes, Seconds, Console.Out, Simd)) { }
         Console.WriteLine("## analysis");

@@ -1,4 +1,5 @@
 using CommandLine;
+using LatticeFlow.Analysis;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 using LatticeFlow.Runs;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using CommandLine;
-using LatticeFlow.Runs;
 
 namespace LatticeFlow.Cli;
 

@@ -33,7 +33,7 @@ public static class SettingNames
         Activation = "activation", FinalTanh = "final_tanh", Equivariant = "equivariant", GlobalScale = "global_scale", Clamp = "clamp",
         Bins = "bins", Bound = "bound";
 
-    // Flows.TrainSettings and AdamSettings
+    // Runs.TrainSettings and Flows.AdamSettings
     public const string Batch = "batch", Steps = "steps", LearningRate = "learning_rate", Schedule = "schedule",
         ClipNorm = "clip_norm", TargetEss = "target_ess", TargetCheckProposals = "target_check_proposals",
         EvaluationProposals = "evaluation_proposals", StopWindow = "stop_window",

@@ -58,3 +58,16 @@ public static class TestFields
         return a;
     }
 }
+
+/// <summary>The repository this test assembly was built from: the first directory above the test binaries holding LatticeFlow.sln.</summary>
+public static class Repository
+{
+    public static string Root { get; } = Find();
+
+    private static string Find()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LatticeFlow.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("no LatticeFlow.sln above the test binaries");
+    }
+}

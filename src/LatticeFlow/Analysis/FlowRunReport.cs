@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using LatticeFlow.Files;
-using LatticeFlow.Runs;
-using LatticeFlow.Sampling;
+using LatticeFlow.Flows;
 
 namespace LatticeFlow.Analysis;
 

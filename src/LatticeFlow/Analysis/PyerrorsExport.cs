@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using LatticeFlow.Files;
-using LatticeFlow.Runs;
 
 namespace LatticeFlow.Analysis;
 

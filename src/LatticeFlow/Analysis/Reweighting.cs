@@ -1,4 +1,4 @@
-using LatticeFlow.Sampling;
+using LatticeFlow.Flows;
 
 namespace LatticeFlow.Analysis;
 

@@ -1,5 +1,4 @@
 using LatticeFlow.Files;
-using LatticeFlow.Runs;
 
 namespace LatticeFlow.Analysis;
 

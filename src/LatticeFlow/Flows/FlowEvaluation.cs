@@ -1,11 +1,9 @@
 using ILGPU;
 using ILGPU.Runtime;
-using LatticeFlow.Analysis;
 using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
-using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Flows;
 

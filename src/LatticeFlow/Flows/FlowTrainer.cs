@@ -4,7 +4,6 @@ using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
-using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Flows;
 

@@ -32,7 +32,7 @@ public sealed record ModelHeader
     public required double M2 { get; init; }
     public required double Lambda { get; init; }
     public required int ParameterCount { get; init; }
-    public string CodeVersion { get; init; } = Runs.CodeVersion.Current;
+    public string CodeVersion { get; init; } = LatticeFlow.CodeVersion.Current;
     public string Created { get; init; } = DateTime.UtcNow.ToString("O");
     /// <summary>Training summary: settings and the figures it ended with.</summary>
     public Dictionary<string, JsonElement> Training { get; init; } = [];

@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Files;
 
 namespace LatticeFlow.Runs;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
 using LatticeFlow.Flows;
 using LatticeFlow.Kernels;

@@ -1,4 +1,3 @@
-using LatticeFlow.Analysis;
 using LatticeFlow.Lattice;
 
 namespace LatticeFlow.Sampling;

@@ -50,7 +50,7 @@ public sealed record SweepRow
     public double? TrainingEss { get; init; }
     public double? TrainingParetoK { get; init; }
     /// <summary>The training's periodic checks on fresh proposals (checks.csv), for the acceptance-against-seconds figure.</summary>
-    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<Flows.FlowCheck> TrainingChecks { get; init; } = [];
+    [System.Text.Json.Serialization.JsonIgnore] public IReadOnlyList<FlowCheck> TrainingChecks { get; init; } = [];
     /// <summary>Flow rows: the Pareto k̂ of the proposals' weights and the threshold above which it makes the row unreliable.</summary>
     public double? ParetoK { get; init; }
     public double? ParetoThreshold { get; init; }
@@ -58,7 +58,7 @@ public sealed record SweepRow
     /// <summary>Enough data for every τ_int to mean something (N ≥ 50 τ_int; see GammaResult.Reliable).</summary>
     public bool Reliable => AbsMagnetization.Reliable && Chi2.Reliable && IsingEnergy.Reliable && Primaries.Values.All(p => p.Reliable);
 
-    /// <summary>A flow row whose weights are too heavy-tailed for its errors to mean anything (<see cref="Analysis.ParetoTail"/>).</summary>
+    /// <summary>A flow row whose weights are too heavy-tailed for its errors to mean anything (<see cref="Flows.ParetoTail"/>).</summary>
     public bool HeavyTailed => ParetoK > ParetoThreshold;
 
     /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
@@ -139,10 +139,10 @@ public static class SweepSummary
             var reports = dirs.Where(d => File.Exists(RunFiles.Path(d, ProposalsCsv.File))).Select(d => FlowRunReport.Compute(d, (double)p.L * p.L)).ToList();
             if (reports.Count > 0)
                 row = row with { ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold) };
-            string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.TrainRun.Summary);
-            if (File.Exists(train) && Flows.TrainSummary.Read(train) is var t)
+            string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), TrainRun.Summary);
+            if (File.Exists(train) && TrainSummary.Read(train) is var t)
                 row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance, TrainingEss = t.EvalEss, TrainingParetoK = t.EvalParetoK,
-                    TrainingChecks = Flows.CheckLog.Read(Path.Combine(SweepRunner.TrainingDirectory(output, p), Flows.CheckLog.File), long.MaxValue).Checks };
+                    TrainingChecks = CheckLog.Read(Path.Combine(SweepRunner.TrainingDirectory(output, p), CheckLog.File), long.MaxValue).Checks };
         }
         return row;
     }
@@ -236,8 +236,8 @@ public static class SweepSummary
                     else
                     {
                         string train = SweepRunner.TrainingDirectory(output, spec.Points[i]);
-                        string summary = Path.Combine(train, Flows.TrainRun.Summary);
-                        bool training = algorithm == "flow" && Directory.Exists(train) && !(File.Exists(summary) && Flows.TrainSummary.Read(summary).Completed);
+                        string summary = Path.Combine(train, TrainRun.Summary);
+                        bool training = algorithm == "flow" && Directory.Exists(train) && !(File.Exists(summary) && TrainSummary.Read(summary).Completed);
                         left.Add(new(i, algorithm, r, training ? "flow training not finished" : "not started"));
                     }
                 }

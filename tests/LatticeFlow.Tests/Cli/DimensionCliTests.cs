@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LatticeFlow.Files;
+using LatticeFlow.Analysis;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Cli;

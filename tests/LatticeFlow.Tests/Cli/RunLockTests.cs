@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LatticeFlow.Analysis;
 using LatticeFlow.Files;
 using LatticeFlow.Runs;
 

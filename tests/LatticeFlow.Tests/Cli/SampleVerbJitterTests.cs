@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Cli;

@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Files;
 using LatticeFlow.Runs;
 

@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Flows;
 using LatticeFlow.Runs;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Flows;
+using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Cli;
 

@@ -1,6 +1,7 @@
 using LatticeFlow.Cli;
 using LatticeFlow.Files;
 using LatticeFlow.Flows;
+using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Cli;
 

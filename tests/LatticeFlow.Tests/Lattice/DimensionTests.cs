@@ -3,6 +3,7 @@ using LatticeFlow.Devices;
 using LatticeFlow.Kernels;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
+using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Tests.Lattice;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using LatticeFlow.Analysis;
 using LatticeFlow.Files;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;

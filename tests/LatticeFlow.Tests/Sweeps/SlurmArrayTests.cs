@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using LatticeFlow.Analysis;
 using LatticeFlow.Runs;
 using LatticeFlow.Sweeps;
 using LatticeFlow.Tests.Cli;

@@ -1,3 +1,4 @@
+using LatticeFlow.Analysis;
 using LatticeFlow.Sampling;
 using LatticeFlow.Runs;
 using LatticeFlow.Sweeps;
@@ -112,7 +113,7 @@ public class SweepTests
     [Fact]
     public void ReadmesSweepFileParsesWithTheDefaultsItShows()
     {
-        string readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        string readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
         int start = readme.IndexOf("```json\n{\"name\"", StringComparison.Ordinal);
         Assert.True(start >= 0, "README has the sweep-file example");
         string json = readme[(start + 8)..readme.IndexOf("```", start + 8, StringComparison.Ordinal)];
@@ -160,13 +161,6 @@ public class SweepTests
         Assert.Null(stored.Flow.TargetAcceptance);
         Assert.Equal(0.25, stored.Points[1].Couplings.Kappa);
         Assert.Equal("cosine", SweepSpec.Parse(File.ReadAllText(path), path).Flow.Schedule); // today's file, today's default
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LatticeFlow.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("no LatticeFlow.sln above the test binaries");
     }
 
     /// <summary>

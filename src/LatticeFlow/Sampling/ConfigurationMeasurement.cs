@@ -1,4 +1,4 @@
-namespace LatticeFlow.Analysis;
+namespace LatticeFlow.Sampling;
 
 /// <summary>
 /// The per-configuration primaries of one chain (DESIGN.md): M = Σ_x φ(x), |M|, M², S/V, and the

@@ -1,6 +1,7 @@
+using LatticeFlow.Flows;
 using LatticeFlow.Physics;
 
-namespace LatticeFlow.Flows;
+namespace LatticeFlow.Runs;
 
 /// <summary>Everything a training run needs; defaults are the tutorial's (arXiv:2101.08176).</summary>
 public sealed record TrainSettings
@@ -210,7 +211,7 @@ public sealed record TrainSummary
     public double? EvalAcceptance { get; init; }
     public double? EvalEss { get; init; }
     public double? EvalLoss { get; init; }
-    /// <summary>Pareto k̂ of the evaluation's importance weights p/q (<see cref="Analysis.ParetoTail"/>).</summary>
+    /// <summary>Pareto k̂ of the evaluation's importance weights p/q (<see cref="Flows.ParetoTail"/>).</summary>
     public double? EvalParetoK { get; init; }
     public bool EvalSymmetrized { get; init; }
     /// <summary>With keep_best: the best acceptance the periodic checks found and the step of those weights (model.lfm's).</summary>

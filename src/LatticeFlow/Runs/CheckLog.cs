@@ -1,6 +1,7 @@
 using System.Globalization;
+using LatticeFlow.Flows;
 
-namespace LatticeFlow.Flows;
+namespace LatticeFlow.Runs;
 
 /// <summary>
 /// checks.csv: step, seconds, acceptance, ess of every check of a training run on fresh proposals (the independence

@@ -1,6 +1,6 @@
 using LatticeFlow.Kernels;
 
-namespace LatticeFlow.Sampling;
+namespace LatticeFlow.Flows;
 
 /// <summary>
 /// Importance weights w = p/q of flow proposals, handled as log w = −S − log q (any constant offset), and the

@@ -1,7 +1,7 @@
-using LatticeFlow.Analysis;
+using LatticeFlow.Flows;
 using LatticeFlow.Kernels;
 
-namespace LatticeFlow.Tests.Analysis;
+namespace LatticeFlow.Tests.Flows;
 
 public class ParetoTailTests
 {

@@ -1,4 +1,4 @@
-namespace LatticeFlow.Runs;
+namespace LatticeFlow.Analysis;
 
 /// <summary>The names of the files in a run directory (DESIGN.md: the contract with analysis tools).</summary>
 public static class RunFiles

@@ -1,4 +1,4 @@
-namespace LatticeFlow.Analysis;
+namespace LatticeFlow.Flows;
 
 /// <summary>
 /// The Pareto-k̂ diagnostic of importance weights (Vehtari, Simpson, Gelman, Yao, Gabry, "Pareto smoothed importance

@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using LatticeFlow.Devices;
 using LatticeFlow.Files;
-using LatticeFlow.Runs;
+using LatticeFlow.Flows;
 
-namespace LatticeFlow.Flows;
+namespace LatticeFlow.Runs;
 
 /// <summary>
 /// A training run in a directory: model.lfm (the trained model), checkpoint.lfm (model and Adam state, every
@@ -260,7 +260,7 @@ public static class TrainRun
         BestStep = r.Best?.Step,
         Device = r.Device,
         Simd = r.Simd,
-        CodeVersion = Runs.CodeVersion.Current,
+        CodeVersion = LatticeFlow.CodeVersion.Current,
         Architecture = s.Architecture.Describe(),
     };
 }

@@ -5,7 +5,7 @@ using LatticeFlow.Kernels;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
 
-namespace LatticeFlow.Analysis;
+namespace LatticeFlow.Sampling;
 
 /// <summary>
 /// Measures every chain of a batch in one launch (<see cref="IAction.MeasureSlices"/>): the device reduces over the

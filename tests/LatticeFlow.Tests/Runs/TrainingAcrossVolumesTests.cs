@@ -3,7 +3,7 @@ using LatticeFlow.Physics;
 using LatticeFlow.Runs;
 using LatticeFlow.Sweeps;
 
-namespace LatticeFlow.Tests.Flows;
+namespace LatticeFlow.Tests.Runs;
 
 /// <summary>train --init-from (a flow trained on one lattice starts another), --check-every and --keep-best, and sweep ladders.</summary>
 public sealed class TrainingAcrossVolumesTests

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace LatticeFlow.Runs;
+namespace LatticeFlow;
 
 /// <summary>The version and git commit this build came from (stamped at build time, see Directory.Build.props).</summary>
 public static class CodeVersion

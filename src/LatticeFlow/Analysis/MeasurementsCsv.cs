@@ -1,7 +1,7 @@
-using LatticeFlow.Analysis;
+using LatticeFlow.Sampling;
 using LatticeFlow.Files;
 
-namespace LatticeFlow.Runs;
+namespace LatticeFlow.Analysis;
 
 /// <summary>
 /// measurements.csv: one row per configuration and chain, columns

@@ -1,6 +1,7 @@
 using System.Globalization;
+using LatticeFlow.Flows;
 
-namespace LatticeFlow.Flows;
+namespace LatticeFlow.Runs;
 
 /// <summary>
 /// history.csv, one row per step: step, loss, ess, acceptance (this batch's independence-Metropolis chain),

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json;
 using LatticeFlow.Files;
 
-namespace LatticeFlow.Runs;
+namespace LatticeFlow.Analysis;
 
 /// <summary>
 /// meta.json, the record of a run (DESIGN.md: files a run leaves): every parameter, the algorithm's settings and tuned
@@ -59,41 +59,6 @@ public sealed record RunMeta
     [JsonIgnore] public long? Proposals => Flow?["proposals"]?.GetValue<long>();
 
     [JsonIgnore] public string AlgorithmName => Algorithm.TryGetValue("name", out var n) ? n.GetString() ?? "unknown" : "unknown";
-
-    /// <summary>The record of a run with settings <paramref name="s"/> after <paramref name="configurations"/> saved configurations.</summary>
-    public static RunMeta Build(SampleSettings s, Devices.ComputeDevice device, IReadOnlyDictionary<string, object> algorithm,
-        string status, long configurations, long updates, double thermSeconds, double sampleSeconds, double[] acceptance)
-    {
-        double sampled = configurations * s.SaveEvery;
-        return new RunMeta
-        {
-            Status = status,
-            Lattice = LatticeRecord.Of(s.Geometry),
-            Physics = new PhysicsRecord(PhysicsRecord.ActionText, s.Couplings.M2, s.Couplings.Lambda, s.Couplings.Kappa, s.Couplings.LambdaHop),
-            Algorithm = algorithm.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, kv.Value.GetType(), JsonFiles.Options)),
-            Chains = s.Chains,
-            NTarget = s.Configurations,
-            ConfigsWritten = configurations,
-            Therm = s.Thermalization,
-            SaveEvery = s.SaveEvery,
-            UpdatesDone = updates,
-            Seed = s.Seed,
-            FieldsSaved = s.SaveFields,
-            CodeVersion = Runs.CodeVersion.Current,
-            Device = device.Description,
-            Simd = device.SimdPath,
-            Timings = new RunTimings(thermSeconds, sampleSeconds, sampled > 0 ? sampleSeconds / sampled : double.NaN),
-            Acceptance = new RunAcceptance(acceptance.Length > 0 && configurations > 0 ? acceptance.Average() : double.NaN, acceptance),
-            Files = new RunFileShapes(
-                s.SaveFields ? $"fields.npy [N, {(s.Chains == 1 ? "" : "B, ")}{FieldAxes(s.Geometry)}] float64" : null,
-                $"timeslices.npy [N, B, {TimeAxis(s.Geometry)}] float64: T(t) = sum over the other coordinates of phi(x, t)",
-                "measurements.csv: " + MeasurementsCsv.Header),
-        };
-    }
-
-    private static string FieldAxes(Lattice.LatticeGeometry g) => g.Dimensions == 2 ? "Lx, Ly" : string.Join(", ", g.Extents.Select((_, mu) => $"L{mu}"));
-
-    private static string TimeAxis(Lattice.LatticeGeometry g) => g.Dimensions == 2 ? "Ly" : $"L{g.Dimensions - 1}";
 
     public void Write(string dir) => JsonFiles.Write(RunFiles.Path(dir, RunFiles.Meta), this);
 
