@@ -33,25 +33,23 @@ public sealed class KernelRebindingGenerator : IIncrementalGenerator
 
     private const string Category = "LatticeFlow.Kernels";
 
-    public static readonly DiagnosticDescriptor NotPartial = new("LFK001", "Kernel is not partial",
-        "Kernel '{0}' implements IRebindableKernel without LaunchOnHost: declare it 'partial' so that LaunchOnHost is generated from its primary constructor",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NotPartial = Error("LFK001", "Kernel is not partial",
+        "Kernel '{0}' implements IRebindableKernel without LaunchOnHost: declare it 'partial' so that LaunchOnHost is generated from its primary constructor");
 
-    public static readonly DiagnosticDescriptor NoPrimaryConstructor = new("LFK002", "Kernel has no primary constructor",
-        "Kernel '{0}' has no primary constructor: its arguments are the parameters of one primary constructor, from which LaunchOnHost is generated",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NoPrimaryConstructor = Error("LFK002", "Kernel has no primary constructor",
+        "Kernel '{0}' has no primary constructor: its arguments are the parameters of one primary constructor, from which LaunchOnHost is generated");
 
-    public static readonly DiagnosticDescriptor HandWritten = new("LFK003", "LaunchOnHost is generated",
-        "Kernel '{0}' is partial and declares LaunchOnHost: delete it, it is generated from the primary constructor",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor HandWritten = Error("LFK003", "LaunchOnHost is generated",
+        "Kernel '{0}' is partial and declares LaunchOnHost: delete it, it is generated from the primary constructor");
 
-    public static readonly DiagnosticDescriptor CannotRebind = new("LFK004", "Kernel parameter cannot be rebound",
-        "Parameter '{1}' of kernel '{0}' cannot be rebound to host memory: {2}",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor CannotRebind = Error("LFK004", "Kernel parameter cannot be rebound",
+        "Parameter '{1}' of kernel '{0}' cannot be rebound to host memory: {2}");
 
-    public static readonly DiagnosticDescriptor WrongShape = new("LFK005", "Kernel is not a top-level readonly struct",
-        "Kernel '{0}' must be a readonly struct declared directly in a namespace",
-        Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor WrongShape = Error("LFK005", "Kernel is not a top-level readonly struct",
+        "Kernel '{0}' must be a readonly struct declared directly in a namespace");
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
