@@ -6,33 +6,24 @@ namespace LatticeFlow.Kernels;
 /// normals, cos for the even site of a pair (i, i + 1) and sin for the odd one, so a pair costs one call,
 /// one log and one sqrt; a GPU thread with one site computes its pair's numbers and keeps its half.
 /// </summary>
-public readonly struct GaussianKernel<TV>(TV target, int volume, int width, RngKey key, uint step, uint stream, double scale) : IRebindableKernel
+public readonly partial struct GaussianKernel<TV>(TV target, int volume, int width, RngKey key, uint step, uint stream, double scale) : IRebindableKernel
     where TV : struct, IView<double>
 {
-    private readonly TV _target = target;
-    private readonly int _volume = volume, _width = width;
-    private readonly RngKey _key = key;
-    private readonly uint _step = step, _stream = stream;
-    private readonly double _scale = scale;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new GaussianKernel<HostView<double>>(_target.Host, _volume, _width, _key, _step, _stream, _scale));
-
     public void Execute(int index)
     {
-        int start = index * _width;
-        int b = start / _volume;
+        int start = index * width;
+        int b = start / volume;
         int i = start;
-        while (i < start + _width)
+        while (i < start + width)
         {
-            int site = i - b * _volume;
-            var w = Philox.Generate(_key, (uint)(site >> 1), (uint)b, _step, _stream);
-            double radius = _scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * ILGPU.Algorithms.XMath.Log(Philox.Uniform53(w.X0, w.X1)));
+            int site = i - b * volume;
+            var w = Philox.Generate(key, (uint)(site >> 1), (uint)b, step, stream);
+            double radius = scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * ILGPU.Algorithms.XMath.Log(Philox.Uniform53(w.X0, w.X1)));
             double angle = 2.0 * System.Math.PI * Philox.Uniform53(w.X2, w.X3);
-            bool pair = (site & 1) == 0 && i + 1 < start + _width;
-            if (pair || (site & 1) == 0) _target[i] = radius * ILGPU.Algorithms.XMath.Cos(angle);
-            if (pair) _target[i + 1] = radius * ILGPU.Algorithms.XMath.Sin(angle);
-            else if ((site & 1) == 1) _target[i] = radius * ILGPU.Algorithms.XMath.Sin(angle);
+            bool pair = (site & 1) == 0 && i + 1 < start + width;
+            if (pair || (site & 1) == 0) target[i] = radius * ILGPU.Algorithms.XMath.Cos(angle);
+            if (pair) target[i + 1] = radius * ILGPU.Algorithms.XMath.Sin(angle);
+            else if ((site & 1) == 1) target[i] = radius * ILGPU.Algorithms.XMath.Sin(angle);
             i += pair ? 2 : 1;
         }
     }

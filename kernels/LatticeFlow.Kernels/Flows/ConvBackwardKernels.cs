@@ -4,20 +4,13 @@ namespace LatticeFlow.Kernels.Flows;
 /// Backward of an activation in place: g ← g · act′, with act′ read from the stored output y = act(v)
 /// (so the pre-activations need not be kept). Items cover <c>width</c> consecutive elements.
 /// </summary>
-public readonly struct ActivationBackwardKernel<TF>(TF output, TF gradient, int activation, int width) : IRebindableKernel
+public readonly partial struct ActivationBackwardKernel<TF>(TF output, TF gradient, int activation, int width) : IRebindableKernel
     where TF : struct, IView<float>
 {
-    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ElementwiseTwins), which reads the same arguments.
-    public readonly TF Output = output, Gradient = gradient;
-    public readonly int Activation = activation, Width = width;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new ActivationBackwardKernel<HostView<float>>(Output.Host, Gradient.Host, Activation, Width));
-
     public void Execute(int index)
     {
-        int start = index * Width;
-        for (int j = start; j < start + Width; j++) Gradient[j] *= ActivationCode.Derivative(Activation, Output[j]);
+        int start = index * width;
+        for (int j = start; j < start + width; j++) gradient[j] *= ActivationCode.Derivative(activation, output[j]);
     }
 }
 
@@ -27,30 +20,22 @@ public readonly struct ActivationBackwardKernel<TF>(TF output, TF gradient, int 
 /// row-major tap order. Output sites of the wrong colour (shape.Parity) carry no gradient and are skipped;
 /// <c>inputParity</c> ≥ 0 computes only input sites of that colour (the others are not needed).
 /// </summary>
-public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF weights,
+public readonly partial struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, TF weights,
     TI neighbours, TI parity, TF gradIn, int inputParity) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
-    public readonly ConvShape Shape = shape;
-    public readonly TF GradOut = gradOut, Weights = weights, GradIn = gradIn;
-    public readonly TI Neighbours = neighbours, Parity = parity;
-    public readonly int InputParity = inputParity;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvInputGradKernel<HostView<float>, HostView<int>>(Shape, GradOut.Host, Weights.Host, Neighbours.Host, Parity.Host, GradIn.Host, InputParity));
-
     public void Execute(int index)
     {
-        var c = Shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
-        TF gradOut = GradOut, weights = Weights;
-        TI neighbours = Neighbours, parity = Parity;
+        // Local copies: the JIT may reload a field of this after each store through a view, a local it can keep in a register.
+        TF gradOutView = gradOut, weightsView = weights;
+        TI neighbourTable = neighbours, parityTable = parity;
         int stride = cin * taps, gBase = b * cout * v;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (InputParity >= 0 && parity[s] != InputParity) continue;
+            if (inputParity >= 0 && parityTable[s] != inputParity) continue;
             int nb = s * taps;
             // Four input channels at a time share each gradient load (as in the forward kernel).
             for (int i = 0; i < cin; i += 4)
@@ -59,25 +44,25 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
                 float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
                 for (int k = 0; k < taps; k++)
                 {
-                    int t = neighbours[nb + taps - 1 - k];
-                    if (c.Parity >= 0 && parity[t] != c.Parity) continue;
+                    int t = neighbourTable[nb + taps - 1 - k];
+                    if (c.Parity >= 0 && parityTable[t] != c.Parity) continue;
                     int w = k, g = gBase + t;
                     for (int o = 0; o < cout; o++)
                     {
-                        float go = gradOut[g];
-                        a0 += weights[w + i * taps] * go;
-                        a1 += weights[w + i1 * taps] * go;
-                        a2 += weights[w + i2 * taps] * go;
-                        a3 += weights[w + i3 * taps] * go;
+                        float go = gradOutView[g];
+                        a0 += weightsView[w + i * taps] * go;
+                        a1 += weightsView[w + i1 * taps] * go;
+                        a2 += weightsView[w + i2 * taps] * go;
+                        a3 += weightsView[w + i3 * taps] * go;
                         w += stride;
                         g += v;
                     }
                 }
                 int gi = (b * cin + i) * v + s;
-                GradIn[gi] = a0;
-                if (i + 1 < cin) GradIn[gi + v] = a1;
-                if (i + 2 < cin) GradIn[gi + 2 * v] = a2;
-                if (i + 3 < cin) GradIn[gi + 3 * v] = a3;
+                gradIn[gi] = a0;
+                if (i + 1 < cin) gradIn[gi + v] = a1;
+                if (i + 2 < cin) gradIn[gi + 2 * v] = a2;
+                if (i + 3 < cin) gradIn[gi + 3 * v] = a3;
             }
         }
     }
@@ -91,23 +76,13 @@ public readonly struct ConvInputGradKernel<TF, TI>(ConvShape shape, TF gradOut, 
 /// sums to <c>partial</c> [slice, weights then biases] and <see cref="ConvGradSliceSumKernel{TF, TD}"/> adds them up.
 /// Summed in double in a fixed order: deterministic, no atomics.
 /// </summary>
-public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF gradOut, TF input,
+public readonly partial struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF gradOut, TF input,
     TI neighbours, TI parity, TF gradWeights, TF gradBias, TD partial) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
 {
-    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
-    public readonly ConvShape Shape = shape;
-    public readonly TF GradOut = gradOut, Input = input, GradWeights = gradWeights, GradBias = gradBias;
-    public readonly TI Neighbours = neighbours, Parity = parity;
-    public readonly TD Partial = partial;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvWeightGradKernel<HostView<float>, HostView<int>, HostView<double>>(Shape, GradOut.Host, Input.Host, Neighbours.Host, Parity.Host,
-            GradWeights.Host, GradBias.Host, Partial.Host));
-
     public void Execute(int index)
     {
-        var c = Shape;
+        var c = shape;
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
         int nw = (cout + 3) / 4 * cin * taps, perSlice = nw + cout;
         int slice = index / perSlice;
@@ -115,8 +90,9 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
         int samples = (c.Batch + c.Slices - 1) / c.Slices;
         int b0 = slice * samples, b1 = b0 + samples < c.Batch ? b0 + samples : c.Batch;
         int outputs = cout * cin * taps;
-        TF gradOut = GradOut, input = Input;
-        TI neighbours = Neighbours, parity = Parity;
+        // Local copies: the JIT may reload a field of this after each store through a view, a local it can keep in a register.
+        TF gradOutView = gradOut, inputView = input;
+        TI neighbourTable = neighbours, parityTable = parity;
         if (index >= nw)
         {
             int ob = index - nw;
@@ -124,10 +100,10 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
             for (int b = b0; b < b1; b++)
             {
                 int gb = (b * cout + ob) * v;
-                for (int s = 0; s < v; s++) acc += gradOut[gb + s];
+                for (int s = 0; s < v; s++) acc += gradOutView[gb + s];
             }
-            if (c.Slices == 1) GradBias[ob] += (float)acc;
-            else Partial[slice * c.Parameters + outputs + ob] = acc;
+            if (c.Slices == 1) gradBias[ob] += (float)acc;
+            else partial[slice * c.Parameters + outputs + ob] = acc;
             return;
         }
         int o = index / (cin * taps) * 4;
@@ -141,28 +117,28 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
             int g1 = g0 + d1 * v, g2 = g0 + d2 * v, g3 = g0 + d3 * v;
             for (int s = 0; s < v; s++)
             {
-                if (c.Parity >= 0 && parity[s] != c.Parity) continue;
-                float x = input[ib + neighbours[s * taps + k]];
-                a0 += gradOut[g0 + s] * x;
-                a1 += gradOut[g1 + s] * x;
-                a2 += gradOut[g2 + s] * x;
-                a3 += gradOut[g3 + s] * x;
+                if (c.Parity >= 0 && parityTable[s] != c.Parity) continue;
+                float x = inputView[ib + neighbourTable[s * taps + k]];
+                a0 += gradOutView[g0 + s] * x;
+                a1 += gradOutView[g1 + s] * x;
+                a2 += gradOutView[g2 + s] * x;
+                a3 += gradOutView[g3 + s] * x;
             }
         }
         int w = (o * cin + i) * taps + k, step = cin * taps;
         if (c.Slices == 1)
         {
-            GradWeights[w] += (float)a0;
-            if (o + 1 < cout) GradWeights[w + step] += (float)a1;
-            if (o + 2 < cout) GradWeights[w + 2 * step] += (float)a2;
-            if (o + 3 < cout) GradWeights[w + 3 * step] += (float)a3;
+            gradWeights[w] += (float)a0;
+            if (o + 1 < cout) gradWeights[w + step] += (float)a1;
+            if (o + 2 < cout) gradWeights[w + 2 * step] += (float)a2;
+            if (o + 3 < cout) gradWeights[w + 3 * step] += (float)a3;
             return;
         }
         int p = slice * c.Parameters + w;
-        Partial[p] = a0;
-        if (o + 1 < cout) Partial[p + step] = a1;
-        if (o + 2 < cout) Partial[p + 2 * step] = a2;
-        if (o + 3 < cout) Partial[p + 3 * step] = a3;
+        partial[p] = a0;
+        if (o + 1 < cout) partial[p + step] = a1;
+        if (o + 2 < cout) partial[p + 2 * step] = a2;
+        if (o + 3 < cout) partial[p + 3 * step] = a3;
     }
 }
 
@@ -170,22 +146,15 @@ public readonly struct ConvWeightGradKernel<TF, TI, TD>(ConvShape shape, TF grad
 /// The slices' parameter-gradient sums of <see cref="ConvWeightGradKernel{TF, TI, TD}"/> added up in slice order and
 /// accumulated into the gradients: item j &lt; <c>weights</c> is a weight, the rest are biases.
 /// </summary>
-public readonly struct ConvGradSliceSumKernel<TF, TD>(TD partial, int slices, int weights, int biases, TF gradWeights, TF gradBias) : IRebindableKernel
+public readonly partial struct ConvGradSliceSumKernel<TF, TD>(TD partial, int slices, int weights, int biases, TF gradWeights, TF gradBias) : IRebindableKernel
     where TF : struct, IView<float> where TD : struct, IView<double>
 {
-    private readonly TD _partial = partial;
-    private readonly TF _gradWeights = gradWeights, _gradBias = gradBias;
-    private readonly int _slices = slices, _weights = weights, _biases = biases;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvGradSliceSumKernel<HostView<float>, HostView<double>>(_partial.Host, _slices, _weights, _biases, _gradWeights.Host, _gradBias.Host));
-
     public void Execute(int index)
     {
-        int outputs = _weights + _biases;
+        int outputs = weights + biases;
         double sum = 0.0;
-        for (int slice = 0; slice < _slices; slice++) sum += _partial[slice * outputs + index];
-        if (index < _weights) _gradWeights[index] += (float)sum;
-        else _gradBias[index - _weights] += (float)sum;
+        for (int slice = 0; slice < slices; slice++) sum += partial[slice * outputs + index];
+        if (index < weights) gradWeights[index] += (float)sum;
+        else gradBias[index - weights] += (float)sum;
     }
 }

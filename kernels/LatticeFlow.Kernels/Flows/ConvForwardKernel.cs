@@ -10,39 +10,30 @@ namespace LatticeFlow.Kernels.Flows;
 /// Four output channels share each input load: four independent sums instead of one serial chain,
 /// which on the CPU is bound by the latency of the add (a 4–5× difference measured, see README).
 /// </summary>
-public readonly struct ConvForwardKernel<TF, TI>(ConvShape shape, TF input, TF weights, TF bias,
+public readonly partial struct ConvForwardKernel<TF, TI>(ConvShape shape, TF input, TF weights, TF bias,
     TI neighbours, TI parity, TF output, int activation) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    // Public for the host SIMD twin (LatticeFlow.Devices.Simd.ConvTwins), which reads the same arguments.
-    public readonly ConvShape Shape = shape;
-    public readonly TF Input = input, Weights = weights, Bias = bias, Output = output;
-    public readonly TI Neighbours = neighbours, Parity = parity;
-    public readonly int Activation = activation;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new ConvForwardKernel<HostView<float>, HostView<int>>(Shape, Input.Host, Weights.Host, Bias.Host, Neighbours.Host, Parity.Host, Output.Host, Activation));
-
     public void Execute(int index)
     {
-        var c = Shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int v = c.Volume, taps = c.Taps, cin = c.InChannels, cout = c.OutChannels;
         int inBase = b * cin * v, outBase = b * cout * v, stride = cin * taps;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (c.Parity >= 0 && Parity[s] != c.Parity) continue;
+            if (c.Parity >= 0 && parity[s] != c.Parity) continue;
             int nb = s * taps;
             for (int o = 0; o < cout; o += 4)
             {
                 // A group past the last channel repeats the last one and does not store it.
                 int o1 = ConvShape.Clamp(o + 1, cout), o2 = ConvShape.Clamp(o + 2, cout), o3 = ConvShape.Clamp(o + 3, cout);
-                var a = Sums(Input, Weights, Neighbours, inBase, nb, v, cin, taps,
-                    o * stride, o1 * stride, o2 * stride, o3 * stride, new Sums4(Bias[o], Bias[o1], Bias[o2], Bias[o3]));
-                Output[outBase + o * v + s] = ActivationCode.Apply(Activation, a.A0);
-                if (o + 1 < cout) Output[outBase + (o + 1) * v + s] = ActivationCode.Apply(Activation, a.A1);
-                if (o + 2 < cout) Output[outBase + (o + 2) * v + s] = ActivationCode.Apply(Activation, a.A2);
-                if (o + 3 < cout) Output[outBase + (o + 3) * v + s] = ActivationCode.Apply(Activation, a.A3);
+                var a = Sums(input, weights, neighbours, inBase, nb, v, cin, taps,
+                    o * stride, o1 * stride, o2 * stride, o3 * stride, new Sums4(bias[o], bias[o1], bias[o2], bias[o3]));
+                output[outBase + o * v + s] = ActivationCode.Apply(activation, a.A0);
+                if (o + 1 < cout) output[outBase + (o + 1) * v + s] = ActivationCode.Apply(activation, a.A1);
+                if (o + 2 < cout) output[outBase + (o + 2) * v + s] = ActivationCode.Apply(activation, a.A2);
+                if (o + 3 < cout) output[outBase + (o + 3) * v + s] = ActivationCode.Apply(activation, a.A3);
             }
         }
     }

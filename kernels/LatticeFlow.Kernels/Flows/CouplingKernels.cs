@@ -34,28 +34,20 @@ public readonly struct CouplingShape(int batch, int volume, int width, int activ
 /// g(−x; P p) = −g(x; p). Then p(−x_f) = P p(x_f), so the coupling commutes with φ → −φ for any net (biases and any
 /// activation) and stays smooth and bijective: averaging over the group, as in Köhler et al., arXiv:2006.02425.
 /// </summary>
-public readonly struct MirrorParametersKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF netOutput, TF parameters, TT transform) : IRebindableKernel
+public readonly partial struct MirrorParametersKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF netOutput, TF parameters, TT transform) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _netOutput = netOutput, _parameters = parameters;
-    private readonly TT _transform = transform;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new MirrorParametersKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _netOutput.Host, _parameters.Host, _transform));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (_parity[s] != c.Active) continue;
-            var n = c.Parameters(_netOutput, b, s);
-            var mirror = c.Parameters(_netOutput, c.Batch + b, s);
-            var p = c.Parameters(_parameters, b, s);
-            for (int ch = 0; ch < c.Channels; ch++) p[ch] = 0.5f * (n[ch] + _transform.MirrorSign(ch) * mirror[_transform.MirrorChannel(ch)]);
+            if (parity[s] != c.Active) continue;
+            var n = c.Parameters(netOutput, b, s);
+            var mirror = c.Parameters(netOutput, c.Batch + b, s);
+            var p = c.Parameters(parameters, b, s);
+            for (int ch = 0; ch < c.Channels; ch++) p[ch] = 0.5f * (n[ch] + transform.MirrorSign(ch) * mirror[transform.MirrorChannel(ch)]);
         }
     }
 }
@@ -64,32 +56,24 @@ public readonly struct MirrorParametersKernel<TF, TI, TT>(CouplingShape shape, T
 /// Backward of <see cref="MirrorParametersKernel{TF, TI, TT}"/>: ∂L/∂n_c(x_f) = ½ ∂L/∂p_c and ∂L/∂n_{m(c)}(−x_f) = ½ σ_c ∂L/∂p_c
 /// on active sites, 0 elsewhere, into the net's output gradient [2B, C, V].
 /// </summary>
-public readonly struct MirrorParametersBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF gradParameters, TF gradNetOutput, TT transform) : IRebindableKernel
+public readonly partial struct MirrorParametersBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF gradParameters, TF gradNetOutput, TT transform) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _gradParameters = gradParameters, _gradNetOutput = gradNetOutput;
-    private readonly TT _transform = transform;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new MirrorParametersBackwardKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _gradParameters.Host, _gradNetOutput.Host, _transform));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            var gn = c.Parameters(_gradNetOutput, b, s);
-            var gm = c.Parameters(_gradNetOutput, c.Batch + b, s);
-            bool active = _parity[s] == c.Active;
-            var gp = c.Parameters(_gradParameters, b, s);
+            var gn = c.Parameters(gradNetOutput, b, s);
+            var gm = c.Parameters(gradNetOutput, c.Batch + b, s);
+            bool active = parity[s] == c.Active;
+            var gp = c.Parameters(gradParameters, b, s);
             for (int ch = 0; ch < c.Channels; ch++)
             {
                 float g = active ? 0.5f * gp[ch] : 0f;
                 gn[ch] = g;
-                gm[_transform.MirrorChannel(ch)] = _transform.MirrorSign(ch) * g;
+                gm[transform.MirrorChannel(ch)] = transform.MirrorSign(ch) * g;
             }
         }
     }
@@ -99,26 +83,19 @@ public readonly struct MirrorParametersBackwardKernel<TF, TI, TT>(CouplingShape 
 /// The conv net's input: the frozen sites of x, zero on the active ones (x ⊙ m of Real NVP, arXiv:1605.08803 eq. 9); a
 /// mirrored coupling also writes −(x ⊙ m) as sample B + b.
 /// </summary>
-public readonly struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity, TF x, TF netInput) : IRebindableKernel
+public readonly partial struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity, TF x, TF netInput) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _x = x, _netInput = netInput;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new CouplingMaskKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _x.Host, _netInput.Host));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int o = b * c.Volume, mirror = (c.Batch + b) * c.Volume;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            float v = _parity[s] == c.Active ? 0f : _x[o + s];
-            _netInput[o + s] = v;
-            if (c.Mirrored != 0) _netInput[mirror + s] = -v;
+            float v = parity[s] == c.Active ? 0f : x[o + s];
+            netInput[o + s] = v;
+            if (c.Mirrored != 0) netInput[mirror + s] = -v;
         }
     }
 }
@@ -128,35 +105,25 @@ public readonly struct CouplingMaskKernel<TF, TI>(CouplingShape shape, TI parity
 /// Albergo et al. 2019 eq. 14): y = g(x; p) forward, x = g⁻¹(y; p) inverse, p the net output of the frozen sites, with
 /// log|∂y/∂x| per site written to <c>logJ</c> (0 on frozen sites, which are copied).
 /// </summary>
-public readonly struct CouplingTransformKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF source, TF netOutput,
+public readonly partial struct CouplingTransformKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF source, TF netOutput,
     TF destination, TF logJ, TT transform, int inverse) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _source = source, _netOutput = netOutput, _destination = destination, _logJ = logJ;
-    private readonly TT _transform = transform;
-    private readonly int _inverse = inverse;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new CouplingTransformKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _source.Host, _netOutput.Host, _destination.Host, _logJ.Host,
-            _transform, _inverse));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int o = b * c.Volume;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            float v = _source[o + s], lj = 0f;
-            if (_parity[s] == c.Active)
+            float v = source[o + s], lj = 0f;
+            if (parity[s] == c.Active)
             {
-                var p = c.Parameters(_netOutput, b, s);
-                v = _inverse != 0 ? _transform.Inverse(v, p, out lj) : _transform.Forward(v, p, out lj);
+                var p = c.Parameters(netOutput, b, s);
+                v = inverse != 0 ? transform.Inverse(v, p, out lj) : transform.Forward(v, p, out lj);
             }
-            _destination[o + s] = v;
-            _logJ[o + s] = lj;
+            destination[o + s] = v;
+            logJ[o + s] = lj;
         }
     }
 }
@@ -165,26 +132,17 @@ public readonly struct CouplingTransformKernel<TF, TI, TT>(CouplingShape shape, 
 /// log|det ∂y/∂x| of a coupling, Σ_active log|∂y/∂x| per site (arXiv:1605.08803 eq. 6), summed in double in site order
 /// and added to logDet[b] with the given sign. One item per sample.
 /// </summary>
-public readonly struct CouplingLogDetKernel<TF, TI, TD>(CouplingShape shape, TI parity, TF logJ, TD logDet, double sign) : IRebindableKernel
+public readonly partial struct CouplingLogDetKernel<TF, TI, TD>(CouplingShape shape, TI parity, TF logJ, TD logDet, double sign) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _logJ = logJ;
-    private readonly TD _logDet = logDet;
-    private readonly double _sign = sign;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new CouplingLogDetKernel<HostView<float>, HostView<int>, HostView<double>>(_shape, _parity.Host, _logJ.Host, _logDet.Host, _sign));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         double sum = 0.0;
         int o = index * c.Volume;
         for (int s = 0; s < c.Volume; s++)
-            if (_parity[s] == c.Active) sum += _logJ[o + s];
-        _logDet[index] += _sign * sum;
+            if (parity[s] == c.Active) sum += logJ[o + s];
+        logDet[index] += sign * sum;
     }
 }
 
@@ -194,35 +152,25 @@ public readonly struct CouplingLogDetKernel<TF, TI, TD>(CouplingShape shape, TI 
 /// <typeparamref name="TT"/>'s Backward; frozen sites pass g to ∂L/∂x (the net's contribution is added later by <see cref="MaskedAddKernel{TF, TI}"/>) and
 /// have no ∂L/∂p (zeros are written). gradY and gradX may be the same buffer.
 /// </summary>
-public readonly struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF x, TF netOutput,
+public readonly partial struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape shape, TI parity, TF x, TF netOutput,
     TF gradY, TF gradX, TF gradNetOutput, float logDetGrad, TT transform) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _x = x, _netOutput = netOutput, _gradY = gradY, _gradX = gradX, _gradNetOutput = gradNetOutput;
-    private readonly float _logDetGrad = logDetGrad;
-    private readonly TT _transform = transform;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new CouplingBackwardKernel<HostView<float>, HostView<int>, TT>(_shape, _parity.Host, _x.Host, _netOutput.Host,
-            _gradY.Host, _gradX.Host, _gradNetOutput.Host, _logDetGrad, _transform));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int o = b * c.Volume;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            float g = _gradY[o + s];
-            var gp = c.Parameters(_gradNetOutput, b, s);
-            if (_parity[s] == c.Active)
+            float g = gradY[o + s];
+            var gp = c.Parameters(gradNetOutput, b, s);
+            if (parity[s] == c.Active)
             {
-                _gradX[o + s] = _transform.Backward(_x[o + s], c.Parameters(_netOutput, b, s), g, _logDetGrad, gp);
+                gradX[o + s] = transform.Backward(x[o + s], c.Parameters(netOutput, b, s), g, logDetGrad, gp);
                 continue;
             }
-            _gradX[o + s] = g;
+            gradX[o + s] = g;
             for (int ch = 0; ch < c.Channels; ch++) gp[ch] = 0f;
         }
     }
@@ -232,27 +180,20 @@ public readonly struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape shape, T
 /// gx[b, s] += gNet[b, s] on the frozen sites: the conv net's input was x ⊙ m, so only they feel it; a mirrored
 /// coupling's net also saw −(x ⊙ m) as sample B + b, whose gradient enters with a minus sign.
 /// </summary>
-public readonly struct MaskedAddKernel<TF, TI>(CouplingShape shape, TI parity, TF gradNetInput, TF gradX) : IRebindableKernel
+public readonly partial struct MaskedAddKernel<TF, TI>(CouplingShape shape, TI parity, TF gradNetInput, TF gradX) : IRebindableKernel
     where TF : struct, IView<float> where TI : struct, IView<int>
 {
-    private readonly CouplingShape _shape = shape;
-    private readonly TI _parity = parity;
-    private readonly TF _gradNetInput = gradNetInput, _gradX = gradX;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new MaskedAddKernel<HostView<float>, HostView<int>>(_shape, _parity.Host, _gradNetInput.Host, _gradX.Host));
-
     public void Execute(int index)
     {
-        var c = _shape;
+        var c = shape;
         c.Locate(index, out int b, out int s0);
         int o = b * c.Volume, mirror = (c.Batch + b) * c.Volume;
         for (int s = s0; s < s0 + c.Width; s++)
         {
-            if (_parity[s] == c.Active) continue;
-            float g = _gradNetInput[o + s];
-            if (c.Mirrored != 0) g -= _gradNetInput[mirror + s];
-            _gradX[o + s] += g;
+            if (parity[s] == c.Active) continue;
+            float g = gradNetInput[o + s];
+            if (c.Mirrored != 0) g -= gradNetInput[mirror + s];
+            gradX[o + s] += g;
         }
     }
 }
