@@ -11,73 +11,62 @@ namespace LatticeFlow.Kernels;
 /// (a GPU thread with one site draws its pair's numbers and uses its half). Each item adds its accepted
 /// hits to its own slot of <c>accepted</c> (no atomics; counts stay exact in double up to 2⁵³).
 /// </summary>
-public readonly struct MetropolisKernel<TV, TA>(
+public readonly partial struct MetropolisKernel<TV, TA>(
     LatticeShape shape, TA action, TV phi, TV accepted,
     RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel
     where TV : struct, IView<double> where TA : struct, ILocalAction
 {
-    private readonly LatticeShape _shape = shape;
-    private readonly TA _action = action;
-    private readonly TV _phi = phi, _accepted = accepted;
-    private readonly RngKey _key = key;
-    private readonly uint _sweep = sweep;
-    private readonly int _parity = parity, _hits = hits;
-    private readonly double _delta = delta;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) => launcher.Launch(items, sites,
-        new MetropolisKernel<HostView<double>, TA>(_shape, _action, _phi.Host, _accepted.Host, _key, _sweep, _parity, _delta, _hits));
-
     public void Execute(int index)
     {
-        var s = _shape;
+        var s = shape;
         s.LocateHalf(index, out int b, out int r, out int k0);
         var rows = new StencilRows(s, b, r);
-        int offset = (rows.CoordinateSum + _parity) & 1;
+        int offset = (rows.CoordinateSum + parity) & 1;
         int perColour = s.Ly / 2;
-        int accepted = 0;
+        int taken = 0;
         int k = k0;
         while (k < k0 + s.Width)
         {
             // Two whole pairs at once: their Philox calls interleaved (same numbers as one pair at a time).
             if ((k & 1) == 0 && k + 3 < k0 + s.Width && k + 3 < perColour)
             {
-                for (int h = 0; h < _hits; h++)
+                for (int h = 0; h < hits; h++)
                 {
                     uint site = (uint)(r * s.Ly + (k >> 1));
-                    var w = Philox.Generate2(_key, site, site + 1, (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
-                    accepted += Hit(rows, 2 * k + offset, w.A.X0, w.A.X1);
-                    accepted += Hit(rows, 2 * (k + 1) + offset, w.A.X2, w.A.X3);
-                    accepted += Hit(rows, 2 * (k + 2) + offset, w.B.X0, w.B.X1);
-                    accepted += Hit(rows, 2 * (k + 3) + offset, w.B.X2, w.B.X3);
+                    var w = Philox.Generate2(key, site, site + 1, (uint)b, sweep, RngStream.Metropolis + (uint)(2 * h + parity));
+                    taken += Hit(rows, 2 * k + offset, w.A.X0, w.A.X1);
+                    taken += Hit(rows, 2 * (k + 1) + offset, w.A.X2, w.A.X3);
+                    taken += Hit(rows, 2 * (k + 2) + offset, w.B.X0, w.B.X1);
+                    taken += Hit(rows, 2 * (k + 3) + offset, w.B.X2, w.B.X3);
                 }
                 k += 4;
                 continue;
             }
             bool pair = (k & 1) == 0 && k + 1 < k0 + s.Width && k + 1 < perColour;
-            for (int h = 0; h < _hits; h++)
+            for (int h = 0; h < hits; h++)
             {
-                var w = Philox.Generate(_key, (uint)(r * s.Ly + (k >> 1)), (uint)b, _sweep, RngStream.Metropolis + (uint)(2 * h + _parity));
-                if (pair || (k & 1) == 0) accepted += Hit(rows, 2 * k + offset, w.X0, w.X1);
-                if (pair || (k & 1) == 1) accepted += Hit(rows, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
+                var w = Philox.Generate(key, (uint)(r * s.Ly + (k >> 1)), (uint)b, sweep, RngStream.Metropolis + (uint)(2 * h + parity));
+                if (pair || (k & 1) == 0) taken += Hit(rows, 2 * k + offset, w.X0, w.X1);
+                if (pair || (k & 1) == 1) taken += Hit(rows, 2 * (pair ? k + 1 : k) + offset, w.X2, w.X3);
             }
             k += pair ? 2 : 1;
         }
-        _accepted[index] += accepted;
+        accepted[index] += taken;
     }
 
     private int Hit(StencilRows rows, int y, uint wStep, uint wAccept)
     {
         int row = rows.Row;
-        double nb = rows.NeighbourSum(_shape, _phi, y);
-        double current = _phi[row + y];
-        double proposal = current + _delta * (2.0 * Philox.Uniform(wStep) - 1.0);
-        double dS = _action.LocalAction(proposal, nb) - _action.LocalAction(current, nb);
+        double nb = rows.NeighbourSum(shape, phi, y);
+        double current = phi[row + y];
+        double proposal = current + delta * (2.0 * Philox.Uniform(wStep) - 1.0);
+        double dS = action.LocalAction(proposal, nb) - action.LocalAction(current, nb);
         bool accept = ILGPU.Algorithms.XMath.Log(Philox.Uniform(wAccept)) < -dS;
         int taken = accept ? 1 : 0;
         // Selected through an all-ones or all-zeros mask: the JIT compiles a ternary on doubles to a branch, which
         // mispredicts at the acceptances Metropolis runs at (~30% of the time of an update, 108 -> 155 M/s).
         ulong mask = 0UL - (ulong)taken;
-        _phi[row + y] = ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(proposal) & mask) | (ILGPU.Interop.FloatAsInt(current) & ~mask));
+        phi[row + y] = ILGPU.Interop.IntAsFloat((ILGPU.Interop.FloatAsInt(proposal) & mask) | (ILGPU.Interop.FloatAsInt(current) & ~mask));
         return taken;
     }
 }

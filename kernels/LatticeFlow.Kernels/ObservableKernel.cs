@@ -8,36 +8,29 @@ namespace LatticeFlow.Kernels;
 /// x⃗ runs over the rows (the other d − 1 coordinates). The host adds the Ly slices of each chain; everything
 /// proportional to V stays on the device.
 /// </summary>
-public readonly struct ObservableKernel<TV, TA>(LatticeShape shape, TA action, TV phi, TV output) : IRebindableKernel
+public readonly partial struct ObservableKernel<TV, TA>(LatticeShape shape, TA action, TV phi, TV output) : IRebindableKernel
     where TV : struct, IView<double> where TA : struct, ILocalAction
 {
-    private readonly LatticeShape _shape = shape;
-    private readonly TA _action = action;
-    private readonly TV _phi = phi, _output = output;
-
-    public void LaunchOnHost(IHostLauncher launcher, int items, long sites) =>
-        launcher.Launch(items, sites, new ObservableKernel<HostView<double>, TA>(_shape, _action, _phi.Host, _output.Host));
-
     public void Execute(int index)
     {
-        var s = _shape;
+        var s = shape;
         int b = index / s.Ly, t = index - b * s.Ly;
         double slice = 0.0, act = 0.0, nn = 0.0;
         for (int r = 0; r < s.RowsPerChain; r++)
         {
             var rows = new StencilRows(s, b, r);
-            double p = _phi[rows.Row + t];
+            double p = phi[rows.Row + t];
             slice += p;
-            act += _action.SiteAction(p, rows.ForwardKinetic(s, _phi, t, p));
-            nn += p * rows.ForwardSum(s, _phi, t);
+            act += action.SiteAction(p, rows.ForwardKinetic(s, phi, t, p));
+            nn += p * rows.ForwardSum(s, phi, t);
         }
-        _output[ObservableSlots.PerSlice * index + 0] = slice;
-        _output[ObservableSlots.PerSlice * index + 1] = act;
-        _output[ObservableSlots.PerSlice * index + 2] = nn;
+        output[ObservableSlots.PerSlice * index + 0] = slice;
+        output[ObservableSlots.PerSlice * index + 1] = act;
+        output[ObservableSlots.PerSlice * index + 2] = nn;
     }
 }
 
-/// <summary>Numbers per (chain, time slice) written by <see cref="ObservableKernel{TV}"/>.</summary>
+/// <summary>Numbers per (chain, time slice) written by <see cref="ObservableKernel{TV, TA}"/>.</summary>
 public static class ObservableSlots
 {
     public const int PerSlice = 3;
