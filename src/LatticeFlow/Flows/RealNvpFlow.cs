@@ -42,7 +42,7 @@ public sealed class RealNvpFlow : IDisposable
     {
         Architecture = architecture.Validated();
         Device = device;
-        _lattice = new FlowLattice(device, architecture.Lx, architecture.Ly, architecture.Kernel);
+        _lattice = new FlowLattice(device, new LatticeGeometry(architecture.Lx, architecture.Ly), architecture.Kernel);
         Parameters = new ParameterStore(device, architecture.ParameterCount);
         _couplings = new CouplingLayer[architecture.Layers];
         for (int l = 0; l < _couplings.Length; l++) _couplings[l] = new CouplingLayer(Parameters, _lattice, l % 2, architecture);

@@ -75,6 +75,50 @@ public sealed record LatticeGeometry
             throw new InvalidSettingException(SettingNames.Dimensions, Dimensions, $"{what} is written for d = 2 lattices only");
     }
 
+    /// <summary>The coordinates of site <paramref name="site"/> (C order, the last axis fastest).</summary>
+    public int[] Coordinates(int site)
+    {
+        var x = new int[Dimensions];
+        for (int mu = Dimensions - 1; mu >= 0; mu--)
+        {
+            x[mu] = site % _extents[mu];
+            site /= _extents[mu];
+        }
+        return x;
+    }
+
+    /// <summary>The site at coordinates <paramref name="x"/>, each taken modulo its extent (periodic).</summary>
+    public int Site(ReadOnlySpan<int> x)
+    {
+        int s = 0;
+        for (int mu = 0; mu < Dimensions; mu++) s = s * _extents[mu] + ((x[mu] % _extents[mu]) + _extents[mu]) % _extents[mu];
+        return s;
+    }
+
+    /// <summary>The checkerboard colour of every site, (Σ_μ x_μ) mod 2: the colours the Metropolis kernel and the coupling layers split by.</summary>
+    public int[] ParityTable() => [.. Enumerable.Range(0, Volume).Select(s => Coordinates(s).Sum() & 1)];
+
+    /// <summary>
+    /// The taps of a K × K convolution with circular padding: table[s·K² + k] is the site displaced from s by
+    /// (a, c) ∈ [−r, r]², k = (a + r)·K + (c + r), r = (K − 1)/2; tap K² − 1 − k is the displacement −k. For the flow's
+    /// nets, which are written for d = 2.
+    /// </summary>
+    /// <exception cref="InvalidSettingException">d ≠ 2.</exception>
+    public int[] ConvTapTable(int kernel)
+    {
+        RequireTwoDimensions("a K × K convolution");
+        int r = (kernel - 1) / 2, taps = kernel * kernel;
+        var table = new int[Volume * taps];
+        for (int s = 0; s < Volume; s++)
+        {
+            var x = Coordinates(s);
+            for (int a = -r; a <= r; a++)
+                for (int c = -r; c <= r; c++)
+                    table[s * taps + (a + r) * kernel + (c + r)] = Site([x[0] + a, x[1] + c]);
+        }
+        return table;
+    }
+
     /// <summary>The kernels' view of B lattices, items of whole rows (CPU) or single sites (GPU).</summary>
     public LatticeShape Shape(ComputeDevice device, int chains) => Describe(chains, device.ItemWidth(TimeExtent));
 

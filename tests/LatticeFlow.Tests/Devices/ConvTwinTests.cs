@@ -146,7 +146,7 @@ public sealed class ConvTwinTests
     private static Outputs Run(SimdLevel level, int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation)
     {
         using var device = new ManagedDevice(DeviceFactory.Context, 2, level);
-        using var lattice = new FlowLattice(device, lx, ly, kernel);
+        using var lattice = new FlowLattice(device, new LatticeFlow.Lattice.LatticeGeometry(lx, ly), kernel);
         int v = lx * ly, taps = kernel * kernel;
         using var x = Upload(device, Values(batch * cin * v, 1));
         using var w = Upload(device, Values(cout * cin * taps, 2));
