@@ -170,7 +170,8 @@ public static class SweepRunner
                 throw new InvalidInputException($"{dir}: a ladder point starts from the previous point's trained flow, whose training is {prior?.Status ?? "not started"} " +
                     $"({Path.GetDirectoryName(initFrom)}); run or resume that point first");
         }
-        var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads, resume ? null : initFrom) with
+        double allowance = spec.LadderAllowance(index, LadderSecondsUsed(spec, o, index));
+        var settings = spec.TrainingSettings(index, dir, o.Device, o.Threads, resume ? null : initFrom, allowance) with
         {
             Simd = o.Simd,
             Resume = resume,
@@ -179,9 +180,22 @@ public static class SweepRunner
         var r = TrainRun.Execute(settings, progress, cancel);
         string measured = r.Quality is { } q ? $"acceptance {q.Acceptance:F3} on {q.Proposals} fresh proposals" : $"running acceptance {r.RunningAcceptance:F3}";
         if (r.Best is { } b) measured += $" (best check {b.Acceptance:F3} at step {b.Step})";
-        log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s, {measured}");
+        string limit = spec.Flow.LadderSeconds > 0 ? $" of the {allowance:F0} s the ladder budget left it" : "";
+        log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s{limit}, {measured}");
         if (r.Status == "diverged") throw new InvalidInputException($"{dir}: flow training diverged: {r.Message}");
         return r.Completed ? model : null;
+    }
+
+    /// <summary>The training seconds the points before <paramref name="index"/> recorded (a ladder has trained them all by then); empty without a ladder budget.</summary>
+    private static double[] LadderSecondsUsed(SweepSpec spec, SweepOptions o, int index)
+    {
+        if (spec.Flow.LadderSeconds <= 0) return [];
+        return [.. spec.Points.Take(index).Select(p =>
+        {
+            string summary = Path.Combine(TrainingDirectory(o.OutputDirectory, p), TrainRun.Summary);
+            return File.Exists(summary) ? TrainSummary.Read(summary).Seconds
+                : throw new InvalidInputException($"{summary}: a ladder budget shares out what the earlier points left, and this point has not trained yet; run it first");
+        })];
     }
 
     private static bool Sample(SweepSpec spec, SweepOptions o, int index, SweepPoint p, string algorithm, int replica, string? model,

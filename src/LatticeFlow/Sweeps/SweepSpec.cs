@@ -96,6 +96,14 @@ public sealed record FlowTraining
     public bool KeepBest { get; init; }
     /// <summary>Seconds of training per point (0: no limit; <see cref="TrainSettings.MaxSeconds"/>).</summary>
     public double MaxSeconds { get; init; }
+    /// <summary>
+    /// A ladder's training seconds in all (0: none; needs <see cref="Ladder"/>): each point may train for its volume's
+    /// share of what its predecessors left, (B − Σ_{j&lt;i} t_j)·V_i / Σ_{j≥i} V_j, so that time a small lattice did not need
+    /// (it reached its target) goes to the larger ones, where training is slowest; <see cref="MaxSeconds"/>, if given, caps
+    /// each point. The seconds t_j are those the predecessors' train.json record, so a resumed point or a Slurm task
+    /// computes the same limit as the uninterrupted sweep.
+    /// </summary>
+    public double LadderSeconds { get; init; }
     /// <summary>Fresh proposals of each point's final evaluation (acceptance, ESS, Pareto k̂ in the summary).</summary>
     [JsonPropertyName("eval")] public long EvaluationProposals { get; init; } = SweepSpec.DefaultEvaluationProposals;
 
@@ -210,9 +218,24 @@ public sealed record SweepSpec
     /// <summary>Fresh proposals of a sweep's final flow evaluation unless its flow key "eval" says otherwise (a single `train` uses 10⁴).</summary>
     public const long DefaultEvaluationProposals = 2000;
 
+    /// <summary>
+    /// The training seconds point <paramref name="point"/> of a ladder with <see cref="FlowTraining.LadderSeconds"/> may
+    /// use, given the seconds its predecessors used (<paramref name="used"/>, points 0 … point − 1); 0 (no limit) without
+    /// a ladder budget. At least 1 s, so that a point whose predecessors overran still trains and evaluates.
+    /// </summary>
+    public double LadderAllowance(int point, IReadOnlyList<double> used)
+    {
+        if (Flow.LadderSeconds <= 0) return Flow.MaxSeconds;
+        double left = Flow.LadderSeconds - used.Take(point).Sum();
+        double volume = (double)Points[point].L * Points[point].L, rest = Points.Skip(point).Sum(p => (double)p.L * p.L);
+        double share = Math.Max(1, left * volume / rest);
+        return Flow.MaxSeconds > 0 ? Math.Min(Flow.MaxSeconds, share) : share;
+    }
+
     /// <summary>The flow training at point <paramref name="point"/>.</summary>
     /// <param name="initFrom">A ladder's previous flow, which this one starts from.</param>
-    public TrainSettings TrainingSettings(int point, string directory, string device = "auto", int threads = 0, string? initFrom = null)
+    /// <param name="maxSeconds">The point's time limit where a ladder budget sets it (<see cref="LadderAllowance"/>); null: the flow key max_seconds.</param>
+    public TrainSettings TrainingSettings(int point, string directory, string device = "auto", int threads = 0, string? initFrom = null, double? maxSeconds = null)
     {
         var p = Points[point];
         return new TrainSettings
@@ -232,7 +255,7 @@ public sealed record SweepSpec
             Device = device,
             Threads = threads,
             EvaluationProposals = Flow.EvaluationProposals,
-            MaxSeconds = Flow.MaxSeconds,
+            MaxSeconds = maxSeconds ?? Flow.MaxSeconds,
             Symmetrize = Flow.Symmetrize,
         };
     }
@@ -257,6 +280,11 @@ public sealed record SweepSpec
             if (Algorithms.Take(a).Contains(Algorithms[a])) throw Fail($"{Key(nameof(Algorithms))}[{a}]", Quote(Algorithms[a]), "listed twice");
         }
         if (Replicas < 1) throw Fail(Key(nameof(Replicas)), Number(Replicas), "need at least 1");
+        string ladderSeconds = $"{Key(nameof(Flow))}.{Key(nameof(FlowTraining.LadderSeconds), typeof(FlowTraining))}";
+        if (!double.IsFinite(Flow.LadderSeconds) || Flow.LadderSeconds < 0)
+            throw Fail(ladderSeconds, Number(Flow.LadderSeconds), "must be a number of seconds ≥ 0 (0: no ladder budget)");
+        if (Flow.LadderSeconds > 0 && !Flow.Ladder)
+            throw Fail(ladderSeconds, Number(Flow.LadderSeconds), $"a budget for a ladder: set {Key(nameof(Flow))}.{Key(nameof(FlowTraining.Ladder), typeof(FlowTraining))} too");
         if (Points is null || Points.Count == 0) throw Fail(Key(nameof(Points)), "[]", "give at least one point");
         string pointKeys = $"give either \"{Key(nameof(SweepPoint.M2), typeof(SweepPoint))}\" and \"{Key(nameof(SweepPoint.Lam), typeof(SweepPoint))}\" " +
             $"or \"{Key(nameof(SweepPoint.Kappa), typeof(SweepPoint))}\" and \"{Key(nameof(SweepPoint.LamHop), typeof(SweepPoint))}\"";
@@ -357,6 +385,8 @@ public sealed record SweepSpec
     private static string Quote(string? s) => s is null ? "null" : JsonSerializer.Serialize(s);
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    private static string Number(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Reads a sweep file (this record in JSON: README) and checks all of it (<see cref="Validated"/>). Every problem is one

@@ -168,6 +168,33 @@ public sealed class TrainingAcrossVolumesTests
         Assert.Equal(spec.Points.Count, log.ToString().Split('\n').Count(l => l.Contains("flow training: done before")));
     }
 
+    /// <summary>
+    /// A ladder budget (flow key ladder_seconds): each point trains for its volume's share of what the points before it
+    /// left, V_i / Σ_{j≥i} V_j of (B − Σ_{j&lt;i} t_j), t_j the seconds their train.json record; the sweep log says so.
+    /// </summary>
+    [Fact]
+    public void ALadderBudgetSharesOutWhatTheEarlierPointsLeft()
+    {
+        using var tmp = new TempDir();
+        const double budget = 8;
+        var spec = SweepSpec.Parse(Ladder.Replace("\"max_steps\": 60", $"\"max_steps\": 100000000, \"ladder_seconds\": {budget}"), "ladder.json");
+        string output = tmp.Sub("sweep");
+        var log = new StringWriter();
+        Assert.True(SweepRunner.Run(spec, new SweepOptions(output, "cpu"), log, () => ProgressReporter.Silent, default));
+        double[] volumes = [.. spec.Points.Select(p => (double)p.L * p.L)];
+        var used = new List<double>();
+        for (int i = 0; i < spec.Points.Count; i++)
+        {
+            string dir = SweepRunner.TrainingDirectory(output, spec.Points[i]);
+            var limit = StoredTrainSettings.Read(ModelFile.Read(Path.Combine(dir, TrainRun.Model)).Header.Training, dir).MaxSeconds;
+            Assert.Equal(Math.Max(1, (budget - used.Sum()) * volumes[i] / volumes.Skip(i).Sum()), limit, 9);
+            var summary = TrainSummary.Read(Path.Combine(dir, TrainRun.Summary));
+            Assert.Equal("time limit", summary.Status);
+            used.Add(summary.Seconds);
+        }
+        Assert.Equal(spec.Points.Count, log.ToString().Split('\n').Count(l => l.Contains("s the ladder budget left it")));
+    }
+
     /// <summary>A ladder point whose predecessor's training is unfinished (a Slurm task past its time limit) is refused, not started from it.</summary>
     [Fact]
     public void ALadderPointWaitsForAFinishedPredecessor()
