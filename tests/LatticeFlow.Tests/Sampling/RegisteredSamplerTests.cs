@@ -116,16 +116,8 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
     {
         string reference = algorithm == Samplers.Hmc.Name ? Samplers.Metropolis.Name : Samplers.Hmc.Name;
         double v = 64;
-        var mine = Bulk(MeasurementTable.Load(TutorialRun(algorithm, models, ensembles)), v);
-        var theirs = Bulk(MeasurementTable.Load(TutorialRun(reference, models, ensembles)), v);
-        for (int i = 0; i < mine.Length; i++)
-        {
-            var (name, a) = mine[i];
-            var b = theirs[i].Value;
-            Assert.True(a.Reliable, $"{algorithm} {name}: chain too short (τ_int {a.TauInt})");
-            double sigma = Math.Sqrt(a.Error * a.Error + b.Error * b.Error);
-            Assert.True(Math.Abs(a.Value - b.Value) < 4 * sigma, $"{name}: {algorithm} {a.Value} ± {a.Error}, {reference} {b.Value} ± {b.Error}");
-        }
+        Agreement.Assert(Bulk(MeasurementTable.Load(TutorialRun(algorithm, models, ensembles)), v), algorithm,
+            Bulk(MeasurementTable.Load(TutorialRun(reference, models, ensembles)), v), reference);
     }
 
     private SampleSettings Short(string algorithm, string dir, int threads = 0, bool resume = false) =>
@@ -174,5 +166,22 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
         Assert.Equal("complete", RunMeta.Read(tmp.Sub("split")).Status);
         AssertSameFiles(tmp.Sub("whole"), tmp.Sub("split"));
         Assert.Equal(whole.Acceptance, rest.Acceptance);
+    }
+}
+
+/// <summary>Agreement of independent samplers on the same distribution.</summary>
+public static class Agreement
+{
+    /// <summary>Two samplers' <see cref="RegisteredSamplerTests.Bulk"/> figures agree within 4σ (errors added in quadrature), each determined.</summary>
+    public static void Assert((string Name, GammaResult Value)[] mine, string myName, (string Name, GammaResult Value)[] theirs, string theirName)
+    {
+        for (int i = 0; i < mine.Length; i++)
+        {
+            var (name, a) = mine[i];
+            var b = theirs[i].Value;
+            Xunit.Assert.True(a.Reliable && b.Reliable, $"{name}: chains too short (τ_int {myName} {a.TauInt}, {theirName} {b.TauInt})");
+            double sigma = Math.Sqrt(a.Error * a.Error + b.Error * b.Error);
+            Xunit.Assert.True(Math.Abs(a.Value - b.Value) < 4 * sigma, $"{name}: {myName} {a.Value} ± {a.Error}, {theirName} {b.Value} ± {b.Error}");
+        }
     }
 }
