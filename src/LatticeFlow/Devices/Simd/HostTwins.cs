@@ -26,6 +26,9 @@ internal static class HostTwins
         [typeof(ConvInputGradKernel<,>)] = Twin(typeof(ConvTwins), nameof(ConvTwins.InputGrad)),
         [typeof(ConvWeightGradKernel<,,>)] = Twin(typeof(ConvTwins), nameof(ConvTwins.WeightGrad)),
         [typeof(ActivationBackwardKernel<>)] = Twin(typeof(ElementwiseTwins), nameof(ElementwiseTwins.ActivationBackward)),
+        [typeof(ForceKernel<,>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Force)),
+        [typeof(FieldKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Field)),
+        [typeof(GaussianKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Gaussian)),
     };
 
     private static MethodInfo Twin(Type type, string name) =>

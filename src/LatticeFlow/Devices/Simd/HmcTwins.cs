@@ -1,0 +1,255 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using ILGPU.Algorithms;
+using LatticeFlow.Kernels;
+
+namespace LatticeFlow.Devices.Simd;
+
+/// <summary>
+/// Host SIMD twins of the kernels of an HMC trajectory (issue 16): the momentum step and the force
+/// (<see cref="ForceKernel{TV, TA}"/> with <see cref="Phi4LocalAction"/>, step 1: π ← π − ε F, step 0: F into a buffer),
+/// the field step (<see cref="FieldKernel{TV}"/>, φ ← φ + ε π) and the Gaussian momenta (<see cref="GaussianKernel{TV}"/>).
+/// <para>
+/// All three are bit-identical to their bodies, which is what lets <c>--simd off</c> and <c>--simd auto</c> produce the
+/// same ensembles byte for byte (DESIGN.md principles 2 and 3): the lanes of a vector run along a lattice row (consecutive
+/// y, contiguous in the [chain, x0, …, x_{d−2}, y] layout), and each lane does the body's IEEE operations in the body's
+/// order, each rounded once, with no fused multiply-add. The force's neighbour sum is ((φ(x+0̂) + φ(x−0̂)) + … + φ(x+ŷ)) +
+/// φ(x−ŷ), the row axes first as in <see cref="StencilRows.NeighbourSum{TV}"/>; the force is
+/// ((2(2d + m²))·φ − 2·Σ) + ((4λ·φ)·φ)·φ as in <see cref="Phi4LocalAction.Force"/>. The sites whose y-neighbours wrap
+/// around the row (y = 0 and y = Ly − 1) and the tail of a row shorter than a whole vector run the body's own scalar code.
+/// </para>
+/// <para>
+/// The momenta: Philox4x32-10 runs in lanes (one call per site pair, a 64-bit lane per 32-bit word, so each round is two
+/// vpmuludq), and so do the 53-bit uniforms (an integer below 2⁵³ converts exactly) and r = scale·√(−2 ln u₁) (√ is
+/// correctly rounded, as Math.Sqrt). On the host ILGPU's XMath.Log, Cos and Sin are Math.Log, Math.Cos and Math.Sin
+/// (IntrinsicMath.CPUOnly in ILGPU 1.5.3): the twin calls them per lane (sine and cosine in one sincos call where that
+/// is the same functions, <see cref="FusedSinCos"/>), since a vector log or sincos rounds differently. Items are the
+/// bodies' items and write the same outputs, so the results do not depend on the thread count.
+/// </para>
+/// Other local actions have no vector form here yet: their force kernels run the bodies.
+/// </summary>
+internal static unsafe class HmcTwins
+{
+    // Philox4x32 multipliers and Weyl key increments (Salmon et al., SC11), as in Philox.Generate.
+    private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+
+    public static bool Force<TV, TA>(ForceKernel<TV, TA> k, TwinContext context, int items, long sites)
+        where TV : struct, IView<double> where TA : struct, ILocalAction
+    {
+        if (typeof(TA) != typeof(Phi4LocalAction)) return false;
+        var s = k.Shape;
+        if (s.Ly < 6) return false;
+        var action = k.Action;
+        var args = new ForceArguments(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host.Pointer, k.Target.Host.Pointer, k.Step, k.Epsilon);
+        if (context.Level == SimdLevel.Avx512 && s.Ly - 2 >= Lanes8D.Count) context.Launcher.Launch(items, sites, new ForceTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
+        else context.Launcher.Launch(items, sites, new ForceTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        return true;
+    }
+
+    public static bool Field<TV>(FieldKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
+    {
+        if (k.Width < Lanes4D.Count) return false;
+        var args = new FieldArguments(k.Phi.Host.Pointer, k.Pi.Host.Pointer, k.Epsilon, k.Width);
+        if (context.Level == SimdLevel.Avx512 && k.Width >= Lanes8D.Count) context.Launcher.Launch(items, sites, new FieldTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
+        else context.Launcher.Launch(items, sites, new FieldTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        return true;
+    }
+
+    public static bool Gaussian<TV>(GaussianKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
+    {
+        if (k.Width < 2 * Lanes4D.Count) return false;
+        var args = new GaussianArguments(k.Target.Host.Pointer, k.Volume, k.Width, k.Key, k.Step, k.Stream, k.Scale);
+        if (context.Level == SimdLevel.Avx512 && k.Width >= 2 * Lanes8D.Count) context.Launcher.Launch(items, sites, new GaussianTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
+        else context.Launcher.Launch(items, sites, new GaussianTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        return true;
+    }
+
+    /// <summary>
+    /// Whether Math.SinCos gives exactly XMath.Sin and XMath.Cos (Math.Sin and Math.Cos on the host): on Linux .NET calls
+    /// the C library's sincos, which glibc (sysdeps/ieee754/dbl-64/s_sincos.c) and musl build from the same argument
+    /// reduction and kernels as sin and cos, in one pass (~38 ns against ~57 ns for both here). Elsewhere the twin calls
+    /// the two functions, as the body does. HmcTwinTests checks the identity on 10⁶ angles of [0, 2π).
+    /// </summary>
+    public static readonly bool FusedSinCos = OperatingSystem.IsLinux();
+
+    /// <summary>(sin x, cos x), bit-identical to XMath.Sin and XMath.Cos on the host (see <see cref="FusedSinCos"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (double Sin, double Cos) SinCos(double x) => FusedSinCos ? Math.SinCos(x) : (XMath.Sin(x), XMath.Cos(x));
+
+    /// <summary>
+    /// Philox4x32-10 (<see cref="Philox.Generate"/>) in lanes: counter (c0 per lane, c1, c2, c3), key (k0, k1); the four
+    /// words come back in c0…c3, one 32-bit word per 64-bit lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Philox<TL, TD, TU>(ref TU c0, ref TU c1, ref TU c2, ref TU c3, uint k0, uint k1)
+        where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+    {
+        TU m0 = TL.Word(M0), m1 = TL.Word(M1);
+        for (int r = 0; r < 10; r++)
+        {
+            TU p0 = TL.MultiplyWide(m0, c0), p1 = TL.MultiplyWide(m1, c2);
+            TU n0 = TL.Xor(TL.Xor(TL.High(p1), c1), TL.Word(k0));
+            TU n2 = TL.Xor(TL.Xor(TL.High(p0), c3), TL.Word(k1));
+            c1 = TL.Low(p1);
+            c3 = TL.Low(p0);
+            c0 = n0;
+            c2 = n2;
+            k0 += W0;
+            k1 += W1;
+        }
+    }
+}
+
+internal readonly unsafe struct ForceArguments(LatticeShape shape, Phi4LocalAction action, double* phi, double* target, int step, double epsilon)
+{
+    public readonly LatticeShape Shape = shape;
+    public readonly Phi4LocalAction Action = action;
+    public readonly double* Phi = phi, Target = target;
+    public readonly int Step = step;
+    public readonly double Epsilon = epsilon;
+}
+
+/// <summary>One item of <see cref="ForceKernel{TV, TA}"/> for φ⁴: its sites of one row, in vectors (see <see cref="HmcTwins"/>).</summary>
+internal readonly unsafe struct ForceTwin<TL, TD, TU>(ForceArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+{
+    private readonly ForceArguments _a = a;
+
+    public void Execute(int item)
+    {
+        var s = _a.Shape;
+        s.Locate(item, out int b, out int x, out int y0);
+        var rows = new StencilRows(s, b, x);
+        int end = y0 + s.Width, y = y0, vectorEnd = Math.Min(end, s.Ly - 1);
+        if (y == 0) Scalar(s, rows, y++);
+        if (y < vectorEnd) y = Vectors(s, rows, y, vectorEnd);
+        for (; y < end; y++) Scalar(s, rows, y);
+    }
+
+    // Sites [y, end) with 1 ≤ y and end ≤ Ly − 1, whole vectors only; returns the first site left.
+    private int Vectors(LatticeShape s, StencilRows rows, int y, int end)
+    {
+        var a = _a;
+        double* phi = a.Phi, target = a.Target;
+        double* row = phi + rows.Row, up0 = phi + rows.Up0, down0 = phi + rows.Down0, up1 = phi + rows.Up1, down1 = phi + rows.Down1;
+        double* up2 = phi + rows.Up2, down2 = phi + rows.Down2, t = target + rows.Row;
+        TD diagonal2 = TL.Broadcast(2.0 * a.Action.Diagonal), two = TL.Broadcast(2.0), lambda4 = TL.Broadcast(4.0 * a.Action.Lambda);
+        TD epsilon = TL.Broadcast(a.Epsilon);
+        bool momenta = a.Step != 0;
+        for (; y + TL.Count <= end; y += TL.Count)
+        {
+            TD sum = TL.Add(TL.Load(up0 + y), TL.Load(down0 + y));
+            if (s.RowDims > 1) sum = TL.Add(TL.Add(sum, TL.Load(up1 + y)), TL.Load(down1 + y));
+            if (s.RowDims > 2) sum = TL.Add(TL.Add(sum, TL.Load(up2 + y)), TL.Load(down2 + y));
+            sum = TL.Add(TL.Add(sum, TL.Load(row + y + 1)), TL.Load(row + y - 1));
+            TD p = TL.Load(row + y);
+            TD force = TL.Add(TL.Subtract(TL.Multiply(diagonal2, p), TL.Multiply(two, sum)), TL.Multiply(TL.Multiply(TL.Multiply(lambda4, p), p), p));
+            TL.Store(t + y, momenta ? TL.Subtract(TL.Load(t + y), TL.Multiply(epsilon, force)) : force);
+        }
+        return y;
+    }
+
+    // The body, at one site.
+    private void Scalar(LatticeShape s, StencilRows rows, int y)
+    {
+        var a = _a;
+        var phi = new HostView<double>(a.Phi);
+        double force = a.Action.Force(phi[rows.Row + y], rows.NeighbourSum(s, phi, y));
+        a.Target[rows.Row + y] = a.Step == 0 ? force : a.Target[rows.Row + y] - a.Epsilon * force;
+    }
+}
+
+internal readonly unsafe struct FieldArguments(double* phi, double* pi, double epsilon, int width)
+{
+    public readonly double* Phi = phi, Pi = pi;
+    public readonly double Epsilon = epsilon;
+    public readonly int Width = width;
+}
+
+/// <summary>One item of <see cref="FieldKernel{TV}"/>: φ ← φ + ε π over its sites, in vectors, the tail as the body.</summary>
+internal readonly unsafe struct FieldTwin<TL, TD, TU>(FieldArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+{
+    private readonly FieldArguments _a = a;
+
+    public void Execute(int item)
+    {
+        var a = _a;
+        double* phi = a.Phi, pi = a.Pi;
+        int start = item * a.Width, end = start + a.Width, i = start;
+        TD epsilon = TL.Broadcast(a.Epsilon);
+        for (; i + TL.Count <= end; i += TL.Count) TL.Store(phi + i, TL.Add(TL.Load(phi + i), TL.Multiply(epsilon, TL.Load(pi + i))));
+        for (; i < end; i++) phi[i] += a.Epsilon * pi[i];
+    }
+}
+
+internal readonly unsafe struct GaussianArguments(double* target, int volume, int width, RngKey key, uint step, uint stream, double scale)
+{
+    public readonly double* Target = target;
+    public readonly int Volume = volume, Width = width;
+    public readonly RngKey Key = key;
+    public readonly uint Step = step, Stream = stream;
+    public readonly double Scale = scale;
+}
+
+/// <summary>
+/// One item of <see cref="GaussianKernel{TV}"/>: Box–Muller over whole site pairs, Philox, the uniforms and the radius in
+/// lanes, the logarithm, cosine and sine per lane with the functions the body calls on the host (see <see cref="HmcTwins"/>);
+/// a lone odd first site, pairs left over and a lone even last site run the body's scalar code.
+/// </summary>
+internal readonly unsafe struct GaussianTwin<TL, TD, TU>(GaussianArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+{
+    private readonly GaussianArguments _a = a;
+
+    public void Execute(int item)
+    {
+        var a = _a;
+        int start = item * a.Width, end = start + a.Width, b = start / a.Volume, i = start;
+        while (i < end)
+        {
+            int site = i - b * a.Volume;
+            if ((site & 1) == 0 && i + 2 * TL.Count <= end)
+            {
+                Pairs(b, site, a.Target + i);
+                i += 2 * TL.Count;
+            }
+            else i = Scalar(b, i, end);
+        }
+    }
+
+    // Sites site … site + 2·Count − 1 (site even) into t: one Philox call per pair, pair j in lane j.
+    private void Pairs(int chain, int site, double* t)
+    {
+        var a = _a;
+        TU c0 = TL.Sequence((uint)(site >> 1)), c1 = TL.Word((uint)chain), c2 = TL.Word(a.Step), c3 = TL.Word(a.Stream);
+        HmcTwins.Philox<TL, TD, TU>(ref c0, ref c1, ref c2, ref c3, a.Key.K0, a.Key.K1);
+        double* u = stackalloc double[TL.Count];
+        double* angle = stackalloc double[TL.Count];
+        TL.Store(u, TL.Uniform53(c0, c1));
+        TL.Store(angle, TL.Multiply(TL.Broadcast(2.0 * Math.PI), TL.Uniform53(c2, c3)));
+        for (int j = 0; j < TL.Count; j++) u[j] = XMath.Log(u[j]);
+        TL.Store(u, TL.Multiply(TL.Broadcast(a.Scale), TL.Sqrt(TL.Multiply(TL.Broadcast(-2.0), TL.Load(u)))));
+        for (int j = 0; j < TL.Count; j++)
+        {
+            var (sin, cos) = HmcTwins.SinCos(angle[j]);
+            t[2 * j] = u[j] * cos;
+            t[2 * j + 1] = u[j] * sin;
+        }
+    }
+
+    // One step of the body's loop at site i (a pair, or a lone site); returns the next i.
+    private int Scalar(int b, int i, int end)
+    {
+        var a = _a;
+        int site = i - b * a.Volume;
+        var w = Kernels.Philox.Generate(a.Key, (uint)(site >> 1), (uint)b, a.Step, a.Stream);
+        double radius = a.Scale * XMath.Sqrt(-2.0 * XMath.Log(Kernels.Philox.Uniform53(w.X0, w.X1)));
+        double angle = 2.0 * Math.PI * Kernels.Philox.Uniform53(w.X2, w.X3);
+        bool pair = (site & 1) == 0 && i + 1 < end;
+        if (pair || (site & 1) == 0) a.Target[i] = radius * XMath.Cos(angle);
+        if (pair) a.Target[i + 1] = radius * XMath.Sin(angle);
+        else if ((site & 1) == 1) a.Target[i] = radius * XMath.Sin(angle);
+        return i + (pair ? 2 : 1);
+    }
+}
