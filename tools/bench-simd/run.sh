@@ -6,7 +6,7 @@
 # of the steps after 5 warm-up steps. Batch 256 runs a quarter of batch 64's steps (same samples per run). The machine is
 # shared and its speed drifts: compare the ratios of paired runs (seconds apart, same round), and read the load printed
 # before and after.
-# usage: tools/bench-simd/run.sh [rounds (default 2)] [--batches 64,256] [--paths off,auto] [--quick]
+# usage: tools/bench-simd/run.sh [rounds (default 2)] [--batches 64,256] [--paths off,auto] [--torch-threads '1 2'] [--quick]
 #   --quick: batch 256 only, --simd auto only (no bodies), and PyTorch with 1 thread only: the shortest run that gives
 #            the batch-256 ratio auto / PyTorch.                                              (needs `make build`)
 set -euo pipefail
@@ -17,9 +17,10 @@ while [ $# -gt 0 ]; do
   case $1 in
     --batches) batches=$2; shift 2 ;;
     --paths) paths=$2; shift 2 ;;
+    --torch-threads) torch_threads=${2//,/ }; shift 2 ;;
     --quick) batches=256 paths=auto torch_threads=1; shift ;;
     [0-9]*) rounds=$1; shift ;;
-    *) echo "usage: $0 [rounds] [--batches 64,256] [--paths off,auto] [--quick]" >&2; exit 2 ;;
+    *) echo "usage: $0 [rounds] [--batches 64,256] [--paths off,auto] [--torch-threads 1,2] [--quick]" >&2; exit 2 ;;
   esac
 done
 PY=${PYTHON:-/usr/bin/python3}
@@ -67,12 +68,12 @@ echo "# load after: $(uptime)"
 [ "$have_torch" = 1 ] || echo "# PyTorch: not importable with $PY (Debian: apt-get install python3-torch); peer skipped"
 # Ratios per round (paired: the runs of one round are seconds apart), then their mean over rounds.
 echo "# ratios (per round; mean over rounds)"
-awk '$1 ~ /^[0-9]+$/ { v[$1" "$2" "$3" "$4] = $5; K[$2" "$3] = 1; R[$1] = 1 }
+awk '$1 ~ /^[0-9]+$/ { v[$1" "$2" "$3" "$4] = $5; K[$2" "$3] = 1; if ($1 > nr) nr = $1 }
   END {
     for (k in K) {
       split(k, bl, " "); line = sprintf("B=%-4s L=%-3s", bl[1], bl[2])
       sa = 0; n = 0; st = 0; nt = 0; s1 = 0; n1 = 0; la = ""; lt = ""
-      for (r in R) {
+      for (r = 1; r <= nr; r++) {
         a = v[r" "k" auto"]; o = v[r" "k" off"]
         if (a > 0 && o > 0) { sa += a / o; n++; la = la sprintf(" %.2f", a / o) }
         t = v[r" "k" torch-1"]; if (v[r" "k" torch-2"] > t) t = v[r" "k" torch-2"]

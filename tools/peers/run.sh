@@ -9,7 +9,8 @@
 #   ujhpc/phi4:                 m^2 = m2, g = 6 lam (g/4! phi'^4), 1/Lambda = 0 (no higher-derivative term), N_HIT = 1
 #   ksvenson/newQFE:            msq = m2, lambda = lam / 4 (lambda phi'^4), z = sqrt(2) * 0.5 (LatticeFlow's delta)
 #   Matteo294/LatticeSimulations (Phi4_2D HMC): m2 = m2, g = 6 lam, dt = sqrt(2) * 0.05 (times scale with phi), 10 steps
-# The peers are single-threaded; LatticeFlow's bench runs 2 threads (B chains) and, with DOTNET_PROCESSOR_COUNT=1, 1.
+# The peers are single-threaded; LatticeFlow's bench runs 2 threads (B chains) and, with DOTNET_PROCESSOR_COUNT=1, 1
+# (then with DOTNET_TieredCompilation=0, see lf below).
 # Ratios LatticeFlow / peer are printed per round for the total (2 threads against 1), per core (2-thread figure / 2)
 # and 1 thread against 1. Load (`uptime`) is printed before and after: on a shared machine only paired ratios mean much.
 #
@@ -74,7 +75,9 @@ has() { [[ " ${have[*]} " == *" $1 "* ]]; }
 
 # One case -> "figure unit": metropolis in updates/s, hmc in ns per site per leapfrog step.
 lf() { # threads L -> two lines "metropolis X" and "hmc Y"
-  local env=(); [ "$1" = 1 ] && env=(DOTNET_PROCESSOR_COUNT=1)
+  # 1 thread: DOTNET_PROCESSOR_COUNT=1, and tiered JIT off: with one processor the tier-1 recompile of the hot loops
+  # lags seconds behind, and 1-s cases time tier-0 code (5x slower Metropolis on 2026-11-29)
+  local env=(); [ "$1" = 1 ] && env=(DOTNET_PROCESSOR_COUNT=1 DOTNET_TieredCompilation=0)
   env "${env[@]}" "$CLI" bench --seconds "$seconds" --flow-steps 0 --sizes "$2" |
     awk '/^(metropolis site updates|hmc time per site)/ { for (i = 1; i < NF; i++) if ($i ~ /^B=/) print $1, $(i + 1) }'; }
 phi4() { # binary L -> updates/s; probe 0.1 s worth first, then time `seconds`
@@ -108,11 +111,11 @@ done | tee "$build/table"
 echo "# load after: $(uptime)"
 # Ratios LatticeFlow / peer per round (speed: updates/s over updates/s, or the peer's ns over ours), then the mean.
 echo "# ratios LatticeFlow / peer: total (2 threads / 1), per core (2-thread figure / 2, over 1), 1 thread / 1; per round, mean"
-awk '$1 ~ /^[0-9]+$/ { v[$1" "$2" "$3" "$4] = $5; R[$1] = 1; if ($4 !~ /^lf/) P[$2" "$3" "$4] = 1 }
+awk '$1 ~ /^[0-9]+$/ { v[$1" "$2" "$3" "$4] = $5; if ($1 > nr) nr = $1; if ($4 !~ /^lf/) P[$2" "$3" "$4] = 1 }
   END {
     for (p in P) {
       split(p, a, " "); L = a[1]; k = a[2]; name = a[3]; t2 = ""; t1 = ""; s2 = 0; s1 = 0; n = 0
-      for (r in R) {
+      for (r = 1; r <= nr; r++) {
         x = v[r" "p]; l2 = v[r" "L" "k" lf2"]; l1 = v[r" "L" "k" lf1"]
         if (x <= 0 || l2 <= 0 || l1 <= 0) continue
         q2 = (k == "hmc") ? x / l2 : l2 / x; q1 = (k == "hmc") ? x / l1 : l1 / x
