@@ -14,23 +14,25 @@
 # Ratios LatticeFlow / peer are printed per round for the total (2 threads against 1), per core (2-thread figure / 2)
 # and 1 thread against 1. Load (`uptime`) is printed before and after: on a shared machine only paired ratios mean much.
 #
-# Sources: ujhpc/phi4 is GPL-3.0-or-later and vendored verbatim under tools/peers/src/phi4 (two build fixes applied to a
-# temporary copy: patches/phi4-scalar.patch). ksvenson/newQFE and Matteo294/LatticeSimulations state no licence, so
-# they are not vendored: pass checkouts of them (https://github.com/ksvenson/newQFE at be1e9d5,
-# https://github.com/Matteo294/LatticeSimulations at a604103) with --newqfe DIR and --matteo DIR; a peer without a
-# source is skipped, and said so.
+# Sources are not in this repository: ujhpc/phi4 is GPL-3.0-or-later (LatticeFlow does not take GPL code into its tree),
+# ksvenson/newQFE and Matteo294/LatticeSimulations state no licence. Pass checkouts of them
+# (https://github.com/ujhpc/phi4, https://github.com/ksvenson/newQFE at be1e9d5,
+# https://github.com/Matteo294/LatticeSimulations at a604103) with --phi4 DIR, --newqfe DIR and --matteo DIR; phi4's
+# two build fixes are applied to a temporary copy (patches/phi4-scalar.patch); a peer without a source is skipped, and
+# said so.
 #
-# usage: tools/peers/run.sh [--rounds 2] [--seconds 1] [--sizes 64,256] [--newqfe DIR] [--matteo DIR]   (needs `make build`)
+# usage: tools/peers/run.sh [--rounds 2] [--seconds 1] [--sizes 64,256] [--phi4 DIR] [--newqfe DIR] [--matteo DIR]   (needs `make build`)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/tools/peers
 CLI=$root/bin/latticeflow
-rounds=2 seconds=1 sizes=64,256 newqfe=${NEWQFE:-} matteo=${MATTEO:-}
+rounds=2 seconds=1 sizes=64,256 phi4=${PHI4:-} newqfe=${NEWQFE:-} matteo=${MATTEO:-}
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
+    --phi4) phi4=$2; shift 2 ;;
     --newqfe) newqfe=$2; shift 2 ;;
     --matteo) matteo=$2; shift 2 ;;
     *) sed -n '/^# usage/p' "$0" >&2; exit 2 ;;
@@ -50,7 +52,8 @@ echo "# compiler: $($CXX --version | head -1); flags $OPT (+ each project's own,
 # ujhpc/phi4: scalar reference (double) and its SIMD variant (SIMD=8: 8 float lanes, AVX2), 2D, one component, one hit.
 # Flags as its src/Makefile sets them for g++: -O3 -march=native -ffast-math -funsafe-math-optimizations.
 have=()
-cp -r "$here/src/phi4/src" "$build/phi4"
+if [ -n "$phi4" ] && [ -f "$phi4/src/phi4.cpp" ]; then
+cp -r "$phi4/src" "$build/phi4"
 (cd "$build/phi4" && patch -s -p2 < "$here/patches/phi4-scalar.patch")
 P4="$OPT -ffast-math -funsafe-math-optimizations -DDIM=2 -DNCOMP=1 -DN_HIT=1"
 if $CXX $P4 -DFLOAT=double -I"$build/phi4" "$build/phi4"/{phi4,sweep,random}.cpp -o "$build/phi4-scalar" -lrt 2> "$build/phi4-scalar.log"; then
@@ -60,6 +63,7 @@ if grep -qw avx2 /proc/cpuinfo && gcc $OPT -c "$here/drivers/svml_logf8_shim.c" 
    $CXX $P4 -DFLOAT=float -DSIMD=8 -DFAST_INDEXER=1 -I"$build/phi4" "$build/phi4"/{phi4,sweep_simd,random_simd}.cpp "$build/shim.o" \
      -o "$build/phi4-simd8" -lmvec -lrt 2>> "$build/phi4-simd.log"; then
   have+=(phi4-simd8); else echo "# ujhpc/phi4 SIMD=8: not built (needs AVX2 and glibc libmvec):"; sed 's/^/#   /' "$build/phi4-simd.log" | head -5; fi
+else echo "# ujhpc/phi4: skipped (GPL-3.0, not vendored): git clone https://github.com/ujhpc/phi4 and pass --phi4 DIR"; fi
 if [ -n "$newqfe" ] && [ -f "$newqfe/include/phi4.h" ]; then
   if $CXX $OPT -I/usr/include/eigen3 -I"$newqfe/include" "$here/drivers/newqfe_metropolis.cc" -o "$build/newqfe" 2> "$build/newqfe.log"; then
     have+=(newqfe); else echo "# newQFE: build failed (needs Eigen 3: apt-get install libeigen3-dev):"; sed 's/^/#   /' "$build/newqfe.log" | head -5; fi
