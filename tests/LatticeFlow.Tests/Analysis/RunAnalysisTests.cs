@@ -16,7 +16,7 @@ public class RunAnalysisTests
         string dir = tmp.Sub(name);
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = therm,
+            Algorithm = algorithm, Geometry = g, Action = c, OutputDirectory = dir, Configurations = n, Thermalization = therm,
             Chains = chains, Seed = seed, Device = "cpu", Metropolis = metropolis ?? new(),
         }, ProgressReporter.Silent, default);
         return dir;

@@ -134,7 +134,7 @@ public class ResumeTests
         SampleRun.Execute(Settings("hmc", dir), ProgressReporter.Silent, default);
         var other = Settings("hmc", dir, resume: true) with
         {
-            Couplings = Phi4Couplings.Standard(-4, 7),
+            Action = Phi4Couplings.Standard(-4, 7),
             Hmc = new HmcSettings(Steps: 10, Integrator: IntegratorKind.Omelyan),
             SaveEvery = 2,
         };

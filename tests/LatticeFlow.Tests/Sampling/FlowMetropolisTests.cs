@@ -13,7 +13,7 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
 {
     private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed, bool symmetrize = false) => new()
     {
-        Algorithm = "flow", Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
+        Algorithm = "flow", Geometry = g, Action = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
         Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64, symmetrize),
     };
 
