@@ -187,4 +187,20 @@ public class ActionRecordTests
         json.AsObject().Remove("action");
         Assert.Null(JsonSerializer.Deserialize<TrainSummary>(json.ToJsonString(), JsonFiles.Options)!.Action);
     }
+
+    /// <summary>An action the registry does not know, as a new one would be before its entry.</summary>
+    private sealed class OtherAction : IActionParameters
+    {
+        public string ActionName => "other";
+        public IAction Create(global::LatticeFlow.Devices.ComputeDevice device, LatticeGeometry geometry, int chains) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public void AnUnregisteredActionIsNotWrittenAndTheClusterUpdateRefusesAnActionItIsNotWrittenFor()
+    {
+        Assert.Contains("not registered", Assert.Throws<ArgumentException>(() => Actions.ToJson(new OtherAction())).Message);
+        using var device = global::LatticeFlow.Devices.DeviceFactory.Create("cpu", 1);
+        var e = Assert.Throws<InvalidInputException>(() => new global::LatticeFlow.Sampling.ClusterHybrid(device, LatticeGeometry.Square(4), 1, new OtherAction(), new global::LatticeFlow.Sampling.ClusterSettings(), 1));
+        Assert.Equal("the cluster update is written for phi4 (its sign flips need an action even in φ), not for action 'other'", e.Message);
+    }
 }

@@ -142,7 +142,7 @@ public class ResumeTests
         Assert.Equal(
             [new("action.lambda", "7", "8"), new("save_every", "2", "3"), new("md_steps", "10", "4"), new("integrator", "omelyan", "leapfrog")],
             e.Differences);
-        Assert.EndsWith("other parameters: lam 7 (run has 8); save_every 2 (run has 3); md_steps 10 (run has 4); integrator omelyan (run has leapfrog)", e.Message);
+        Assert.EndsWith("other parameters: action.lambda 7 (run has 8); save_every 2 (run has 3); md_steps 10 (run has 4); integrator omelyan (run has leapfrog)", e.Message);
         Assert.DoesNotContain("{", e.Message);
     }
 
