@@ -33,7 +33,7 @@ public sealed record RunMeta
     /// <exception cref="InvalidInputException">A meta.json that records neither (not a run's).</exception>
     public IActionParameters Action
     {
-        get => _action ?? _physics?.Couplings ?? throw new InvalidInputException($"{RunFiles.Meta}: records no action");
+        get => Phi4Couplings.RecordOr(_action, _physics?.M2, _physics?.Lam, _physics?.Kappa, _physics?.LamHop, RunFiles.Meta);
         init => _action = value;
     }
 
@@ -143,9 +143,6 @@ public sealed record PhysicsRecord(string Action, double M2, double Lam, double?
     /// <summary>The record of φ⁴'s couplings; null for another action.</summary>
     public static PhysicsRecord? Of(IActionParameters action) =>
         action is Phi4Couplings c ? new(ActionText, c.M2, c.Lambda, c.Kappa, c.LambdaHop) : null;
-
-    /// <summary>The couplings it records (runs written before the action record).</summary>
-    [JsonIgnore] public Phi4Couplings Couplings => Phi4Couplings.Recorded(M2, Lam, Kappa, LamHop, $"{RunFiles.Meta} \"physics\"");
 }
 
 /// <summary>Seconds spent thermalising and sampling; seconds per update of the sampling phase (NaN before the first).</summary>

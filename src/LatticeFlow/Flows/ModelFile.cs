@@ -41,9 +41,7 @@ public sealed record ModelHeader
     /// <exception cref="InvalidInputException">A header that records no action.</exception>
     public IActionParameters Action
     {
-        get => _action ?? (_m2 is double m2 && _lambda is double lambda
-            ? Phi4Couplings.Recorded(m2, lambda, null, null, "model file")
-            : throw new InvalidInputException("model file: records no action"));
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, null, null, "model file");
         init => _action = value;
     }
 
@@ -117,9 +115,7 @@ public sealed record ModelAncestor
     /// <exception cref="InvalidInputException">An entry that records no action.</exception>
     public IActionParameters Action
     {
-        get => _action ?? (_m2 is double m2 && _lambda is double lambda
-            ? Phi4Couplings.Recorded(m2, lambda, null, null, "model file lineage")
-            : throw new InvalidInputException("model file: a lineage entry records no action"));
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, null, null, "model file lineage");
         init => _action = value;
     }
 

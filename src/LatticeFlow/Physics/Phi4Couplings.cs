@@ -60,11 +60,19 @@ public sealed record Phi4Couplings : IActionParameters
     /// checkpoints, model headers), read back as what they were.
     /// </summary>
     /// <exception cref="InvalidInputException">Values no run could have had (named with <paramref name="what"/>).</exception>
-    public static Phi4Couplings Recorded(double m2, double lambda, double? kappa, double? lambdaHop, string what)
+    private static Phi4Couplings Recorded(double m2, double lambda, double? kappa, double? lambdaHop, string what)
     {
         try { return new(m2, lambda, kappa, lambdaHop); }
         catch (InvalidSettingException e) { throw new InvalidInputException($"{what}: the couplings it records are not valid ({e.Message})"); }
     }
+
+    /// <summary>
+    /// A file's action: its record where it has one, else the couplings it stored before the record existed; every
+    /// format that once had separate fields reads through this.
+    /// </summary>
+    /// <exception cref="InvalidInputException">Neither (named with <paramref name="what"/>), or couplings no run could have had.</exception>
+    public static IActionParameters RecordOr(IActionParameters? action, double? m2, double? lambda, double? kappa, double? lambdaHop, string what) =>
+        action ?? (m2 is double m && lambda is double l ? Recorded(m, l, kappa, lambdaHop, what) : throw new InvalidInputException($"{what}: records no action"));
 
     /// <summary>The same action: equal m² and λ (κ and λ_h only say how it was given).</summary>
     public bool Equals(Phi4Couplings? other) => other is not null && M2.Equals(other.M2) && Lambda.Equals(other.Lambda);

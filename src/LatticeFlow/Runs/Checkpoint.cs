@@ -31,9 +31,7 @@ public sealed record CheckpointState
     /// <exception cref="InvalidInputException">A checkpoint that records no action.</exception>
     public IActionParameters Action
     {
-        get => _action ?? (_m2 is double m2 && _lambda is double lambda
-            ? Phi4Couplings.Recorded(m2, lambda, _kappa, _lambdaHop, "checkpoint")
-            : throw new InvalidInputException("checkpoint: records no action"));
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, _kappa, _lambdaHop, "checkpoint");
         init => _action = value;
     }
 
