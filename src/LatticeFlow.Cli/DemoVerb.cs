@@ -38,7 +38,7 @@ public sealed class DemoVerb : IVerb
     {
         Algorithm = algorithm,
         Geometry = LatticeGeometry.Square(8),
-        Couplings = Phi4Couplings.Tutorial,
+        Action = Phi4Couplings.Tutorial,
         OutputDirectory = Path.Combine(Out ?? DemoFolder, "demo-" + algorithm),
         Configurations = Configurations ?? DemoConfigurations,
         Thermalization = DemoThermalization,

@@ -7,6 +7,11 @@ namespace LatticeFlow.Cli;
 /// <summary>The few lines printed at the end of a `sample` run.</summary>
 public static class RunSummary
 {
+    /// <summary>φ⁴'s couplings as "m2=-4, lam=8" (with <paramref name="equals"/> between name and value); another action's record.</summary>
+    public static string Couplings(LatticeFlow.Physics.IActionParameters action, string equals) => action is LatticeFlow.Physics.Phi4Couplings p
+        ? string.Create(CultureInfo.InvariantCulture, $"m2{equals}{p.M2}, lam{equals}{p.Lambda}")
+        : LatticeFlow.Physics.Actions.Describe(action);
+
     public static string Format(SampleResult r, SampleSettings s)
     {
         var c = CultureInfo.InvariantCulture;
@@ -14,7 +19,7 @@ public static class RunSummary
             .Select(kv => $"{kv.Key}={(kv.Value is double d ? d.ToString("G4", c) : kv.Value)}"));
         double perConfig = r.SamplingSeconds / Math.Max(1, r.Configurations);
         return string.Join(Environment.NewLine,
-            $"{(r.Completed ? "done" : "interrupted (resume with --resume)")}: {r.Algorithm} on {s.Geometry} (m2={s.Couplings.M2.ToString(c)}, lam={s.Couplings.Lambda.ToString(c)}), {s.Chains} chain(s), device {r.Device}",
+            $"{(r.Completed ? "done" : "interrupted (resume with --resume)")}: {r.Algorithm} on {s.Geometry} ({Couplings(s.Action, "=")}), {s.Chains} chain(s), device {r.Device}",
             $"  configurations {r.Configurations}/{s.Configurations} (every {s.SaveEvery} update(s)), acceptance {r.MeanAcceptance.ToString("F3", c)}",
             $"  {settings}",
             $"  time: thermalisation {r.ThermalizationSeconds.ToString("F1", c)} s, sampling {r.SamplingSeconds.ToString("F1", c)} s ({(perConfig * 1e3).ToString("G3", c)} ms per configuration)",

@@ -48,7 +48,7 @@ public sealed class SampleVerb : IVerb
 
     // Read for its defaults only: SampleSettings holds them.
     private static readonly SampleSettings Default =
-        new() { Algorithm = "metropolis", Geometry = LatticeGeometry.Square(2), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+        new() { Algorithm = "metropolis", Geometry = LatticeGeometry.Square(2), Action = Phi4Couplings.Tutorial, OutputDirectory = "" };
 
     public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
     {
@@ -107,7 +107,7 @@ public sealed class SampleVerb : IVerb
         if (Clusters is not null && algorithm != Samplers.Cluster.Name) throw new InvalidInputException("--clusters is only for --algo cluster");
         var model = algorithm == "flow" && c is null ? LatticeFlow.Flows.ModelFile.Read(flow.ModelPath).Header : null;
         var geometry = Geometry(c, model);
-        var couplings = Couplings(c, model, geometry.Dimensions);
+        var action = Action(c, model, geometry.Dimensions);
         var metropolis = Stored(c, Samplers.Metropolis, Default.Metropolis);
         var hmc = Stored(c, Samplers.Hmc, Default.Hmc);
         var cluster = Stored(c, Samplers.Cluster, Default.Cluster);
@@ -136,7 +136,7 @@ public sealed class SampleVerb : IVerb
         {
             Algorithm = algorithm,
             Geometry = geometry,
-            Couplings = couplings,
+            Action = action,
             OutputDirectory = Out,
             Configurations = Configurations ?? (c is null ? Default.Configurations : ReadTarget()),
             Thermalization = Thermalization ?? c?.Thermalization ?? Default.Thermalization,
@@ -183,7 +183,7 @@ public sealed class SampleVerb : IVerb
         throw new InvalidInputException("the lattice size is required: --L (with --dim), --Lx and --Ly, or --extents");
     }
 
-    private Phi4Couplings Couplings(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model, int dimensions)
+    private IActionParameters Action(CheckpointState? c, LatticeFlow.Flows.ModelHeader? model, int dimensions)
     {
         bool standard = M2 is not null || Lambda is not null, hopping = Kappa is not null || LambdaHop is not null;
         if (standard && hopping) throw new InvalidInputException("give either --m2 and --lam or --kappa and --lam-hop, not both");
@@ -197,9 +197,8 @@ public sealed class SampleVerb : IVerb
             if (M2 is null || Lambda is null) throw new InvalidInputException("the couplings need both --m2 and --lam");
             return Phi4Couplings.Standard(M2.Value, Lambda.Value);
         }
-        if (model is not null) return Phi4Couplings.Standard(model.M2, model.Lambda);
-        if (c is not null)
-            return c.Kappa is double k && c.LambdaHop is double lh ? Phi4Couplings.Hopping(k, lh, dimensions) : Phi4Couplings.Standard(c.M2, c.Lambda);
+        if (model is not null) return model.Action;
+        if (c is not null) return c.Action;
         throw new InvalidInputException("the couplings are required: --m2 and --lam, or --kappa and --lam-hop");
     }
 

@@ -52,7 +52,7 @@ public sealed class TrainVerb : IVerb
 
     // Read for its defaults only: TrainSettings, FlowArchitecture and AdamSettings hold them.
     private static readonly TrainSettings Default =
-        new() { Architecture = FlowArchitecture.Tutorial(), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+        new() { Architecture = FlowArchitecture.Tutorial(), Action = Phi4Couplings.Tutorial, OutputDirectory = "" };
 
     public IReadOnlyDictionary<string, object?> Defaults => new Dictionary<string, object?>
     {
@@ -128,8 +128,11 @@ public sealed class TrainVerb : IVerb
         if (L is not null && (Lx is not null || Ly is not null)) throw new InvalidInputException("give either --L or --Lx and --Ly, not both");
         int lx = L ?? Lx ?? c?.Lx ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
         int ly = L ?? Ly ?? c?.Ly ?? throw new InvalidInputException("the lattice size is required: --L, or --Lx and --Ly");
-        double m2 = M2 ?? c?.M2 ?? throw new InvalidInputException("--m2 is required");
-        double lam = Lambda ?? c?.Lambda ?? throw new InvalidInputException("--lam is required");
+        // The action: the checkpoint's on a resume (φ⁴'s m2 and lam may be given again, each replacing its own).
+        var stored = c?.Action as Phi4Couplings;
+        IActionParameters action = c is not null && M2 is null && Lambda is null ? c.Action
+            : Phi4Couplings.Standard(M2 ?? stored?.M2 ?? throw new InvalidInputException("--m2 is required"),
+                Lambda ?? stored?.Lambda ?? throw new InvalidInputException("--lam is required"));
         var a = Default.Architecture;
         var arch = a with
         {
@@ -155,7 +158,7 @@ public sealed class TrainVerb : IVerb
         return (Default with
         {
             Architecture = arch,
-            Couplings = Phi4Couplings.Standard(m2, lam),
+            Action = action,
             OutputDirectory = Out,
             Batch = Batch ?? t?.Batch ?? Default.Batch,
             Steps = Steps ?? t?.Steps ?? Default.Steps,

@@ -24,10 +24,15 @@ public static class PyerrorsExport
         AtomicFile.WriteAllBytes(path, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
     }
 
+    /// <summary>The ensemble name's action part: φ⁴'s "m2…_lam…" as it has always been; for another action its name and parameters.</summary>
+    private static string ActionLabel(Physics.IActionParameters action) => action is Physics.Phi4Couplings c
+        ? FormattableString.Invariant($"m2{c.M2}_lam{c.Lambda}")
+        : string.Join("_", Physics.Actions.ToJson(action).Select(kv => kv.Key == Physics.Actions.NameKey ? action.ActionName : $"{kv.Key}{kv.Value?.ToJsonString()}"));
+
     public static JsonObject Create(RunMeta meta, IReadOnlyList<string> dirs, IReadOnlyList<MeasurementTable> tables, AnalysisOptions o)
     {
         string ensemble = FormattableString.Invariant(
-            $"latticeflow_{meta.AlgorithmName}_L{meta.Lattice.Geometry}_m2{meta.Physics.M2}_lam{meta.Physics.Lam}");
+            $"latticeflow_{meta.AlgorithmName}_L{meta.Lattice.Geometry}_{ActionLabel(meta.Action)}");
         var obsdata = new JsonArray();
         foreach (string name in tables[0].Names.Where(n => tables.All(t => t.Has(n))))
         {

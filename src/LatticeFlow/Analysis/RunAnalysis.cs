@@ -13,8 +13,8 @@ public sealed record AnalysisResult
     public required IReadOnlyList<string> Runs { get; init; }
     public required string Algorithm { get; init; }
     public required Lattice.LatticeGeometry Lattice { get; init; }
-    public required double M2 { get; init; }
-    public required double Lambda { get; init; }
+    /// <summary>The action of the runs (their parameters record).</summary>
+    public required Physics.IActionParameters Action { get; init; }
     public required PointResult Point { get; init; }
     public FlowRunReport? Flow { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
@@ -47,7 +47,7 @@ public static class RunAnalysis
         var first = metas[0].Meta;
         foreach (var (d, m) in metas)
         {
-            if (m.Lattice.Geometry != first.Lattice.Geometry || m.Physics.M2 != first.Physics.M2 || m.Physics.Lam != first.Physics.Lam)
+            if (m.Lattice.Geometry != first.Lattice.Geometry || !m.Action.Equals(first.Action))
                 throw new InvalidInputException($"{d}: another lattice or other couplings than {metas[0].Dir}; runs combine as replicas only at one parameter point");
             if (m.AlgorithmName != first.AlgorithmName)
                 throw new InvalidInputException($"{d}: made with another algorithm than {metas[0].Dir}; their autocorrelations differ, so analyse them separately");
@@ -65,7 +65,7 @@ public static class RunAnalysis
         string outDir = o.OutputDirectory ?? dirs[0];
         var result = new AnalysisResult
         {
-            Runs = dirs, Algorithm = first.AlgorithmName, Lattice = first.Lattice.Geometry, M2 = first.Physics.M2, Lambda = first.Physics.Lam,
+            Runs = dirs, Algorithm = first.AlgorithmName, Lattice = first.Lattice.Geometry, Action = first.Action,
             Point = point, Flow = flow, Notes = notes, OutputDirectory = outDir,
         };
         Directory.CreateDirectory(outDir);
@@ -103,7 +103,7 @@ public static class RunAnalysis
             ["lattice"] = r.Lattice.Dimensions == 2
                 ? new JsonObject { ["Lx"] = r.Lattice.Lx, ["Ly"] = r.Lattice.Ly, ["extents"] = Extents(r.Lattice) }
                 : new JsonObject { ["extents"] = Extents(r.Lattice) },
-            ["physics"] = new JsonObject { ["m2"] = r.M2, ["lam"] = r.Lambda },
+            ["action"] = Physics.Actions.ToJson(r.Action),
             ["method"] = new JsonObject
             {
                 ["name"] = "Gamma method (Wolff, hep-lat/0306017), derived quantities by linear error propagation of the means (UWerr)",
@@ -116,6 +116,8 @@ public static class RunAnalysis
             ["derived"] = derived,
             ["notes"] = new JsonArray([.. r.Notes.Select(n => (JsonNode)n)]),
         };
+        // φ⁴'s couplings also under the keys analysis.json has always had, for readers outside (written from the action).
+        if (r.Action is Physics.Phi4Couplings phi4) json.Insert(json.IndexOf("action") + 1, "physics", new JsonObject { ["m2"] = phi4.M2, ["lam"] = phi4.Lambda });
         if (r.Flow is not null) json["flow"] = r.Flow.ToJson();
         return json;
     }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using LatticeFlow.Files;
+using LatticeFlow.Physics;
 
 namespace LatticeFlow.Analysis;
 
@@ -21,7 +22,32 @@ public sealed record RunMeta
     /// <summary>"running", "interrupted" or "complete".</summary>
     public required string Status { get; init; }
     public required LatticeRecord Lattice { get; init; }
-    public required PhysicsRecord Physics { get; init; }
+
+    private readonly IActionParameters? _action;
+    private readonly PhysicsRecord? _physics;
+
+    /// <summary>
+    /// The action, its parameters record written whole (<see cref="Actions"/>): "action": {"name": "phi4", "m2": −4,
+    /// "lambda": 8}. Runs written before it have only <see cref="Physics"/>, read into it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A meta.json that records neither (not a run's).</exception>
+    public IActionParameters Action
+    {
+        get => Phi4Couplings.RecordOr(_action, _physics?.M2, _physics?.Lam, _physics?.Kappa, _physics?.LamHop, RunFiles.Meta);
+        init => _action = value;
+    }
+
+    /// <summary>
+    /// For readers outside (Python; the keys every run has had): φ⁴'s couplings as "physics": {"action", "m2", "lam",
+    /// "kappa", "lam_hop"}, written from <see cref="Action"/> (absent for another action). The code reads the action, never
+    /// this; only in runs written before the action record is it the action's source.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PhysicsRecord? Physics
+    {
+        get => _action is null ? _physics : PhysicsRecord.Of(_action);
+        init => _physics = value;
+    }
     /// <summary>The sampler's settings and tuned values; "name" is always there.</summary>
     public required Dictionary<string, JsonElement> Algorithm { get; init; }
     public required int Chains { get; init; }
@@ -106,10 +132,17 @@ public sealed record LatticeRecord
     [JsonIgnore] public int Volume => Geometry.Volume;
 }
 
-/// <summary>The action and its couplings; kappa and lam_hop where the run was given the hopping form.</summary>
+/// <summary>
+/// meta.json's "physics": φ⁴'s formula and couplings under the keys runs have always had (kappa and lam_hop where the run
+/// was given the hopping form), kept for readers outside; the code reads <see cref="RunMeta.Action"/>.
+/// </summary>
 public sealed record PhysicsRecord(string Action, double M2, double Lam, double? Kappa, double? LamHop)
 {
     public const string ActionText = "S = sum_x [ sum_mu (phi(x+mu) - phi(x))^2 + m2 phi^2 + lam phi^4 ]  (Albergo et al. 2019, eq. 20-21)";
+
+    /// <summary>The record of φ⁴'s couplings; null for another action.</summary>
+    public static PhysicsRecord? Of(IActionParameters action) =>
+        action is Phi4Couplings c ? new(ActionText, c.M2, c.Lambda, c.Kappa, c.LambdaHop) : null;
 }
 
 /// <summary>Seconds spent thermalising and sampling; seconds per update of the sampling phase (NaN before the first).</summary>

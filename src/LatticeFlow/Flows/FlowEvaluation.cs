@@ -30,13 +30,13 @@ public static class FlowEvaluation
     /// <summary>Which fresh proposals an evaluation draws: batch i from step <see cref="StepBase"/> + i (checks) or + 2³⁰ + i (final).</summary>
     public enum Draws : uint { Checks = 0, Final = 0x4000_0000u }
 
-    public static FlowQuality Run(RealNvpFlow flow, Phi4Couplings couplings, long proposals, int batch, ulong seed, bool symmetrize = false,
+    public static FlowQuality Run(RealNvpFlow flow, IActionParameters actionParameters, long proposals, int batch, ulong seed, bool symmetrize = false,
         Draws draws = Draws.Checks)
     {
         uint first = StepBase + (uint)draws;
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         using var fields = new FieldBatch(flow.Device, geometry, batch);
-        using var action = couplings.Create(flow.Device, geometry, batch);
+        using var action = actionParameters.Create(flow.Device, geometry, batch);
         var key = new RngKey(seed);
         var logQ = new double[batch];
         var mirror = new double[batch];

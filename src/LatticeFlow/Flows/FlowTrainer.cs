@@ -33,7 +33,7 @@ public sealed class FlowTrainer : IDisposable
     public double ClipNorm { get; }
 
     /// <param name="clipNorm">Gradient-norm clipping threshold; 0 or less: none.</param>
-    public FlowTrainer(RealNvpFlow flow, Phi4Couplings couplings, int batch, AdamSettings adam, ulong seed, double clipNorm = 0)
+    public FlowTrainer(RealNvpFlow flow, IActionParameters action, int batch, AdamSettings adam, ulong seed, double clipNorm = 0)
     {
         if (batch < 2) throw new InvalidSettingException(SettingNames.Batch, batch, "need at least 2 samples");
         Flow = flow;
@@ -42,7 +42,7 @@ public sealed class FlowTrainer : IDisposable
         _key = new RngKey(seed);
         var geometry = new LatticeGeometry(flow.Architecture.Lx, flow.Architecture.Ly);
         _fields = new FieldBatch(flow.Device, geometry, batch);
-        _action = couplings.Create(flow.Device, geometry, batch);
+        _action = action.Create(flow.Device, geometry, batch);
         _force = flow.Device.Allocate<double>((long)batch * geometry.Volume);
         flow.EnsureCapacity(batch);
         Optimizer = new Adam(flow.Parameters, adam);

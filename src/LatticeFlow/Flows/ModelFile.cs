@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using LatticeFlow.Devices;
+using LatticeFlow.Physics;
 
 namespace LatticeFlow.Flows;
 
@@ -29,8 +30,25 @@ public sealed record ModelHeader
     public double? Bound { get; init; }
     /// <summary>Format 2: the models this one was trained from (<c>train --init-from</c>), oldest first.</summary>
     public List<ModelAncestor> Lineage { get; init; } = [];
-    public required double M2 { get; init; }
-    public required double Lambda { get; init; }
+
+    private readonly IActionParameters? _action;
+    private readonly double? _m2, _lambda;
+
+    /// <summary>
+    /// The action the flow was trained for, its parameters record written whole ("action": {"name": "phi4", "m2": −4,
+    /// "lambda": 8}). Files written before it have only "m2" and "lambda", read into it.
+    /// </summary>
+    /// <exception cref="InvalidInputException">A header that records no action.</exception>
+    public IActionParameters Action
+    {
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, null, null, "model file");
+        init => _action = value;
+    }
+
+    // φ⁴'s m2 and lambda, as every format so far has them: still written (from Action), because builds before the action
+    // record require them to read the file at all; read only from files written before "action".
+    [JsonInclude, JsonPropertyName("m2")] private double? OldM2 { get => _action is null ? _m2 : (_action as Phi4Couplings)?.M2; init => _m2 = value; }
+    [JsonInclude, JsonPropertyName("lambda")] private double? OldLambda { get => _action is null ? _lambda : (_action as Phi4Couplings)?.Lambda; init => _lambda = value; }
     public required int ParameterCount { get; init; }
     public string CodeVersion { get; init; } = LatticeFlow.CodeVersion.Current;
     public string Created { get; init; } = DateTime.UtcNow.ToString("O");
@@ -61,7 +79,7 @@ public sealed record ModelHeader
     /// The header of a flow: format 3 where the flow needs it (spline couplings, which code that reads only up to
     /// format 2 must refuse), else format 2, which every reader since the equivariant flows reads.
     /// </summary>
-    public static ModelHeader For(FlowArchitecture a, Physics.Phi4Couplings c) => new()
+    public static ModelHeader For(FlowArchitecture a, IActionParameters action) => new()
     {
         FormatVersion = a.Coupling == CouplingKind.Spline ? 3 : 2,
         Lx = a.Lx,
@@ -77,14 +95,36 @@ public sealed record ModelHeader
         Clamp = a.Clamp,
         Bins = a.Coupling == CouplingKind.Spline ? a.Bins : null,
         Bound = a.Coupling == CouplingKind.Spline ? a.Bound : null,
-        M2 = c.M2,
-        Lambda = c.Lambda,
+        Action = action,
         ParameterCount = a.ParameterCount,
     };
 }
 
-/// <summary>A model a training run started from: where it was, its checksum, lattice, couplings and training steps.</summary>
-public sealed record ModelAncestor(string Path, string Sha256, int Lx, int Ly, double M2, double Lambda, long Steps);
+/// <summary>A model a training run started from: where it was, its checksum, lattice, action and training steps.</summary>
+public sealed record ModelAncestor
+{
+    public required string Path { get; init; }
+    public required string Sha256 { get; init; }
+    public required int Lx { get; init; }
+    public required int Ly { get; init; }
+
+    private readonly IActionParameters? _action;
+    private readonly double? _m2, _lambda;
+
+    /// <summary>Its action, the parameters record written whole; lineages written before it have "m2" and "lambda", read into it.</summary>
+    /// <exception cref="InvalidInputException">An entry that records no action.</exception>
+    public IActionParameters Action
+    {
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, null, null, "model file lineage");
+        init => _action = value;
+    }
+
+    // Lineages written before the action record: read into Action, never written (the getters are null).
+    [JsonInclude, JsonPropertyName("m2"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldM2 { get => null; init => _m2 = value; }
+    [JsonInclude, JsonPropertyName("lambda"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldLambda { get => null; init => _lambda = value; }
+
+    public required long Steps { get; init; }
+}
 
 /// <summary>A model file's contents: header, weights, and Adam's moments when it is a checkpoint.</summary>
 public sealed record ModelFileContents(ModelHeader Header, float[] Weights, float[]? AdamM, float[]? AdamV)
@@ -159,12 +199,12 @@ public static class ModelFile
         return new ModelFileContents(header, weights, m, v) { Checksum = r.Sha256 };
     });
 
-    /// <summary>Checks that a model was trained for this lattice and action.</summary>
-    public static void CheckMatches(ModelHeader header, int lx, int ly, Physics.Phi4Couplings c, string path)
+    /// <summary>Checks that a model was trained for this lattice and action (the action records compared as wholes).</summary>
+    public static void CheckMatches(ModelHeader header, int lx, int ly, IActionParameters action, string path)
     {
         if (header.Lx != lx || header.Ly != ly)
             throw new InvalidInputException($"{path}: trained on the {header.Lx}x{header.Ly} lattice, asked for {lx}x{ly}");
-        if (header.M2 != c.M2 || header.Lambda != c.Lambda)
-            throw new InvalidInputException($"{path}: trained at m2 = {header.M2}, lam = {header.Lambda}, asked for m2 = {c.M2}, lam = {c.Lambda}");
+        if (!header.Action.Equals(action))
+            throw new InvalidInputException($"{path}: trained for the action {Actions.Describe(header.Action)}, asked for {Actions.Describe(action)}");
     }
 }

@@ -8,7 +8,9 @@ namespace LatticeFlow.Physics;
 /// <summary>
 /// The parameters of an action, one record that names the action and creates it on a device (the library side of the
 /// action seam; <see cref="Phi4Couplings"/> is the first). Samplers, flow training and flow MH get the action from it.
+/// Files record it whole, with its name, through the registry <see cref="Actions"/> (<see cref="ActionRecordConverter"/>).
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ActionRecordConverter))]
 public interface IActionParameters
 {
     /// <summary>The action's name in run records ("phi4").</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
+using LatticeFlow.Physics;
 
 namespace LatticeFlow.Runs;
 
@@ -19,10 +20,26 @@ public sealed record CheckpointState
     /// <summary>The lattice of the run.</summary>
     /// <exception cref="InvalidSettingException">The extents recorded are not a valid lattice.</exception>
     [JsonIgnore] public Lattice.LatticeGeometry Geometry => new(Extents ?? [Lx, Ly]);
-    public required double M2 { get; init; }
-    public required double Lambda { get; init; }
-    public double? Kappa { get; init; }
-    public double? LambdaHop { get; init; }
+
+    private readonly IActionParameters? _action;
+    private readonly double? _m2, _lambda, _kappa, _lambdaHop;
+
+    /// <summary>
+    /// The action, its parameters record written whole ("Action": {"name": "phi4", "m2": −4, "lambda": 8}); checkpoints
+    /// written before it have the fields M2, Lambda, Kappa and LambdaHop, read into it (and never written).
+    /// </summary>
+    /// <exception cref="InvalidInputException">A checkpoint that records no action.</exception>
+    public IActionParameters Action
+    {
+        get => Phi4Couplings.RecordOr(_action, _m2, _lambda, _kappa, _lambdaHop, "checkpoint");
+        init => _action = value;
+    }
+
+    // Checkpoints written before the action record: read into Action, never written (the getters are null).
+    [JsonInclude, JsonPropertyName("M2"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldM2 { get => null; init => _m2 = value; }
+    [JsonInclude, JsonPropertyName("Lambda"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldLambda { get => null; init => _lambda = value; }
+    [JsonInclude, JsonPropertyName("Kappa"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldKappa { get => null; init => _kappa = value; }
+    [JsonInclude, JsonPropertyName("LambdaHop"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] private double? OldLambdaHop { get => null; init => _lambdaHop = value; }
     public required int Chains { get; init; }
     public required ulong Seed { get; init; }
     public required long Thermalization { get; init; }

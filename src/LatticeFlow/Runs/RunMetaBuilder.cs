@@ -21,7 +21,7 @@ public static class RunMetaBuilder
             {
                 Status = status,
                 Lattice = LatticeRecord.Of(s.Geometry),
-                Physics = new PhysicsRecord(PhysicsRecord.ActionText, s.Couplings.M2, s.Couplings.Lambda, s.Couplings.Kappa, s.Couplings.LambdaHop),
+                Action = s.Action,
                 Algorithm = algorithm.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value, kv.Value.GetType(), JsonFiles.Options)),
                 Chains = s.Chains,
                 NTarget = s.Configurations,

@@ -5,6 +5,7 @@ using LatticeFlow.Analysis;
 using LatticeFlow.Devices;
 using LatticeFlow.Files;
 using LatticeFlow.Lattice;
+using LatticeFlow.Physics;
 using LatticeFlow.Sampling;
 
 namespace LatticeFlow.Runs;
@@ -46,7 +47,7 @@ public static class SampleRun
         }
         using var fields = new FieldBatch(device, s.Geometry, s.Chains);
         using var sampler = CreateSampler(s, device);
-        using var meter = new ConfigurationMeter(device, s.Geometry, s.Chains, s.Couplings);
+        using var meter = new ConfigurationMeter(device, s.Geometry, s.Chains, s.Action);
         var flow = sampler as FlowMetropolis;
         var layout = new RunLayout(dir, s.Chains, s.Geometry, s.SaveFields, MeasurementsCsv.HeaderWith(sampler.ExtraColumns),
             flow is not null, s.Thermalization, s.SaveEvery);
@@ -103,8 +104,7 @@ public static class SampleRun
                 var tally = sampler.Tally;
                 Checkpoint.Write(RunFiles.Path(dir, RunFiles.Checkpoint), new CheckpointState
                 {
-                    Algorithm = s.Algorithm, Extents = [.. s.Geometry.Extents], M2 = s.Couplings.M2, Lambda = s.Couplings.Lambda,
-                    Kappa = s.Couplings.Kappa, LambdaHop = s.Couplings.LambdaHop, Chains = s.Chains, Seed = s.Seed,
+                    Algorithm = s.Algorithm, Extents = [.. s.Geometry.Extents], Action = s.Action, Chains = s.Chains, Seed = s.Seed,
                     Thermalization = s.Thermalization, SaveEvery = s.SaveEvery, AlgorithmSettings = AlgorithmSettingsKey(s),
                     Step = step, ConfigurationsWritten = written, TunerLogValue = sampler.Tuner.LogValue, TunerIterations = sampler.Tuner.Iterations,
                     TunerAverageSum = sampler.Tuner.AverageSum, TunerAverageCount = sampler.Tuner.AverageCount,
@@ -227,7 +227,7 @@ public static class SampleRun
 
     /// <summary>The run's sampler, from the registry (<see cref="Samplers"/>).</summary>
     public static IMarkovSampler CreateSampler(SampleSettings s, ComputeDevice device) =>
-        s.Sampler.Create(new SamplerContext(device, s.Geometry, s.Chains, s.Couplings, s.Seed, s.Thermalization), s.SamplerSettings);
+        s.Sampler.Create(new SamplerContext(device, s.Geometry, s.Chains, s.Action, s.Seed, s.Thermalization), s.SamplerSettings);
 
     /// <summary>The settings that must not change across a resume, as stored in the checkpoint.</summary>
     private static string AlgorithmSettingsKey(SampleSettings s)
@@ -258,8 +258,14 @@ public static class SampleRun
         }
         Same("algorithm", s.Algorithm, c.Algorithm);
         Same("lattice", s.Geometry.ToString(), c.Geometry.ToString());
-        Same("m2", s.Couplings.M2, c.M2);
-        Same("lam", s.Couplings.Lambda, c.Lambda);
+        if (!s.Action.Equals(c.Action))
+        {
+            // The records compared as wholes; the difference named key by key, as meta.json's "action" names them.
+            JsonObject mine = Actions.ToJson(s.Action), theirs = Actions.ToJson(c.Action);
+            foreach (string key in mine.Select(kv => kv.Key).Union(theirs.Select(kv => kv.Key)))
+                if (!JsonNode.DeepEquals(mine[key], theirs[key]))
+                    diffs.Add(new SettingDifference($"action.{key}", mine[key]?.ToJsonString() ?? "none", theirs[key]?.ToJsonString() ?? "none"));
+        }
         Same("chains", s.Chains, c.Chains);
         Same("seed", s.Seed, c.Seed);
         Same("therm", s.Thermalization, c.Thermalization);

@@ -13,7 +13,8 @@ public sealed record SampleSettings
 {
     public required string Algorithm { get; init; }
     public required LatticeGeometry Geometry { get; init; }
-    public required Phi4Couplings Couplings { get; init; }
+    /// <summary>The action's parameters (φ⁴'s couplings from the CLI and sweeps).</summary>
+    public required IActionParameters Action { get; init; }
     public required string OutputDirectory { get; init; }
     public long Configurations { get; init; } = 10000;
     public long Thermalization { get; init; } = 1000;
@@ -73,7 +74,7 @@ public sealed record SampleSettings
         if (Algorithm == "flow")
         {
             Flow.Validated();
-            Flows.ModelFile.CheckMatches(Flows.ModelFile.Read(Flow.ModelPath).Header, Geometry.Lx, Geometry.Ly, Couplings, Flow.ModelPath);
+            Flows.ModelFile.CheckMatches(Flows.ModelFile.Read(Flow.ModelPath).Header, Geometry.Lx, Geometry.Ly, Action, Flow.ModelPath);
         }
         var storage = Storage();
         if (storage.Free is long free && storage.Needed > free)

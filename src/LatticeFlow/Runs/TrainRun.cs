@@ -25,7 +25,7 @@ public static class TrainRun
         using var device = DeviceFactory.Create(settings.Device, settings.Threads, settings.Simd);
         using var directoryLock = PrepareDirectory(settings);
         using var flow = new RealNvpFlow(settings.Architecture, device);
-        using var trainer = new FlowTrainer(flow, settings.Couplings, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
+        using var trainer = new FlowTrainer(flow, settings.Action, settings.Batch, settings.Adam, settings.Seed, settings.ClipNorm);
         long start = 0;
         double previousSeconds = 0;
         TrainingHistory history;
@@ -35,7 +35,7 @@ public static class TrainRun
         {
             var c = ModelFile.Read(Path.Combine(dir, Checkpoint));
             lineage = c.Header.Lineage;
-            ModelFile.CheckMatches(c.Header, settings.Architecture.Lx, settings.Architecture.Ly, settings.Couplings, Checkpoint);
+            ModelFile.CheckMatches(c.Header, settings.Architecture.Lx, settings.Architecture.Ly, settings.Action, Checkpoint);
             if (c.Header.Architecture().Describe() != settings.Architecture.Describe())
                 throw new InvalidInputException($"{Checkpoint}: its architecture ({c.Header.Architecture().Describe()}) differs from the one asked for");
             flow.Parameters.SetValues(c.Weights);
@@ -56,7 +56,7 @@ public static class TrainRun
                 flow.Parameters.SetValues(parent.Weights);
                 var h = parent.Header;
                 long parentSteps = h.Training.TryGetValue("steps_done", out var done) && done.TryGetInt64(out long n) ? n : h.OptimizerStep ?? 0;
-                lineage = [.. h.Lineage, new ModelAncestor(Path.GetFullPath(parentPath), parent.Checksum, h.Lx, h.Ly, h.M2, h.Lambda, parentSteps)];
+                lineage = [.. h.Lineage, new ModelAncestor { Path = Path.GetFullPath(parentPath), Sha256 = parent.Checksum, Lx = h.Lx, Ly = h.Ly, Action = h.Action, Steps = parentSteps }];
             }
             else
             {
@@ -103,11 +103,11 @@ public static class TrainRun
             bool periodic = settings.CheckEvery > 0 && step % settings.CheckEvery == 0;
             if (periodic || TargetCheckDue(step, settings, history))
             {
-                var q = FlowEvaluation.Run(flow, settings.Couplings, settings.TargetCheckProposals, settings.Batch, settings.Seed, symmetrizedChecks);
+                var q = FlowEvaluation.Run(flow, settings.Action, settings.TargetCheckProposals, settings.Batch, settings.Seed, symmetrizedChecks);
                 var check = new FlowCheck(step, previousSeconds + clock.Elapsed.TotalSeconds, q.Acceptance, q.Ess);
                 if (settings.KeepBest && !(kept?.Acceptance >= check.Acceptance))
                 {
-                    ModelFile.Write(Path.Combine(dir, Best), ModelHeader.For(flow.Architecture, settings.Couplings) with { Lineage = lineage, Training = Settings(settings) },
+                    ModelFile.Write(Path.Combine(dir, Best), ModelHeader.For(flow.Architecture, settings.Action) with { Lineage = lineage, Training = Settings(settings) },
                         flow.Parameters.GetValues());
                     kept = check;
                 }
@@ -139,7 +139,7 @@ public static class TrainRun
         if (best is not null && status != "diverged") flow.Parameters.SetValues(ModelFile.Read(Path.Combine(dir, Best)).Weights);
         FlowQuality? quality = null;
         if (status != "diverged" && status != "interrupted" && settings.EvaluationProposals > 1)
-            quality = FlowEvaluation.Run(flow, settings.Couplings, settings.EvaluationProposals, settings.Batch, settings.Seed, symmetrizedChecks,
+            quality = FlowEvaluation.Run(flow, settings.Action, settings.EvaluationProposals, settings.Batch, settings.Seed, symmetrizedChecks,
                 FlowEvaluation.Draws.Final);
         var result = new TrainResult
         {
@@ -218,7 +218,7 @@ public static class TrainRun
     private static void WriteCheckpoint(string dir, TrainSettings s, RealNvpFlow flow, FlowTrainer trainer, TrainingHistory history, CheckLog checks, List<ModelAncestor> lineage)
     {
         var (m, v) = trainer.Optimizer.GetMoments();
-        var header = ModelHeader.For(s.Architecture, s.Couplings) with
+        var header = ModelHeader.For(s.Architecture, s.Action) with
         {
             OptimizerStep = trainer.Optimizer.Step,
             Training = Settings(s),
@@ -232,9 +232,10 @@ public static class TrainRun
     private static ModelHeader Header(TrainSettings s, RealNvpFlow flow, TrainResult r, List<ModelAncestor> lineage)
     {
         var training = Settings(s);
-        foreach (var p in JsonSerializer.SerializeToElement(Summarize(s, r), JsonFiles.Options).EnumerateObject())
+        // The header records the action itself; "training" holds the settings and results.
+        foreach (var p in JsonSerializer.SerializeToElement(Summarize(s, r) with { Action = null }, JsonFiles.Options).EnumerateObject())
             if (p.Value.ValueKind != JsonValueKind.Null) training[p.Name] = p.Value.Clone();
-        return ModelHeader.For(flow.Architecture, s.Couplings) with { Training = training, Lineage = lineage };
+        return ModelHeader.For(flow.Architecture, s.Action) with { Training = training, Lineage = lineage };
     }
 
     /// <summary>The training settings as stored in model files (and read back by --resume: <see cref="StoredTrainSettings"/>).</summary>
@@ -242,6 +243,7 @@ public static class TrainRun
 
     private static TrainSummary Summarize(TrainSettings s, TrainResult r) => new()
     {
+        Action = s.Action,
         Status = r.Status,
         Message = r.Message,
         StepsDone = r.Steps,

@@ -7,7 +7,8 @@ namespace LatticeFlow.Runs;
 public sealed record TrainSettings
 {
     public required FlowArchitecture Architecture { get; init; }
-    public required Phi4Couplings Couplings { get; init; }
+    /// <summary>The action the flow is trained for (φ⁴'s couplings from the CLI and sweeps).</summary>
+    public required IActionParameters Action { get; init; }
     public required string OutputDirectory { get; init; }
     public int Batch { get; init; } = 64;
     public long Steps { get; init; } = 2500;
@@ -222,6 +223,9 @@ public sealed record TrainSummary
     public string? Simd { get; init; }
     public required string CodeVersion { get; init; }
     public required string Architecture { get; init; }
+    /// <summary>The action trained for, its parameters record written whole (<see cref="Physics.Actions"/>); null in files written before it was recorded.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Physics.IActionParameters? Action { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore] public bool Completed => IsCompleted(Status);
 

@@ -46,15 +46,19 @@ public sealed class ClusterHybrid : IMarkovSampler
     /// <summary>The Metropolis proposal width δ.</summary>
     public double Delta => _metropolis.Delta;
 
-    public ClusterHybrid(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, ClusterSettings settings, ulong seed, long tuningIterations = 0)
+    public ClusterHybrid(ComputeDevice device, LatticeGeometry geometry, int chains, IActionParameters action, ClusterSettings settings, ulong seed, long tuningIterations = 0)
     {
         geometry.RequireTwoDimensions("the cluster update (embedded-Ising bonds)");
+        // The embedded Ising bonds J = 2 φ(x) φ(y) come from the kinetic term every local action has; flipping a cluster's
+        // signs leaves exp(−S) invariant only if the rest of S is even in φ, which φ⁴ is and an action in general is not.
+        if (action is not Phi4Couplings)
+            throw new InvalidInputException($"the cluster update is written for phi4 (its sign flips need an action even in φ), not for action '{action.ActionName}'");
         Settings = settings.Validated();
         _device = device;
         _geometry = geometry;
         _chains = chains;
         _key = new RngKey(seed);
-        _metropolis = new LocalMetropolis(device, geometry, chains, couplings, settings.MetropolisPart(), seed, tuningIterations);
+        _metropolis = new LocalMetropolis(device, geometry, chains, action, settings.MetropolisPart(), seed, tuningIterations);
         _host = settings.Clusters > 0 ? new double[geometry.Volume * chains] : [];
         _sizeSum = new double[chains];
         _threads = Math.Max(1, Math.Min(device.HostThreads, chains));

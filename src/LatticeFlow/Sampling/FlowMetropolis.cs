@@ -77,7 +77,7 @@ public sealed class FlowMetropolis : IMarkovSampler
     private readonly ConfigurationMeasurement[] _lastProposal;
 
     /// <param name="thermalization">Updates before the production phase, whose non-finite proposals are not counted.</param>
-    public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, FlowMetropolisSettings settings, ulong seed,
+    public FlowMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, IActionParameters action, FlowMetropolisSettings settings, ulong seed,
         long thermalization = 0)
     {
         geometry.RequireTwoDimensions("flow MH (the flow)");
@@ -85,7 +85,7 @@ public sealed class FlowMetropolis : IMarkovSampler
         ModelSha256 = HashFile(settings.ModelPath);
         _thermalization = thermalization;
         var contents = ModelFile.Read(settings.ModelPath);
-        ModelFile.CheckMatches(contents.Header, geometry.Lx, geometry.Ly, couplings, settings.ModelPath);
+        ModelFile.CheckMatches(contents.Header, geometry.Lx, geometry.Ly, action, settings.ModelPath);
         Model = contents.Header;
         _mirror = Settings.Symmetrize && !Model.Equivariant;
         _flow = contents.ToFlow(device);
@@ -96,9 +96,9 @@ public sealed class FlowMetropolis : IMarkovSampler
         _key = new RngKey(seed);
         int k = chains * _perChain;
         _proposals = new FieldBatch(device, geometry, k);
-        _action = couplings.Create(device, geometry, k);
-        _meter = new ConfigurationMeter(device, geometry, k, couplings);
-        _chainMeter = new ConfigurationMeter(device, geometry, chains, couplings);
+        _action = action.Create(device, geometry, k);
+        _meter = new ConfigurationMeter(device, geometry, k, action);
+        _chainMeter = new ConfigurationMeter(device, geometry, chains, action);
         _hostProposals = new double[(long)k * geometry.Volume];
         _currentField = new double[(long)chains * geometry.Volume];
         _currentSlices = new double[chains * geometry.Ly];

@@ -30,12 +30,12 @@ public sealed class Hmc : IMarkovSampler
     public string Name => "hmc";
     public IIntegrator Integrator => _integrator;
 
-    public Hmc(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, HmcSettings settings, ulong seed, long tuningIterations = 0)
+    public Hmc(ComputeDevice device, LatticeGeometry geometry, int chains, IActionParameters action, HmcSettings settings, ulong seed, long tuningIterations = 0)
     {
         Settings = settings.Validated();
         _device = device;
         _chains = chains;
-        _action = couplings.Create(device, geometry, chains);
+        _action = action.Create(device, geometry, chains);
         _key = new RngKey(seed);
         _integrator = IIntegrator.Create(settings.Integrator);
         long sites = (long)geometry.Volume * chains;

@@ -26,13 +26,13 @@ public sealed class LocalMetropolis : IMarkovSampler
     public StepSizeTuner Tuner { get; }
     public string Name => "metropolis";
 
-    public LocalMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, Phi4Couplings couplings, MetropolisSettings settings, ulong seed, long tuningIterations = 0)
+    public LocalMetropolis(ComputeDevice device, LatticeGeometry geometry, int chains, IActionParameters action, MetropolisSettings settings, ulong seed, long tuningIterations = 0)
     {
         Settings = settings.Validated();
         _device = device;
         _geometry = geometry;
         _chains = chains;
-        _action = couplings.Create(device, geometry, chains);
+        _action = action.Create(device, geometry, chains);
         _key = new RngKey(seed);
         int items = geometry.HalfShape(device, chains).HalfItems;
         _counters = device.Allocate<double>(items);

@@ -4,9 +4,9 @@ using LatticeFlow.Physics;
 
 namespace LatticeFlow.Sampling;
 
-/// <summary>What every sampler is built from besides its own settings: the device, the lattice batch, the couplings and the seed.</summary>
+/// <summary>What every sampler is built from besides its own settings: the device, the lattice batch, the action's parameters and the seed.</summary>
 /// <param name="Thermalization">Updates of the thermalisation phase: the tuner's planned iterations, and where flow MH starts counting.</param>
-public sealed record SamplerContext(ComputeDevice Device, LatticeGeometry Geometry, int Chains, Phi4Couplings Couplings, ulong Seed, long Thermalization);
+public sealed record SamplerContext(ComputeDevice Device, LatticeGeometry Geometry, int Chains, IActionParameters Action, ulong Seed, long Thermalization);
 
 /// <summary>
 /// How `bench` times a sampler: fixed settings (no tuning) and the figure it reports, computed from the measured seconds
@@ -85,21 +85,21 @@ public static class Samplers
 {
     public static readonly SamplerKind Metropolis = SamplerKind.Of("metropolis", "local checkerboard Metropolis", 2, new MetropolisSettings(), [],
         new SamplerBenchmark(new MetropolisSettings(0.5, 1, 0), "metropolis site updates per second", "updates/s", s => 1 / s),
-        (c, s) => new LocalMetropolis(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization));
+        (c, s) => new LocalMetropolis(c.Device, c.Geometry, c.Chains, c.Action, s, c.Seed, c.Thermalization));
 
     public static readonly SamplerKind Hmc = SamplerKind.Of("hmc", "hybrid Monte Carlo", 1, new HmcSettings(), [],
         // A fixed 10 steps per trajectory: the figure is per leapfrog step.
         new SamplerBenchmark(new HmcSettings(0.5, 10, IntegratorKind.Leapfrog, 0) { TrajectoryJitter = 0 },
             "hmc time per site per leapfrog step (whole trajectory / 10 steps)", "ns", s => s * 1e9 / 10),
-        (c, s) => new Hmc(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization));
+        (c, s) => new Hmc(c.Device, c.Geometry, c.Chains, c.Action, s, c.Seed, c.Thermalization));
 
     public static readonly SamplerKind Flow = SamplerKind.Of("flow", "flow-based Metropolis–Hastings", 0, new FlowMetropolisSettings(), ["log_p_minus_log_q"],
-        null, (c, s) => new FlowMetropolis(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization), maxDimensions: 2);
+        null, (c, s) => new FlowMetropolis(c.Device, c.Geometry, c.Chains, c.Action, s, c.Seed, c.Thermalization), maxDimensions: 2);
 
     public static readonly SamplerKind Cluster = SamplerKind.Of("cluster", "Metropolis sweep and embedded-Ising Wolff clusters", 3, new ClusterSettings(),
         [ClusterHybrid.FractionColumn],
         new SamplerBenchmark(new ClusterSettings(0.5, 1, 0), $"cluster hybrid time per site per update (sweep + {ClusterSettings.DefaultClusters} clusters)", "ns", s => s * 1e9),
-        (c, s) => new ClusterHybrid(c.Device, c.Geometry, c.Chains, c.Couplings, s, c.Seed, c.Thermalization), maxDimensions: 2);
+        (c, s) => new ClusterHybrid(c.Device, c.Geometry, c.Chains, c.Action, s, c.Seed, c.Thermalization), maxDimensions: 2);
 
     /// <summary>Every sampler, in the order help and error messages list them.</summary>
     public static IReadOnlyList<SamplerKind> All { get; } = [Metropolis, Hmc, Flow, Cluster];

@@ -61,7 +61,7 @@ public sealed record FlowTraining
     public int Layers { get; init; } = Tutorial.Layers;
     public int[] Hidden { get; init; } = [.. Tutorial.Hidden];
     public int Kernel { get; init; } = Tutorial.Kernel;
-    public int Batch { get; init; } = new TrainSettings { Architecture = Tutorial, Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" }.Batch;
+    public int Batch { get; init; } = new TrainSettings { Architecture = Tutorial, Action = Phi4Couplings.Tutorial, OutputDirectory = "" }.Batch;
     [JsonPropertyName("lr")] public double LearningRate { get; init; } = 3e-3;
     public long MaxSteps { get; init; } = 5000;
     /// <summary>Null: train for <see cref="MaxSteps"/> steps whatever the acceptance.</summary>
@@ -132,7 +132,7 @@ public sealed record SweepSpec
 
     // Read for their defaults only.
     private static readonly SampleSettings RunDefaults =
-        new() { Algorithm = "hmc", Geometry = LatticeGeometry.Square(2), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+        new() { Algorithm = "hmc", Geometry = LatticeGeometry.Square(2), Action = Phi4Couplings.Tutorial, OutputDirectory = "" };
 
     public string Name { get; init; } = "sweep";
     public IReadOnlyList<string> Algorithms { get; init; } = AllAlgorithms;
@@ -198,7 +198,7 @@ public sealed record SweepSpec
         {
             Algorithm = algorithm,
             Geometry = LatticeGeometry.Square(p.L),
-            Couplings = p.Couplings,
+            Action = p.Couplings,
             OutputDirectory = directory,
             Configurations = Configurations,
             Thermalization = Thermalization,
@@ -244,7 +244,7 @@ public sealed record SweepSpec
             InitFrom = initFrom,
             CheckEvery = Flow.CheckEvery,
             KeepBest = Flow.KeepBest,
-            Couplings = p.Couplings,
+            Action = p.Couplings,
             OutputDirectory = directory,
             Batch = Flow.Batch,
             Steps = Flow.MaxSteps,

@@ -18,8 +18,11 @@ public sealed record SweepRow
 {
     public required int Point { get; init; }
     public required int L { get; init; }
-    public required double M2 { get; init; }
-    public required double Lambda { get; init; }
+    /// <summary>The point's action, its parameters record written whole (summary.json's "Action").</summary>
+    public required Physics.IActionParameters Action { get; init; }
+    /// <summary>φ⁴'s m² and λ, for the columns m2 and lam of summary.csv and readers of summary.json outside; from <see cref="Action"/>.</summary>
+    public double? M2 => (Action as Physics.Phi4Couplings)?.M2;
+    public double? Lambda => (Action as Physics.Phi4Couplings)?.Lambda;
     public required string Algorithm { get; init; }
     public required int Replicas { get; init; }
     public required long Configurations { get; init; }
@@ -128,7 +131,7 @@ public static class SweepSummary
         double acceptance = tables.SelectMany(t => t.Column("accept_rate")).SelectMany(c => c).Average();
         var row = new SweepRow
         {
-            Point = index, L = p.L, M2 = p.Couplings.M2, Lambda = p.Couplings.Lambda, Algorithm = algorithm, Replicas = dirs.Count,
+            Point = index, L = p.L, Action = p.Couplings, Algorithm = algorithm, Replicas = dirs.Count,
             Configurations = tables.Sum(t => (long)t.Configurations * t.Chains), Acceptance = acceptance,
             AbsMagnetization = absM, Chi2 = chi2, IsingEnergy = energy, Primaries = primaries,
             PoleMassTimesL = correlator.PoleMassTimesL is GammaResult mpl ? Estimate.From(mpl) : null,

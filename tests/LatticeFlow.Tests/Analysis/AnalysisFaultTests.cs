@@ -14,7 +14,7 @@ public class AnalysisFaultTests
         string dir = tmp.Sub(algorithm + seed);
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = new LatticeGeometry(lx, ly), Couplings = c, OutputDirectory = dir, Configurations = n,
+            Algorithm = algorithm, Geometry = new LatticeGeometry(lx, ly), Action = c, OutputDirectory = dir, Configurations = n,
             Thermalization = therm, Chains = chains, Seed = seed, Device = "cpu", Hmc = hmc ?? new(),
         }, ProgressReporter.Silent, default);
         return dir;

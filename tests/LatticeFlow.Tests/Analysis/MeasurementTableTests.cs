@@ -13,7 +13,7 @@ public class MeasurementTableTests
         string dir = tmp.Sub("run");
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = "metropolis", Geometry = LatticeGeometry.Square(4), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir,
+            Algorithm = "metropolis", Geometry = LatticeGeometry.Square(4), Action = Phi4Couplings.Tutorial, OutputDirectory = dir,
             Configurations = 600, Thermalization = 100, Chains = 3, Seed = 5, Device = "cpu",
         }, ProgressReporter.Silent, default);
         return dir;

@@ -76,7 +76,7 @@ public class PlotTests
         string dir = tmp.Sub(name);
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = "hmc", Geometry = new LatticeGeometry(lx, ly), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir, Configurations = n,
+            Algorithm = "hmc", Geometry = new LatticeGeometry(lx, ly), Action = Phi4Couplings.Tutorial, OutputDirectory = dir, Configurations = n,
             Thermalization = therm, Chains = chains, Seed = 1, Device = "cpu",
             Hmc = trajectory > 0 ? new HmcSettings(TrajectoryLength: trajectory, Steps: 3, TargetAcceptance: 0) : new(),
         }, ProgressReporter.Silent, default);
@@ -244,7 +244,7 @@ public class PlotTests
 
     private static SweepRow Row(string algorithm, int l, double tau, bool reliable = true, Estimate? mpl = null) => new()
     {
-        Point = l, L = l, M2 = -4, Lambda = 6, Algorithm = algorithm, Replicas = 1, Configurations = 1000, Acceptance = 0.5,
+        Point = l, L = l, Action = Phi4Couplings.Standard(-4, 6), Algorithm = algorithm, Replicas = 1, Configurations = 1000, Acceptance = 0.5,
         AbsMagnetization = Tau(tau, reliable), Chi2 = Tau(tau, reliable), IsingEnergy = Tau(tau, reliable), PoleMassTimesL = mpl,
         Primaries = SweepSummary.PrimaryObservables.ToDictionary(o => o, _ => Tau(tau, reliable)),
         SecondsPerConfiguration = 1e-4, SecondsPerIndependent = 2 * tau * 1e-4,
@@ -335,8 +335,8 @@ public class PlotTests
     {
         var rows = new List<SweepRow>
         {
-            Row("hmc", 4, 2) with { Point = 0 }, Row("hmc", 4, 3) with { Point = 1, Lambda = 5 }, Row("hmc", 6, 4) with { Point = 2 },
-            Row("flow", 4, 2) with { Point = 0, TrainingChecks = [new(10, 1, 0.2, 0.1)] }, Row("flow", 4, 3) with { Point = 1, Lambda = 5, TrainingChecks = [new(10, 1, 0.3, 0.1)] },
+            Row("hmc", 4, 2) with { Point = 0 }, Row("hmc", 4, 3) with { Point = 1, Action = Phi4Couplings.Standard(-4, 5) }, Row("hmc", 6, 4) with { Point = 2 },
+            Row("flow", 4, 2) with { Point = 0, TrainingChecks = [new(10, 1, 0.2, 0.1)] }, Row("flow", 4, 3) with { Point = 1, Action = Phi4Couplings.Standard(-4, 5), TrainingChecks = [new(10, 1, 0.3, 0.1)] },
             Row("flow", 6, 4) with { Point = 2, TrainingChecks = [new(10, 1, 0.4, 0.1)] },
         };
         Assert.True(SweepSummary.HasRepeatedSizes(rows));

@@ -16,7 +16,7 @@ public class RunAnalysisTests
         string dir = tmp.Sub(name);
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = therm,
+            Algorithm = algorithm, Geometry = g, Action = c, OutputDirectory = dir, Configurations = n, Thermalization = therm,
             Chains = chains, Seed = seed, Device = "cpu", Metropolis = metropolis ?? new(),
         }, ProgressReporter.Silent, default);
         return dir;
@@ -35,6 +35,8 @@ public class RunAnalysisTests
         foreach (var name in new[] { "absM_per_V", "chi2", "E", "pole_mass", "m_p_L" })
             foreach (var f in figureFields) Assert.NotNull(json["derived"]![name]![f]);
         Assert.Equal(5, json["derived"]!["G_tilde"]!.AsArray().Count);
+        Assert.Equal(Actions.Describe(Phi4Couplings.Tutorial), json["action"]!.ToJsonString());
+        Assert.Equal((-4.0, 8.0), (json["physics"]!["m2"]!.GetValue<double>(), json["physics"]!["lam"]!.GetValue<double>()));
         Assert.NotNull(json["derived"]!["m_eff"]![1]!["value"]);
         Assert.NotNull(json["derived"]!["plateau"]!["t_first"]);
         Assert.Contains("Wolff", json["method"]!["tau_int_convention"]!.GetValue<string>());

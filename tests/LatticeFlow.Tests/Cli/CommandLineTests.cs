@@ -42,7 +42,7 @@ public class CommandLineTests
         var (code, output, err) = CliRunner.Run(a, b);
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        var d = new SampleSettings { Algorithm = "hmc", Geometry = LatticeGeometry.Square(2), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+        var d = new SampleSettings { Algorithm = "hmc", Geometry = LatticeGeometry.Square(2), Action = Phi4Couplings.Tutorial, OutputDirectory = "" };
         Assert.Matches($@"(?m)^  --n N +Configurations to save\. \(default {d.Configurations}\)$", output);
         Assert.Matches($@"(?m)^  --therm N +.*\(default {d.Thermalization}\)$", output);
         Assert.Matches($@"(?m)^  --md-steps N +.*\(default {d.Hmc.Steps}\)$", output);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using LatticeFlow.Files;
 using LatticeFlow.Flows;
 using LatticeFlow.Physics;
@@ -50,6 +51,13 @@ public sealed class BinaryContainerTests
         }
         body.Write(SHA256.HashData(body.ToArray()));
         return body.ToArray();
+    }
+
+    /// <summary>A container's header JSON and payload (between the header and the SHA-256).</summary>
+    private static (string Json, byte[] Payload) Split(byte[] file)
+    {
+        int n = BitConverter.ToInt32(file, 8);
+        return (Encoding.UTF8.GetString(file, 12, n), file[(12 + n)..^32]);
     }
 
     private static string OldFile(string name) => Path.Combine(AppContext.BaseDirectory, "Files", "OldFormats", name);
@@ -168,9 +176,16 @@ public sealed class BinaryContainerTests
         Assert.Null(model.AdamM);
         byte[] old = File.ReadAllBytes(OldFile("model-format2.lfm"));
         Assert.Equal(Convert.ToHexStringLower(old.AsSpan(old.Length - 32)), model.Checksum);
+        Assert.Equal(Phi4Couplings.Standard(-4, 8), model.Header.Action);
+        // Rewritten, the header gains the action record (before φ⁴'s m2 and lambda, which stay for builds before it) and
+        // nothing else changes, byte for byte.
         using var tmp = new TempDir();
         ModelFile.Write(tmp.Sub("again.lfm"), model.Header, model.Weights);
-        Assert.Equal(old, File.ReadAllBytes(tmp.Sub("again.lfm")));
+        var (json, payload) = Split(old);
+        var header = JsonNode.Parse(json)!.AsObject();
+        header.Insert(header.IndexOf("m2"), "action", JsonNode.Parse("""{"name": "phi4", "m2": -4, "lambda": 8}"""));
+        Assert.Equal(OldLayout("LFFLOW01", header.ToJsonString(JsonFiles.Options), w => w.Write(payload)), File.ReadAllBytes(tmp.Sub("again.lfm")));
+        Assert.Equal(Phi4Couplings.Standard(-4, 8), ModelFile.Read(tmp.Sub("again.lfm")).Header.Action);
 
         var training = ModelFile.Read(OldFile("train-checkpoint-format2.lfm"));
         Assert.Equal(3, training.Header.OptimizerStep);
@@ -179,6 +194,7 @@ public sealed class BinaryContainerTests
 
         var state = Checkpoint.Read(OldFile("flow-checkpoint.bin"));
         Assert.Equal(("flow", 4, 4, 2, 3L, 3L), (state.Algorithm, state.Lx, state.Ly, state.Chains, state.Step, state.ConfigurationsWritten));
+        Assert.Equal(Phi4Couplings.Standard(-4, 8), state.Action);
         Assert.Equal(32, state.Field.Length);
         Assert.Equal(3, state.SamplerState.Length);
     }

@@ -58,13 +58,13 @@ public class DirectoryLockTests
         using var held = DirectoryLock.Acquire(dir);
         var sample = new SampleSettings
         {
-            Algorithm = "metropolis", Geometry = LatticeGeometry.Square(4), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir,
+            Algorithm = "metropolis", Geometry = LatticeGeometry.Square(4), Action = Phi4Couplings.Tutorial, OutputDirectory = dir,
             Configurations = 10, Thermalization = 0, Device = "cpu",
         };
         Assert.Contains("is in use by process", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(sample, ProgressReporter.Silent, default)).Message);
         var train = new TrainSettings
         {
-            Architecture = new FlowArchitecture { Lx = 4, Ly = 4, Layers = 2, Hidden = [4] }, Couplings = Phi4Couplings.Tutorial,
+            Architecture = new FlowArchitecture { Lx = 4, Ly = 4, Layers = 2, Hidden = [4] }, Action = Phi4Couplings.Tutorial,
             OutputDirectory = dir, Steps = 5, Device = "cpu", EvaluationProposals = 0,
         };
         Assert.Contains("is in use by process", Assert.Throws<InvalidInputException>(() => TrainRun.Execute(train, ProgressReporter.Silent, default)).Message);

@@ -52,7 +52,7 @@ public sealed class EquivarianceTests
         var arch = new FlowArchitecture { Lx = 6, Ly = 6, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true };
         TrainRun.Execute(new TrainSettings
         {
-            Architecture = arch, Couplings = Phi4Couplings.Standard(-4, 6.975), OutputDirectory = tmp.Path, Steps = 150, LearningRate = 3e-3,
+            Architecture = arch, Action = Phi4Couplings.Standard(-4, 6.975), OutputDirectory = tmp.Path, Steps = 150, LearningRate = 3e-3,
             Device = "cpu", EvaluationProposals = 0,
         }, ProgressReporter.Silent, default);
         using var device = DeviceFactory.Create("cpu", 2);

@@ -30,7 +30,7 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(FlowTestModels.Tiny().Describe(), flow.Architecture.Describe());
         Assert.Equal(weights, flow.Parameters.GetValues());
         var c = ModelFile.Read(path);
-        Assert.Equal(-4, c.Header.M2);
+        Assert.Equal(Phi4Couplings.Tutorial, c.Header.Action);
         Assert.Null(c.AdamM);
         var ck = ModelFile.Read(WriteModel(out _, withMoments: true));
         Assert.Equal(7, ck.Header.OptimizerStep);

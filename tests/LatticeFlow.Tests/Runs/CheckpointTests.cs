@@ -1,3 +1,4 @@
+using LatticeFlow.Physics;
 using LatticeFlow.Runs;
 
 namespace LatticeFlow.Tests.Runs;
@@ -6,7 +7,7 @@ public class CheckpointTests
 {
     private static CheckpointState State() => new()
     {
-        Algorithm = "hmc", Lx = 2, Ly = 2, M2 = -4, Lambda = 8, Chains = 1, Seed = 3, Thermalization = 10, SaveEvery = 1,
+        Algorithm = "hmc", Lx = 2, Ly = 2, Action = Phi4Couplings.Tutorial, Chains = 1, Seed = 3, Thermalization = 10, SaveEvery = 1,
         AlgorithmSettings = "{}", Step = 17, ConfigurationsWritten = 7, TunerLogValue = -1.5, TunerIterations = 10,
         TallyAccepted = [1], TallyUpdates = 1, AcceptanceSum = [5.5], ThermalizationSeconds = 1, SamplingSeconds = 2,
         Field = [0.1, -0.2, 0.3, 0.4],

@@ -134,15 +134,15 @@ public class ResumeTests
         SampleRun.Execute(Settings("hmc", dir), ProgressReporter.Silent, default);
         var other = Settings("hmc", dir, resume: true) with
         {
-            Couplings = Phi4Couplings.Standard(-4, 7),
+            Action = Phi4Couplings.Standard(-4, 7),
             Hmc = new HmcSettings(Steps: 10, Integrator: IntegratorKind.Omelyan),
             SaveEvery = 2,
         };
         var e = Assert.Throws<ResumeMismatchException>(() => SampleRun.Execute(other, ProgressReporter.Silent, default));
         Assert.Equal(
-            [new("lam", "7", "8"), new("save_every", "2", "3"), new("md_steps", "10", "4"), new("integrator", "omelyan", "leapfrog")],
+            [new("action.lambda", "7", "8"), new("save_every", "2", "3"), new("md_steps", "10", "4"), new("integrator", "omelyan", "leapfrog")],
             e.Differences);
-        Assert.EndsWith("other parameters: lam 7 (run has 8); save_every 2 (run has 3); md_steps 10 (run has 4); integrator omelyan (run has leapfrog)", e.Message);
+        Assert.EndsWith("other parameters: action.lambda 7 (run has 8); save_every 2 (run has 3); md_steps 10 (run has 4); integrator omelyan (run has leapfrog)", e.Message);
         Assert.DoesNotContain("{", e.Message);
     }
 

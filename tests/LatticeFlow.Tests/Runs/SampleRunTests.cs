@@ -16,9 +16,9 @@ public class SampleRunTests
     {
         using var tmp = new TempDir();
         SampleRun.Execute(Settings("metropolis", tmp.Sub("r")), ProgressReporter.Silent, default);
-        var changed = Settings("metropolis", tmp.Sub("r"), resume: true) with { Couplings = Phi4Couplings.Standard(-4, 7) };
+        var changed = Settings("metropolis", tmp.Sub("r"), resume: true) with { Action = Phi4Couplings.Standard(-4, 7) };
         var e = Assert.Throws<ResumeMismatchException>(() => SampleRun.Execute(changed, ProgressReporter.Silent, default));
-        Assert.Equal(new SettingDifference("lam", "7", "8"), Assert.Single(e.Differences));
+        Assert.Equal(new SettingDifference("action.lambda", "7", "8"), Assert.Single(e.Differences));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class ShortRun
     {
         Algorithm = algorithm,
         Geometry = new LatticeGeometry(6, 4),
-        Couplings = Phi4Couplings.Tutorial,
+        Action = Phi4Couplings.Tutorial,
         OutputDirectory = dir,
         Configurations = 40,
         Thermalization = 30,

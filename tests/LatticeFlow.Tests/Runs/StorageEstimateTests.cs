@@ -20,7 +20,7 @@ public class StorageEstimateTests
         using var tmp = new TempDir();
         var s = new SampleSettings
         {
-            Algorithm = algorithm, Geometry = new LatticeGeometry(lx, ly), Couplings = Phi4Couplings.Tutorial, OutputDirectory = tmp.Sub("run"),
+            Algorithm = algorithm, Geometry = new LatticeGeometry(lx, ly), Action = Phi4Couplings.Tutorial, OutputDirectory = tmp.Sub("run"),
             Configurations = n, Thermalization = 20, Chains = chains, SaveFields = fields, Device = "cpu",
         };
         var estimate = s.Storage();
@@ -44,7 +44,7 @@ public class StorageEstimateTests
         using var tmp = new TempDir();
         var s = new SampleSettings
         {
-            Algorithm = "hmc", Geometry = LatticeGeometry.Square(1024), Couplings = Phi4Couplings.Tutorial, OutputDirectory = tmp.Sub("run"),
+            Algorithm = "hmc", Geometry = LatticeGeometry.Square(1024), Action = Phi4Couplings.Tutorial, OutputDirectory = tmp.Sub("run"),
             Configurations = 4_000_000_000, Thermalization = 0,
         };
         var e = Assert.Throws<InvalidSettingException>(() => s.Validated());

@@ -18,7 +18,7 @@ public sealed class TrainRunTests
         var r = TrainRun.Execute(new TrainSettings
         {
             Architecture = new FlowArchitecture { Lx = 6, Ly = 6, Layers = 16, Hidden = [8, 8] },
-            Couplings = Phi4Couplings.Standard(-4, 6.975),
+            Action = Phi4Couplings.Standard(-4, 6.975),
             OutputDirectory = tmp.Sub("flow"),
             LearningRate = 3e-3,
             Schedule = ScheduleKind.Cosine,
@@ -52,7 +52,7 @@ public sealed class TrainRunTests
         var settings = new TrainSettings
         {
             Architecture = new FlowArchitecture { Lx = 4, Ly = 4 },
-            Couplings = Phi4Couplings.Tutorial,
+            Action = Phi4Couplings.Tutorial,
             OutputDirectory = "unused",
             TargetAcceptance = 0.3,
             StopWindow = 100,

@@ -11,7 +11,7 @@ public sealed class TrainingAcrossVolumesTests
     private static TrainSettings Settings(string dir, int l, long steps, string? initFrom = null) => new()
     {
         Architecture = new FlowArchitecture { Lx = l, Ly = l, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true },
-        Couplings = Phi4Couplings.Standard(-4, 6.975),
+        Action = Phi4Couplings.Standard(-4, 6.975),
         OutputDirectory = dir,
         Steps = steps,
         LearningRate = 3e-3,
@@ -113,7 +113,7 @@ public sealed class TrainingAcrossVolumesTests
         Assert.NotEqual(check.Ess, r.Quality!.Ess);
         using var device = LatticeFlow.Devices.DeviceFactory.Create("cpu");
         using var flow = RealNvpFlow.Load(Path.Combine(dir, TrainRun.Model), device);
-        var again = FlowEvaluation.Run(flow, Settings(dir, 6, 40).Couplings, 512, 64, Settings(dir, 6, 40).Seed);
+        var again = FlowEvaluation.Run(flow, Settings(dir, 6, 40).Action, 512, 64, Settings(dir, 6, 40).Seed);
         Assert.Equal(check.Ess, again.Ess, 12);
     }
 

@@ -11,7 +11,7 @@ public class ClusterHybridTests
 {
     private static SampleSettings Run(string algorithm, LatticeGeometry g, Phi4Couplings c, string dir, long n, ulong seed, int chains = 4) => new()
     {
-        Algorithm = algorithm, Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = 1000,
+        Algorithm = algorithm, Geometry = g, Action = c, OutputDirectory = dir, Configurations = n, Thermalization = 1000,
         Chains = chains, Seed = seed, Device = "cpu",
     };
 

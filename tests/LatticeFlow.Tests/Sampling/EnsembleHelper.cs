@@ -26,7 +26,7 @@ public sealed class Ensemble : IDisposable
         Configurations = n;
         SampleRun.Execute(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = geometry, Couplings = couplings, OutputDirectory = Directory,
+            Algorithm = algorithm, Geometry = geometry, Action = couplings, OutputDirectory = Directory,
             Configurations = n, Thermalization = therm, Chains = chains, Seed = seed, Device = "cpu",
             Metropolis = metropolis ?? new(), Hmc = hmc ?? new(),
         }, ProgressReporter.Silent, default);

@@ -13,7 +13,7 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
 {
     private static SampleSettings Flow(string model, LatticeGeometry g, Phi4Couplings c, string dir, long n, int chains, ulong seed, bool symmetrize = false) => new()
     {
-        Algorithm = "flow", Geometry = g, Couplings = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
+        Algorithm = "flow", Geometry = g, Action = c, OutputDirectory = dir, Configurations = n, Thermalization = 50,
         Chains = chains, Seed = seed, Device = "cpu", Flow = new FlowMetropolisSettings(model, 64, symmetrize),
     };
 
@@ -310,7 +310,7 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
         var wrongSize = Flow(model, LatticeGeometry.Square(6), Phi4Couplings.Tutorial, tmp.Sub("a"), 10, 1, 1);
         Assert.Contains("trained on the 4x4 lattice", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongSize, ProgressReporter.Silent, default)).Message);
         var wrongCoupling = Flow(model, LatticeGeometry.Square(4), Phi4Couplings.Standard(-4, 7), tmp.Sub("b"), 10, 1, 1);
-        Assert.Contains("trained at", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongCoupling, ProgressReporter.Silent, default)).Message);
+        Assert.Contains("trained for the action {\"name\":\"phi4\",\"m2\":-4,\"lambda\":8}", Assert.Throws<InvalidInputException>(() => SampleRun.Execute(wrongCoupling, ProgressReporter.Silent, default)).Message);
         Assert.False(Directory.Exists(tmp.Sub("a")));
         Assert.False(Directory.Exists(tmp.Sub("b")));
     }

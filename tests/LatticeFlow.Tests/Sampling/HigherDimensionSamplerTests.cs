@@ -42,7 +42,7 @@ public class HigherDimensionSamplerTests
         using var tmp = new TempDir();
         var s = c.Configure(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = g, Couplings = Phi4Couplings.Standard(m2, 0), OutputDirectory = tmp.Sub("ff"),
+            Algorithm = algorithm, Geometry = g, Action = Phi4Couplings.Standard(m2, 0), OutputDirectory = tmp.Sub("ff"),
             Configurations = c.FreeFieldConfigurations, Thermalization = c.FreeFieldThermalization, Chains = c.FreeFieldChains,
             Seed = c.FreeFieldSeed, Device = "cpu",
         }, null!, CasePurpose.FreeField);
@@ -90,7 +90,7 @@ public class HigherDimensionSamplerTests
         {
             var s = new SampleSettings
             {
-                Algorithm = algorithm, Geometry = g, Couplings = couplings, OutputDirectory = tmp.Sub(algorithm), Configurations = n,
+                Algorithm = algorithm, Geometry = g, Action = couplings, OutputDirectory = tmp.Sub(algorithm), Configurations = n,
                 Thermalization = 1000, Chains = 4, Seed = seed, Device = "cpu", SaveFields = false,
             };
             SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -109,7 +109,7 @@ public class HigherDimensionSamplerTests
         using var tmp = new TempDir();
         var s = new SampleSettings
         {
-            Algorithm = algorithm, Geometry = new LatticeGeometry(4, 4, 4), Couplings = Phi4Couplings.Tutorial,
+            Algorithm = algorithm, Geometry = new LatticeGeometry(4, 4, 4), Action = Phi4Couplings.Tutorial,
             OutputDirectory = tmp.Sub("x"), Flow = new FlowMetropolisSettings { ModelPath = tmp.Sub("none.lfm") },
         };
         var e = Assert.Throws<InvalidSettingException>(() => s.Validated());

@@ -25,7 +25,7 @@ public class HmcTrajectoryJitterTests
 
     private static SampleSettings FreeFieldRun(string dir, double m2, ulong seed, HmcSettings hmc) => new()
     {
-        Algorithm = "hmc", Geometry = Strip, Couplings = Phi4Couplings.Standard(m2, 0), OutputDirectory = dir,
+        Algorithm = "hmc", Geometry = Strip, Action = Phi4Couplings.Standard(m2, 0), OutputDirectory = dir,
         Configurations = 40000, Thermalization = 1000, Seed = seed, Device = "cpu", Hmc = hmc,
     };
 
@@ -82,7 +82,7 @@ public class HmcTrajectoryJitterTests
 
     private static SampleSettings Small(string dir, HmcSettings hmc, int threads = 0, bool resume = false) => new()
     {
-        Algorithm = "hmc", Geometry = new LatticeGeometry(6, 4), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir,
+        Algorithm = "hmc", Geometry = new LatticeGeometry(6, 4), Action = Phi4Couplings.Tutorial, OutputDirectory = dir,
         Configurations = 40, Thermalization = 30, SaveEvery = 3, Chains = 2, Seed = 2024, Device = "cpu", Threads = threads,
         Resume = resume, Hmc = hmc,
     };

@@ -39,7 +39,7 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
         Assert.Equal(Samplers.Names.Count(), Samplers.Names.Distinct().Count());
         Assert.Equal(Samplers.Names.Count(), Samplers.All.Select(k => k.SeedOffset).Distinct().Count());
         Assert.All(Samplers.All, k => Assert.InRange(k.SeedOffset, 0UL, 9UL));
-        var defaults = new SampleSettings { Algorithm = "hmc", Geometry = new LatticeGeometry(6, 4), Couplings = Phi4Couplings.Tutorial, OutputDirectory = "" };
+        var defaults = new SampleSettings { Algorithm = "hmc", Geometry = new LatticeGeometry(6, 4), Action = Phi4Couplings.Tutorial, OutputDirectory = "" };
         using var device = LatticeFlow.Devices.DeviceFactory.Create("cpu", 1);
         foreach (var kind in Samplers.All)
         {
@@ -47,7 +47,7 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
             Assert.Equal(kind.Defaults, defaults.SettingsOf(kind));
             Assert.Equal(kind.Name, defaults.With(kind.Defaults) with { Algorithm = kind.Name } is var s ? s.Sampler.Name : "");
             var configured = SamplerCases.For(kind.Name).Configure(s, models, CasePurpose.Short);
-            using var sampler = kind.Create(new SamplerContext(device, configured.Geometry, 2, configured.Couplings, 1, 0), configured.SettingsOf(kind));
+            using var sampler = kind.Create(new SamplerContext(device, configured.Geometry, 2, configured.Action, 1, 0), configured.SettingsOf(kind));
             Assert.Equal(kind.Name, sampler.Name);
             Assert.Equal(kind.ExtraColumns, sampler.ExtraColumns);
             Assert.True(kind.Benchmark is not null || kind == Samplers.Flow, $"{kind.Name} has no benchmark case");
@@ -71,7 +71,7 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
         using var tmp = new TempDir();
         var s = c.Configure(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = g, Couplings = couplings, OutputDirectory = tmp.Sub("ff"), Configurations = c.FreeFieldConfigurations,
+            Algorithm = algorithm, Geometry = g, Action = couplings, OutputDirectory = tmp.Sub("ff"), Configurations = c.FreeFieldConfigurations,
             Thermalization = c.FreeFieldThermalization, Chains = c.FreeFieldChains, Seed = c.FreeFieldSeed, Device = "cpu",
         }, models, CasePurpose.FreeField);
         var result = SampleRun.Execute(s, ProgressReporter.Silent, default);
@@ -93,7 +93,7 @@ public class RegisteredSamplerTests(TrainedModels models, EnsembleCache ensemble
         var c = SamplerCases.For(algorithm);
         return c.Configure(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = LatticeGeometry.Square(8), Couplings = Phi4Couplings.Tutorial, OutputDirectory = dir,
+            Algorithm = algorithm, Geometry = LatticeGeometry.Square(8), Action = Phi4Couplings.Tutorial, OutputDirectory = dir,
             Configurations = c.TutorialConfigurations, Thermalization = c.TutorialThermalization, Chains = c.TutorialChains, Seed = c.TutorialSeed, Device = "cpu",
         }, models, CasePurpose.Tutorial);
     });

@@ -64,9 +64,9 @@ public static class SamplerCases
                 {
                     ModelPath = p switch
                     {
-                        CasePurpose.FreeField => models.Get(s.Geometry.Lx, s.Geometry.Ly, s.Couplings, 100),
-                        CasePurpose.Tutorial => models.Get(8, 8, s.Couplings, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3),
-                        _ => models.Get(s.Geometry.Lx, s.Geometry.Ly, s.Couplings, 20, layers: 2),
+                        CasePurpose.FreeField => models.Get(s.Geometry.Lx, s.Geometry.Ly, s.Action, 100),
+                        CasePurpose.Tutorial => models.Get(8, 8, s.Action, 1500, layers: 8, hidden: [8, 8], learningRate: 3e-3),
+                        _ => models.Get(s.Geometry.Lx, s.Geometry.Ly, s.Action, 20, layers: 2),
                     },
                 },
             },

@@ -21,7 +21,7 @@ public class StepSizeTunerTests
         using var tmp = new TempDir();
         var result = SampleRun.Execute(new SampleSettings
         {
-            Algorithm = algorithm, Geometry = LatticeGeometry.Square(8), Couplings = Phi4Couplings.Tutorial,
+            Algorithm = algorithm, Geometry = LatticeGeometry.Square(8), Action = Phi4Couplings.Tutorial,
             OutputDirectory = tmp.Sub("r"), Configurations = 3000, Thermalization = 2000, Chains = 4, Seed = 3, Device = "cpu",
             Metropolis = new MetropolisSettings(TargetAcceptance: target), Hmc = new HmcSettings(TargetAcceptance: target),
         }, ProgressReporter.Silent, default);

@@ -12,11 +12,11 @@ public sealed class TrainedModels : IDisposable
     private readonly Lock _lock = new();
 
     /// <param name="equivariant">A Z2-equivariant flow with a global rescaling.</param>
-    public string Get(int lx, int ly, Phi4Couplings couplings, long steps, int layers = 4, int[]? hidden = null, double learningRate = 1e-3,
+    public string Get(int lx, int ly, IActionParameters couplings, long steps, int layers = 4, int[]? hidden = null, double learningRate = 1e-3,
         bool equivariant = false, CouplingKind coupling = CouplingKind.Affine)
     {
         hidden ??= [8];
-        string key = $"{lx}x{ly}-{couplings.M2}-{couplings.Lambda}-{steps}-{layers}-{string.Join("_", hidden)}-{learningRate}-{equivariant}-{coupling}";
+        string key = $"{lx}x{ly}-{Actions.Describe(couplings).GetHashCode():x}-{steps}-{layers}-{string.Join("_", hidden)}-{learningRate}-{equivariant}-{coupling}";
         lock (_lock)
         {
             if (_paths.TryGetValue(key, out var path)) return path;
@@ -28,7 +28,7 @@ public sealed class TrainedModels : IDisposable
                     Lx = lx, Ly = ly, Layers = layers, Hidden = hidden, Kernel = 3, Coupling = coupling,
                     Equivariant = equivariant, GlobalScale = equivariant,
                 },
-                Couplings = couplings,
+                Action = couplings,
                 OutputDirectory = dir,
                 Batch = 64,
                 LearningRate = learningRate,

@@ -1,3 +1,4 @@
+using LatticeFlow.Physics;
 using LatticeFlow.Analysis;
 using LatticeFlow.Sampling;
 using LatticeFlow.Runs;
@@ -297,7 +298,7 @@ public class SweepTests
         Assert.All(rows, r => Assert.True(r.Chi2.Error > 0 && r.Chi2.TauInt >= 0.5 - 1e-9 && r.SecondsPerIndependent > 0));
         Assert.All(rows.Where(r => r.Algorithm == "flow"), r => Assert.Equal(20, r.TrainingSteps));
         // Hopping-form points are converted: m² = (1 − 2λ_h)/κ − 4, λ = λ_h/κ².
-        Assert.Equal((1 - 2 * 0.02) / 0.25 - 4, rows.First(r => r.L == 6).M2, 12);
+        Assert.Equal((1 - 2 * 0.02) / 0.25 - 4, rows.First(r => r.L == 6).M2!.Value, 12);
         var csv = File.ReadAllLines(Path.Combine(outDir, "summary.csv"));
         Assert.Equal(9, csv.Length);
         Assert.Contains("tau_chi2", csv[0]);
@@ -409,7 +410,7 @@ public class SweepTests
         static Estimate E(double tau, bool reliable) => new(1, 0.1, tau, 0.05 * tau, reliable);
         SweepRow Row(int l, double tau, bool reliable, double? paretoK) => new()
         {
-            Point = l, L = l, M2 = -4, Lambda = 6, Algorithm = "flow", Replicas = 1, Configurations = 1000, Acceptance = 0.3,
+            Point = l, L = l, Action = Phi4Couplings.Standard(-4, 6), Algorithm = "flow", Replicas = 1, Configurations = 1000, Acceptance = 0.3,
             AbsMagnetization = E(tau, reliable), Chi2 = E(tau, reliable), IsingEnergy = E(tau, reliable),
             Primaries = SweepSummary.PrimaryObservables.ToDictionary(p => p, _ => E(tau, reliable)),
             SecondsPerConfiguration = 1e-3, SecondsPerIndependent = 2e-3 * tau, ParetoK = paretoK, ParetoThreshold = 0.7,
