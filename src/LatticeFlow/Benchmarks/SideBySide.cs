@@ -8,7 +8,8 @@ namespace LatticeFlow.Benchmarks;
 /// <summary>
 /// A kernel's achieved rates in one figure's profiled round: its share of the round's wall time, work units, flops and
 /// bytes per unit (<see cref="KernelCounts"/>), GFLOP/s and GB/s, and those as fractions of <see cref="MachinePeak"/>
-/// (flops against the float32 or float64 peak, as the kernel computes).
+/// (flops against the float32 or float64 peak, as the kernel computes). A kernel <see cref="KernelCounts"/> does not count
+/// has its share and seconds only (the rest NaN, null in JSON).
 /// </summary>
 public sealed record KernelRate(string Kernel, string Unit, double Share, double Seconds, double Units, double FlopsPerUnit, double BytesPerUnit,
     double Gflops, double GBPerSecond, double PeakFlopFraction, double PeakByteFraction, bool SinglePrecision);
@@ -102,7 +103,14 @@ public sealed class SideBySide(IReadOnlyList<ComputeDevice> devices, IReadOnlyLi
         var rates = new List<KernelRate>();
         foreach (var e in profile.Entries())
         {
-            if (e.Work is not KernelWork w || w.Units == 0 || e.Seconds == 0) continue;
+            if (e.Seconds == 0) continue;
+            if (e.Work is not KernelWork w || w.Units == 0)
+            {
+                // Not counted (Gaussian momenta, Adam, copies …): its share of the time only.
+                rates.Add(new KernelRate(e.Kernel, "", e.Seconds / total, e.Seconds, double.NaN, double.NaN, double.NaN,
+                    double.NaN, double.NaN, double.NaN, double.NaN, false));
+                continue;
+            }
             double gflops = w.Flops / e.Seconds / 1e9, gbs = w.Bytes / e.Seconds / 1e9;
             rates.Add(new KernelRate(e.Kernel, KernelCounts.Unit.GetValueOrDefault(e.Kernel, "unit"), e.Seconds / total, e.Seconds, w.Units,
                 w.Flops / w.Units, w.Bytes / w.Units, gflops, gbs, gflops / peak.Gflops(w.SinglePrecision), gbs / peak.TriadGBPerSecond, w.SinglePrecision));
@@ -126,7 +134,10 @@ public sealed class SideBySide(IReadOnlyList<ComputeDevice> devices, IReadOnlyLi
         }
     }
 
-    /// <summary>Each counted kernel of each figure: its counts per work unit, then per mode its share, GFLOP/s and GB/s with their fractions of peak.</summary>
+    /// <summary>
+    /// Each kernel of each figure, longest first: its counts per work unit, then per mode its share of the round, GFLOP/s and
+    /// GB/s with their fractions of peak (kernels without counts: the share alone).
+    /// </summary>
     public void WriteKernels(TextWriter o)
     {
         o.Write($"{"kernel",-26} {"unit",-12} {"flop/unit",9} {"B/unit",8}");
@@ -141,14 +152,18 @@ public sealed class SideBySide(IReadOnlyList<ComputeDevice> devices, IReadOnlyLi
             foreach (string name in names)
             {
                 var first = f.Modes.SelectMany(m => m.Kernels).First(k => k.Kernel == name);
-                o.Write($"  {name,-24} {first.Unit,-12} {first.FlopsPerUnit,9:G4} {first.BytesPerUnit,8:G4}");
+                bool counted = !double.IsNaN(first.Units);
+                var line = new System.Text.StringBuilder();
+                line.Append(counted ? $"  {name,-24} {first.Unit,-12} {first.FlopsPerUnit,9:G4} {first.BytesPerUnit,8:G4}"
+                    : $"  {name,-24} {"(not counted)",-12} {"",9} {"",8}");
                 foreach (var m in f.Modes)
                 {
                     var k = m.Kernels.FirstOrDefault(k => k.Kernel == name);
-                    o.Write(k is null ? $" | {"",13} {"",8} {"",6} {"",7} {"",6}"
-                        : $" | {k.Share,13:P0} {k.Gflops,8:F2} {k.PeakFlopFraction,6:P1} {k.GBPerSecond,7:F2} {k.PeakByteFraction,6:P0}");
+                    line.Append(k is null ? $" | {"",13} {"",8} {"",6} {"",7} {"",6}"
+                        : counted ? $" | {k.Share,13:P0} {k.Gflops,8:F2} {k.PeakFlopFraction,6:P1} {k.GBPerSecond,7:F2} {k.PeakByteFraction,6:P0}"
+                        : $" | {k.Share,13:P0} {"",8} {"",6} {"",7} {"",6}");
                 }
-                o.WriteLine();
+                o.WriteLine(line.ToString().TrimEnd());
             }
         }
     }
