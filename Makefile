@@ -35,8 +35,10 @@ test-slurm: build
 run: build
 	$(CLI) sweep --preset demo --out runs/sweep-demo
 
+# Every figure with --simd off and auto side by side, and each hot kernel's fraction of peak (README, Performance);
+# also as JSON in bin/bench.json. A few minutes on 2 cores.
 bench: build
-	$(CLI) bench
+	$(CLI) bench --json bin/bench.json
 
 clean:
 	rm -rf bin */*/bin */*/obj

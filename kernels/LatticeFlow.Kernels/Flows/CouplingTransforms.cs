@@ -60,6 +60,9 @@ public readonly struct AffineTransform(float clamp) : ICouplingTransform
 {
     private readonly float _clamp = clamp;
 
+    /// <summary>The soft clamp c of the log-scale (0: none).</summary>
+    public float Clamp => _clamp;
+
     public int Channels => 2;
 
     private float LogScale(float raw) => _clamp > 0f ? raw / (1f + ILGPU.Algorithms.XMath.Abs(raw) / _clamp) : raw;

@@ -56,7 +56,7 @@ public sealed class ManagedDevice : ComputeDevice
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             Run(items, sites, kernel);
-            profile.Add(typeof(T), System.Diagnostics.Stopwatch.GetTimestamp() - start);
+            profile.Add(kernel, items, System.Diagnostics.Stopwatch.GetTimestamp() - start);
         }
         else Run(items, sites, kernel);
     }
