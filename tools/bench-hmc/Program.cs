@@ -54,6 +54,6 @@ foreach (var p in paths)
     r.Device.Profile = null;
     double perSiteStep = 1e9 / (n * (double)Steps * r.Fields.Sites);
     Console.Write($"  simd {HostSimd.Name(p)}: total {total:F3};");
-    foreach (var (kernel, s, launches) in profile.Entries().Take(6)) Console.Write($" {kernel} {s * perSiteStep:F3} ({launches / (double)n:F0}/traj);");
+    foreach (var (kernel, s, launches, _) in profile.Entries().Take(6)) Console.Write($" {kernel} {s * perSiteStep:F3} ({launches / (double)n:F0}/traj);");
     Console.WriteLine();
 }
