@@ -16,7 +16,14 @@ public readonly partial struct MetropolisKernel<TV, TA>(
     RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel
     where TV : struct, IView<double> where TA : struct, ILocalAction
 {
-    public void Execute(int index)
+    public void Execute(int index) => accepted[index] += Update(index, 0);
+
+    /// <summary>
+    /// The hits on the item's sites from colour index k0 + <paramref name="skip"/> on (<paramref name="skip"/> even, so
+    /// pairs stay whole), and how many were accepted: the host SIMD twin runs the first sites of a row in lanes and the
+    /// rest here, with the same random words for each site whichever runs it.
+    /// </summary>
+    public int Update(int index, int skip)
     {
         var s = shape;
         s.LocateHalf(index, out int b, out int r, out int k0);
@@ -24,7 +31,7 @@ public readonly partial struct MetropolisKernel<TV, TA>(
         int offset = (rows.CoordinateSum + parity) & 1;
         int perColour = s.Ly / 2;
         int taken = 0;
-        int k = k0;
+        int k = k0 + skip;
         while (k < k0 + s.Width)
         {
             // Two whole pairs at once: their Philox calls interleaved (same numbers as one pair at a time).
@@ -51,7 +58,7 @@ public readonly partial struct MetropolisKernel<TV, TA>(
             }
             k += pair ? 2 : 1;
         }
-        accepted[index] += taken;
+        return taken;
     }
 
     private int Hit(StencilRows rows, int y, uint wStep, uint wAccept)

@@ -68,6 +68,7 @@ public sealed class TwinRegistryTests
         [typeof(ConvInputGradKernel<,>)] = typeof(ConvTwinTests),
         [typeof(ConvWeightGradKernel<,,>)] = typeof(ConvTwinTests),
         [typeof(ActivationBackwardKernel<>)] = typeof(ElementwiseTwinTests),
+        [typeof(LatticeFlow.Kernels.MetropolisKernel<,>)] = typeof(MetropolisTwinTests),
     };
 
     [Fact]
@@ -85,5 +86,6 @@ public sealed class TwinRegistryTests
         Assert.NotNull(HostTwin<ConvInputGradKernel<Floats, LatticeFlow.Kernels.DeviceView<int>>>.Launch);
         Assert.NotNull(HostTwin<ConvWeightGradKernel<Floats, LatticeFlow.Kernels.DeviceView<int>, LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<ActivationBackwardKernel<Floats>>.Launch);
+        Assert.NotNull(HostTwin<LatticeFlow.Kernels.MetropolisKernel<LatticeFlow.Kernels.DeviceView<double>, LatticeFlow.Kernels.Phi4LocalAction>>.Launch);
     }
 }
