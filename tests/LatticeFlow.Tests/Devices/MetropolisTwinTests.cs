@@ -40,16 +40,19 @@ public sealed class MetropolisTwinTests
     [MemberData(nameof(Cases))]
     public void Avx512TwinIsBitIdenticalToTheBody(int[] extents, int chains, int hits) => Compare(SimdLevel.Avx512, extents, chains, hits);
 
-    /// <summary>With the bracket widened past any ΔS, every lane takes Math.Log (<see cref="MetropolisTwins.Exact"/>): that path too is the body's.</summary>
+    /// <summary>
+    /// With the bracket widened past most ΔS, most blocks are left open and run in the body, between blocks run in lanes:
+    /// the hand-over keeps the body's numbers.
+    /// </summary>
     [Theory]
     [InlineData(SimdLevel.Avx2)]
     [InlineData(SimdLevel.Avx512)]
-    public unsafe void TheExactFallbackIsBitIdenticalToTheBody(SimdLevel level)
+    public unsafe void BlocksLeftOpenRunInTheBody(SimdLevel level)
     {
-        int[] extents = [6, 34];
+        int[] extents = [6, 66];
         var (bodyFields, bodyCounts) = Run(SimdLevel.Off, 1, extents, 2, 2, margin: null);
-        var (twinFields, twinCounts) = Run(level, 1, extents, 2, 2, margin: 1e3);
-        AssertIdentical(bodyFields, twinFields, bodyCounts, twinCounts, $"{level}, every lane exact");
+        var (twinFields, twinCounts) = Run(level, 1, extents, 2, 2, margin: 0.02);
+        AssertIdentical(bodyFields, twinFields, bodyCounts, twinCounts, $"{level}, margin 0.02");
     }
 
     /// <summary>The bound the bracket rests on: |Log(u) − Math.Log(u)| ≤ 1.1·10⁻⁷ &lt; Margin/4 for the uniforms Philox gives.</summary>

@@ -62,7 +62,10 @@ internal readonly unsafe struct DoubleLanes4 : IDoubleLanes<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double* p, Vector256<double> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Broadcast(double x) => Vector256.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> BroadcastBits(ulong x) => Vector256.Create(x).AsDouble();
-    public static Vector256<double> LaneIndex => Vector256.Create(0UL, 1, 2, 3).AsDouble();
+    public static Vector256<double> LaneIndex
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector256.Create(0UL, 1, 2, 3).AsDouble();
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Subtract(Vector256<double> a, Vector256<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Multiply(Vector256<double> a, Vector256<double> b) => a * b;
@@ -124,7 +127,10 @@ internal readonly unsafe struct DoubleLanes8 : IDoubleLanes<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(double* p, Vector512<double> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Broadcast(double x) => Vector512.Create(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> BroadcastBits(ulong x) => Vector512.Create(x).AsDouble();
-    public static Vector512<double> LaneIndex => Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7).AsDouble();
+    public static Vector512<double> LaneIndex
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => Vector512.Create(0UL, 1, 2, 3, 4, 5, 6, 7).AsDouble();
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Subtract(Vector512<double> a, Vector512<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Multiply(Vector512<double> a, Vector512<double> b) => a * b;

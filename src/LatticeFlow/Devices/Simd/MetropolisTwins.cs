@@ -27,7 +27,7 @@ namespace LatticeFlow.Devices.Simd;
 /// within an ulp of ln), which has no bit-exact vector counterpart. The twin brackets it instead: <see cref="Log"/> is
 /// ln u to within 1.1·10⁻⁷ (below), so where it lies more than <see cref="Margin"/> = 2⁻²¹ ≈ 4.8·10⁻⁷ from −ΔS the exact
 /// log lies on the same side, and the decision is the body's; the rare lanes closer than that (a fraction at most
-/// 2·Margin = 10⁻⁶ of hits, since ln u has density u ≤ 1) take Math.Log itself, lane by lane (<see cref="Exact"/>).
+/// 2·Margin = 10⁻⁶ of hits, since ln u has density u ≤ 1) leave their block as it was, and the body runs that block.
 /// Error of <see cref="Log"/>: u = 2^e·m with m ∈ [1, 2), ln m = 2 artanh x = 2x Σ_n x²ⁿ/(2n + 1), x = (m − 1)/(m + 1) ∈ [0, ⅓)
 /// (Abramowitz and Stegun 4.1.28); the sum stops at n = 5, leaving 2x Σ_{n≥6} x²ⁿ/(2n + 1) ≤ ⅔·9⁻⁶/(13·8/9) = 1.09·10⁻⁷, and
 /// the roundings of |e ln 2| ≤ 23 add a few 10⁻¹⁵. tests/LatticeFlow.Tests/Devices/MetropolisTwinTests.cs checks the bound
@@ -86,17 +86,31 @@ internal static unsafe class MetropolisTwins
     public static void Philox<TL, TD>(TD site, TD chain, TD step, TD stream, TD* roundKeys, out TD x0, out TD x1, out TD x2, out TD x3)
         where TL : struct, IDoubleLanes<TD> where TD : unmanaged
     {
-        TD m0 = TL.BroadcastBits(M0), m1 = TL.BroadcastBits(M1);
         TD c0 = site, c1 = chain, c2 = step, c3 = stream;
-        for (int r = 0; r < 10; r++)
-        {
-            TD p0 = TL.Multiply32(c0, m0), p1 = TL.Multiply32(c2, m1);
-            c0 = TL.Xor(TL.Xor(TL.ShiftRight(p1, 32), c1), roundKeys[2 * r]);
-            c2 = TL.Xor(TL.Xor(TL.ShiftRight(p0, 32), c3), roundKeys[2 * r + 1]);
-            c1 = p1;
-            c3 = p0;
-        }
+        // Unrolled by hand: the JIT keeps a ten-round loop, and spills its state across the back edge.
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 0);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 1);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 2);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 3);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 4);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 5);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 6);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 7);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 8);
+        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 9);
         (x0, x1, x2, x3) = (c0, c1, c2, c3);
+    }
+
+    /// <summary>One Philox4x32 round in lanes (<see cref="Kernels.Philox"/>): the high words of the products become the new c0, c2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round<TL, TD>(ref TD c0, ref TD c1, ref TD c2, ref TD c3, TD* roundKeys, int r)
+        where TL : struct, IDoubleLanes<TD> where TD : unmanaged
+    {
+        TD p0 = TL.Multiply32(c0, TL.BroadcastBits(M0)), p1 = TL.Multiply32(c2, TL.BroadcastBits(M1));
+        c0 = TL.Xor(TL.Xor(TL.ShiftRight(p1, 32), c1), roundKeys[2 * r]);
+        c2 = TL.Xor(TL.Xor(TL.ShiftRight(p0, 32), c3), roundKeys[2 * r + 1]);
+        c1 = p1;
+        c3 = p0;
     }
 
     /// <summary>The Philox round keys (k0, k1) + r·(W0, W1), r = 0 … 9, broadcast, at <paramref name="roundKeys"/>[2r], [2r + 1].</summary>
@@ -117,23 +131,11 @@ internal static unsafe class MetropolisTwins
     public static TD Uniform<TL, TD>(TD w) where TL : struct, IDoubleLanes<TD> where TD : unmanaged =>
         TL.Multiply(TL.Subtract(TL.Or(TL.And(w, TL.BroadcastBits(0xFFFF_FFFFUL)), TL.BroadcastBits(0x4330_0000_0000_0000)), TL.Broadcast(4503599627370495.5)),
             TL.Broadcast(1.0 / 4294967296.0));
-
-    /// <summary>log u &lt; t lane by lane with the body's XMath.Log: the lanes the bracket in <see cref="MetropolisTwin{TL, TD}"/> left open.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public static TD Exact<TL, TD>(TD u, TD t) where TL : struct, IDoubleLanes<TD> where TD : unmanaged
-    {
-        double* pu = stackalloc double[TL.Count], pt = stackalloc double[TL.Count];
-        ulong* mask = stackalloc ulong[TL.Count];
-        TL.Store(pu, u);
-        TL.Store(pt, t);
-        for (int l = 0; l < TL.Count; l++) mask[l] = ILGPU.Algorithms.XMath.Log(pu[l]) < pt[l] ? ulong.MaxValue : 0;
-        return TL.Load((double*)mask);
-    }
 }
 
 /// <summary>
 /// One row per item (see <see cref="MetropolisTwins"/>): whole blocks of C pairs in lanes, the rest in the body.
-/// <paramref name="margin"/> is <see cref="MetropolisTwins.Margin"/>; tests widen it to send every lane to Math.Log.
+/// <paramref name="margin"/> is <see cref="MetropolisTwins.Margin"/>; tests widen it to send every block to the body.
 /// </summary>
 internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView<double>, Phi4LocalAction> body, double margin) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
@@ -147,7 +149,7 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         var s = k.Shape;
         s.LocateHalf(item, out int chain, out int r, out _);
         var rows = new StencilRows(s, chain, r);
-        int ly = s.Ly, blocks = ly / 4 / TL.Count;
+        int ly = s.Ly, c = TL.Count, blocks = ly / 4 / c;
         double* row = k.Phi.Pointer + rows.Row;
         double* padded = stackalloc double[ly + 2];
         Buffer.MemoryCopy(row, padded + 1, 8L * ly, 8L * ly);
@@ -155,14 +157,25 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         padded[ly + 1] = row[0];
         TD* roundKeys = stackalloc TD[20];
         MetropolisTwins.RoundKeys<TL, TD>(k.Key, roundKeys);
-        long taken = Blocks(k, rows, chain, r, padded + 1, roundKeys, blocks, _margin);
-        taken += k.Update(item, 2 * blocks * TL.Count);
+        long taken = 0;
+        // A block where some lane's log u lies within the margin of −ΔS is left as it was and run by the body.
+        for (int block = 0; ; block++)
+        {
+            block = Blocks(k, rows, chain, r, padded + 1, roundKeys, block, blocks, _margin, ref taken);
+            if (block == blocks) break;
+            taken += k.Update(item, 2 * c * block, 2 * c * (block + 1));
+        }
+        taken += k.Update(item, 2 * c * blocks, s.Width);
         k.Accepted.Pointer[item] += taken;
     }
 
-    /// <summary>The hits on the first <paramref name="blocks"/> × 4C sites of the row; the accepted count.</summary>
-    private static long Blocks(in MetropolisKernel<HostView<double>, Phi4LocalAction> k, in StencilRows rows, int chain, int r, double* padded,
-        TD* roundKeys, int blocks, double margin)
+    /// <summary>
+    /// The hits on blocks <paramref name="first"/> … of the row (4C sites each), their acceptances added to
+    /// <paramref name="taken"/>, up to the first block whose decisions the bracket leaves open (not written back): its
+    /// index, or <paramref name="blocks"/>. No calls inside: the JIT would keep the loop's vectors on the stack around them.
+    /// </summary>
+    private static int Blocks(in MetropolisKernel<HostView<double>, Phi4LocalAction> k, in StencilRows rows, int chain, int r, double* padded,
+        TD* roundKeys, int first, int blocks, double margin, ref long taken)
     {
         var s = k.Shape;
         var action = k.Action;
@@ -172,7 +185,8 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         double* up0 = phi + rows.Up0, down0 = phi + rows.Down0, up1 = phi + rows.Up1, down1 = phi + rows.Down1, up2 = phi + rows.Up2, down2 = phi + rows.Down2;
         TD chainLanes = TL.BroadcastBits((uint)chain), step = TL.BroadcastBits(k.Sweep), count = TL.BroadcastBits(0);
         TD delta = TL.Broadcast(k.Delta), bracket = TL.Broadcast(margin), diagonal = TL.Broadcast(action.Diagonal), lambda = TL.Broadcast(action.Lambda);
-        for (int block = 0; block < blocks; block++)
+        int block = first;
+        for (; block < blocks; block++)
         {
             int y0 = 4 * c * block;
             TD n0 = Neighbours(rowDims, up0, down0, up1, down1, up2, down2, padded, y0);
@@ -186,13 +200,16 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
             TD a = offset == 0 ? v0 : v1, b = offset == 0 ? v2 : v3;
             TD actionA = LocalAction(a, nbA, diagonal, lambda), actionB = LocalAction(b, nbB, diagonal, lambda);
             TD site = TL.AddInt(TL.BroadcastBits((uint)(r * ly + block * c)), TL.LaneIndex);
+            TD accepted = TL.BroadcastBits(0), decided = TL.BroadcastBits(ulong.MaxValue);
             for (int h = 0; h < hits; h++)
             {
                 TD stream = TL.BroadcastBits(RngStream.Metropolis + (uint)(2 * h + k.Parity));
                 MetropolisTwins.Philox<TL, TD>(site, chainLanes, step, stream, roundKeys, out var x0, out var x1, out var x2, out var x3);
-                Hit(ref a, ref actionA, nbA, x0, x1, delta, diagonal, lambda, bracket, ref count);
-                Hit(ref b, ref actionB, nbB, x2, x3, delta, diagonal, lambda, bracket, ref count);
+                Hit(ref a, ref actionA, nbA, x0, x1, delta, diagonal, lambda, bracket, ref accepted, ref decided);
+                Hit(ref b, ref actionB, nbB, x2, x3, delta, diagonal, lambda, bracket, ref accepted, ref decided);
             }
+            if (!TL.AllSet(decided)) break;
+            count = TL.AddInt(count, accepted);
             if (offset == 0) (v0, v2) = (a, b);
             else (v1, v3) = (a, b);
             TL.Interleave(ref v0, ref v1, ref v2, ref v3);
@@ -203,9 +220,8 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         }
         long* lanes = stackalloc long[TL.Count];
         TL.Store((double*)lanes, count);
-        long taken = 0;
         for (int l = 0; l < TL.Count; l++) taken += lanes[l];
-        return taken;
+        return block;
     }
 
     /// <summary><see cref="StencilRows.NeighbourSum"/> at the C sites from y, added in its order.</summary>
@@ -229,22 +245,23 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
 
     /// <summary>
     /// One hit of the body's Hit in lanes. The action of the current value is carried from the last hit (the same function
-    /// of the same numbers as the body's recomputation), and the acceptance is the bracketed log test of <see cref="MetropolisTwins"/>.
+    /// of the same numbers as the body's recomputation); the acceptance is the bracketed log test of
+    /// <see cref="MetropolisTwins"/>, its open lanes cleared in <paramref name="decided"/> (accepted counts one per lane, as
+    /// 64-bit integers).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Hit(ref TD current, ref TD currentAction, TD neighbours, TD wStep, TD wAccept, TD delta, TD diagonal, TD lambda, TD margin,
-        ref TD count)
+        ref TD accepted, ref TD decided)
     {
         TD two = TL.Broadcast(2.0), one = TL.Broadcast(1.0);
         TD proposal = TL.Add(current, TL.Multiply(delta, TL.Subtract(TL.Multiply(two, MetropolisTwins.Uniform<TL, TD>(wStep)), one)));
         TD proposalAction = LocalAction(proposal, neighbours, diagonal, lambda);
         TD minusDs = TL.Xor(TL.Subtract(proposalAction, currentAction), TL.Broadcast(-0.0));
-        TD u = MetropolisTwins.Uniform<TL, TD>(wAccept);
-        TD log = MetropolisTwins.Log<TL, TD>(u);
+        TD log = MetropolisTwins.Log<TL, TD>(MetropolisTwins.Uniform<TL, TD>(wAccept));
         TD accept = TL.LessThan(log, TL.Subtract(minusDs, margin));
-        if (!TL.AllSet(TL.Or(accept, TL.GreaterThan(log, TL.Add(minusDs, margin))))) accept = MetropolisTwins.Exact<TL, TD>(u, minusDs);
+        decided = TL.And(decided, TL.Or(accept, TL.GreaterThan(log, TL.Add(minusDs, margin))));
         current = TL.Select(accept, proposal, current);
         currentAction = TL.Select(accept, proposalAction, currentAction);
-        count = TL.SubtractInt(count, accept);
+        accepted = TL.SubtractInt(accepted, accept);
     }
 }
