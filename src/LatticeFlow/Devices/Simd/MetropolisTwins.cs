@@ -79,26 +79,35 @@ internal static unsafe class MetropolisTwins
     }
 
     /// <summary>
-    /// Philox4x32-10 for C pairs at once, lane l keyed by (site0 + l, chain, step, stream) as <see cref="Philox.Generate"/>;
-    /// the four words in the low 32 bits of each lane (the high bits are not defined).
+    /// Philox4x32-10 for 2C pairs at once, lane l of <paramref name="a"/> keyed by (siteA + l, chain, step, stream) as
+    /// <see cref="Philox.Generate"/>, of <paramref name="b"/> by siteB + l; the words in the low 32 bits of each lane (the
+    /// high bits are not defined). The two calls' rounds alternate, so their serial chains of multiplies overlap (as in
+    /// <see cref="Philox.Generate2"/>); unrolled by hand, since the JIT keeps a ten-round loop and spills across its back edge.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Philox<TL, TD>(TD site, TD chain, TD step, TD stream, TD* roundKeys, out TD x0, out TD x1, out TD x2, out TD x3)
+    public static void Philox2<TL, TD>(TD siteA, TD siteB, TD chain, TD step, TD stream, TD* roundKeys, out PhiloxWords<TD> a, out PhiloxWords<TD> b)
         where TL : struct, IDoubleLanes<TD> where TD : unmanaged
     {
-        TD c0 = site, c1 = chain, c2 = step, c3 = stream;
-        // Unrolled by hand: the JIT keeps a ten-round loop, and spills its state across the back edge.
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 0);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 1);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 2);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 3);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 4);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 5);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 6);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 7);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 8);
-        Round<TL, TD>(ref c0, ref c1, ref c2, ref c3, roundKeys, 9);
-        (x0, x1, x2, x3) = (c0, c1, c2, c3);
+        a = new PhiloxWords<TD>(siteA, chain, step, stream);
+        b = new PhiloxWords<TD>(siteB, chain, step, stream);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 0);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 1);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 2);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 3);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 4);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 5);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 6);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 7);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 8);
+        Rounds<TL, TD>(ref a, ref b, roundKeys, 9);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rounds<TL, TD>(ref PhiloxWords<TD> a, ref PhiloxWords<TD> b, TD* roundKeys, int r)
+        where TL : struct, IDoubleLanes<TD> where TD : unmanaged
+    {
+        Round<TL, TD>(ref a.X0, ref a.X1, ref a.X2, ref a.X3, roundKeys, r);
+        Round<TL, TD>(ref b.X0, ref b.X1, ref b.X2, ref b.X3, roundKeys, r);
     }
 
     /// <summary>One Philox4x32 round in lanes (<see cref="Kernels.Philox"/>): the high words of the products become the new c0, c2.</summary>
@@ -133,10 +142,27 @@ internal static unsafe class MetropolisTwins
             TL.Broadcast(1.0 / 4294967296.0));
 }
 
+/// <summary>The Philox counter of C calls in lanes, and after ten rounds their words.</summary>
+internal struct PhiloxWords<TD>(TD x0, TD x1, TD x2, TD x3) where TD : unmanaged
+{
+    public TD X0 = x0, X1 = x1, X2 = x2, X3 = x3;
+}
+
+/// <summary>
+/// One block of C pairs in lanes (<see cref="MetropolisTwin{TL, TD}"/>): the row's four phases, the neighbour sums and
+/// actions of the two sites of each pair (A: colour index 2p, B: 2p + 1), its first Philox site word, accepted hits per
+/// lane and the lanes whose every decision the bracket settled.
+/// </summary>
+internal struct BlockLanes<TD> where TD : unmanaged
+{
+    public TD V0, V1, V2, V3, NeighboursA, NeighboursB, A, B, ActionA, ActionB, Site, Accepted, Decided;
+}
+
 /// <summary>
 /// One row per item (see <see cref="MetropolisTwins"/>): whole blocks of C pairs in lanes, the rest in the body.
 /// <paramref name="margin"/> is <see cref="MetropolisTwins.Margin"/>; tests widen it to send every block to the body.
 /// </summary>
+[SkipLocalsInit]
 internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView<double>, Phi4LocalAction> body, double margin) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
@@ -162,7 +188,7 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         for (int block = 0; ; block++)
         {
             block = Blocks(k, rows, chain, r, padded + 1, roundKeys, block, blocks, _margin, ref taken);
-            if (block == blocks) break;
+            if (block >= blocks) break;
             taken += k.Update(item, 2 * c * block, 2 * c * (block + 1));
         }
         taken += k.Update(item, 2 * c * blocks, s.Width);
@@ -171,52 +197,32 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
 
     /// <summary>
     /// The hits on blocks <paramref name="first"/> … of the row (4C sites each), their acceptances added to
-    /// <paramref name="taken"/>, up to the first block whose decisions the bracket leaves open (not written back): its
-    /// index, or <paramref name="blocks"/>. No calls inside: the JIT would keep the loop's vectors on the stack around them.
+    /// <paramref name="taken"/>, two blocks at a time (two independent chains of dependent operations for the core to
+    /// overlap; an odd last block runs as a pair with itself, stored and counted once), up to the first pair whose decisions
+    /// the bracket leaves open (not written back): the index of its first block, or at least <paramref name="blocks"/>.
     /// </summary>
     private static int Blocks(in MetropolisKernel<HostView<double>, Phi4LocalAction> k, in StencilRows rows, int chain, int r, double* padded,
         TD* roundKeys, int first, int blocks, double margin, ref long taken)
     {
         var s = k.Shape;
         var action = k.Action;
-        int c = TL.Count, ly = s.Ly, rowDims = s.RowDims, offset = (rows.CoordinateSum + k.Parity) & 1, hits = k.Hits;
+        int c = TL.Count, ly = s.Ly, offset = (rows.CoordinateSum + k.Parity) & 1, hits = k.Hits;
         double* phi = k.Phi.Pointer;
-        double* row = phi + rows.Row;
-        double* up0 = phi + rows.Up0, down0 = phi + rows.Down0, up1 = phi + rows.Up1, down1 = phi + rows.Down1, up2 = phi + rows.Up2, down2 = phi + rows.Down2;
         TD chainLanes = TL.BroadcastBits((uint)chain), step = TL.BroadcastBits(k.Sweep), count = TL.BroadcastBits(0);
         TD delta = TL.Broadcast(k.Delta), bracket = TL.Broadcast(margin), diagonal = TL.Broadcast(action.Diagonal), lambda = TL.Broadcast(action.Lambda);
         int block = first;
-        for (; block < blocks; block++)
+        for (; block < blocks; block += 2)
         {
-            int y0 = 4 * c * block;
-            TD n0 = Neighbours(rowDims, up0, down0, up1, down1, up2, down2, padded, y0);
-            TD n1 = Neighbours(rowDims, up0, down0, up1, down1, up2, down2, padded, y0 + c);
-            TD n2 = Neighbours(rowDims, up0, down0, up1, down1, up2, down2, padded, y0 + 2 * c);
-            TD n3 = Neighbours(rowDims, up0, down0, up1, down1, up2, down2, padded, y0 + 3 * c);
-            TL.Deinterleave(ref n0, ref n1, ref n2, ref n3);
-            TD v0 = TL.Load(row + y0), v1 = TL.Load(row + y0 + c), v2 = TL.Load(row + y0 + 2 * c), v3 = TL.Load(row + y0 + 3 * c);
-            TL.Deinterleave(ref v0, ref v1, ref v2, ref v3);
-            TD nbA = offset == 0 ? n0 : n1, nbB = offset == 0 ? n2 : n3;
-            TD a = offset == 0 ? v0 : v1, b = offset == 0 ? v2 : v3;
-            TD actionA = LocalAction(a, nbA, diagonal, lambda), actionB = LocalAction(b, nbB, diagonal, lambda);
-            TD site = TL.AddInt(TL.BroadcastBits((uint)(r * ly + block * c)), TL.LaneIndex);
-            TD accepted = TL.BroadcastBits(0), decided = TL.BroadcastBits(ulong.MaxValue);
-            for (int h = 0; h < hits; h++)
-            {
-                TD stream = TL.BroadcastBits(RngStream.Metropolis + (uint)(2 * h + k.Parity));
-                MetropolisTwins.Philox<TL, TD>(site, chainLanes, step, stream, roundKeys, out var x0, out var x1, out var x2, out var x3);
-                Hit(ref a, ref actionA, nbA, x0, x1, delta, diagonal, lambda, bracket, ref accepted, ref decided);
-                Hit(ref b, ref actionB, nbB, x2, x3, delta, diagonal, lambda, bracket, ref accepted, ref decided);
-            }
-            if (!TL.AllSet(decided)) break;
-            count = TL.AddInt(count, accepted);
-            if (offset == 0) (v0, v2) = (a, b);
-            else (v1, v3) = (a, b);
-            TL.Interleave(ref v0, ref v1, ref v2, ref v3);
-            TL.Store(row + y0, v0);
-            TL.Store(row + y0 + c, v1);
-            TL.Store(row + y0 + 2 * c, v2);
-            TL.Store(row + y0 + 3 * c, v3);
+            int other = Math.Min(block + 1, blocks - 1);
+            Open(out var x, s, rows, phi, padded, offset, r * ly, block, diagonal, lambda);
+            Open(out var y, s, rows, phi, padded, offset, r * ly, other, diagonal, lambda);
+            Hits(ref x, ref y, roundKeys, chainLanes, step, delta, diagonal, lambda, bracket, hits, k.Parity);
+            if (!TL.AllSet(TL.And(x.Decided, y.Decided))) break;
+            count = TL.AddInt(count, x.Accepted);
+            Close(ref x, phi + rows.Row, offset, block);
+            if (other == block) continue;
+            count = TL.AddInt(count, y.Accepted);
+            Close(ref y, phi + rows.Row, offset, other);
         }
         long* lanes = stackalloc long[TL.Count];
         TL.Store((double*)lanes, count);
@@ -224,13 +230,76 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         return block;
     }
 
+    /// <summary>
+    /// The hits on two blocks. A method of its own: inlined into <see cref="Blocks"/>, it took the JIT past its inlining
+    /// budget, and the lane operations after that point became calls. Optimised at once: its tier-0 code, with every lane
+    /// operation a call, would otherwise run until the tiering thread gets to it, seconds on a loaded machine.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Hits(ref BlockLanes<TD> x, ref BlockLanes<TD> y, TD* roundKeys, TD chainLanes, TD step, TD delta, TD diagonal, TD lambda,
+        TD bracket, int hits, int parity)
+    {
+        for (int h = 0; h < hits; h++)
+        {
+            TD stream = TL.BroadcastBits(RngStream.Metropolis + (uint)(2 * h + parity));
+            MetropolisTwins.Philox2<TL, TD>(x.Site, y.Site, chainLanes, step, stream, roundKeys, out var wx, out var wy);
+            Hit(ref x.A, ref x.ActionA, x.NeighboursA, wx.X0, wx.X1, delta, diagonal, lambda, bracket, ref x.Accepted, ref x.Decided);
+            Hit(ref y.A, ref y.ActionA, y.NeighboursA, wy.X0, wy.X1, delta, diagonal, lambda, bracket, ref y.Accepted, ref y.Decided);
+            Hit(ref x.B, ref x.ActionB, x.NeighboursB, wx.X2, wx.X3, delta, diagonal, lambda, bracket, ref x.Accepted, ref x.Decided);
+            Hit(ref y.B, ref y.ActionB, y.NeighboursB, wy.X2, wy.X3, delta, diagonal, lambda, bracket, ref y.Accepted, ref y.Decided);
+        }
+    }
+
+    /// <summary>Loads block <paramref name="block"/> of the row: its phases, the neighbour sums and actions of its A and B sites.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Open(out BlockLanes<TD> x, in LatticeShape s, in StencilRows rows, double* phi, double* padded, int offset, int rowSite, int block,
+        TD diagonal, TD lambda)
+    {
+        int c = TL.Count, y0 = 4 * c * block;
+        TD n0 = Neighbours(s, rows, phi, padded, y0), n1 = Neighbours(s, rows, phi, padded, y0 + c);
+        TD n2 = Neighbours(s, rows, phi, padded, y0 + 2 * c), n3 = Neighbours(s, rows, phi, padded, y0 + 3 * c);
+        TL.Deinterleave(ref n0, ref n1, ref n2, ref n3);
+        double* row = phi + rows.Row + y0;
+        TD v0 = TL.Load(row), v1 = TL.Load(row + c), v2 = TL.Load(row + 2 * c), v3 = TL.Load(row + 3 * c);
+        TL.Deinterleave(ref v0, ref v1, ref v2, ref v3);
+        // Every field assigned once, no `x = default` first: that was a call to the JIT's memory-zeroing helper per block.
+        x.V0 = v0;
+        x.V1 = v1;
+        x.V2 = v2;
+        x.V3 = v3;
+        x.NeighboursA = offset == 0 ? n0 : n1;
+        x.NeighboursB = offset == 0 ? n2 : n3;
+        x.A = offset == 0 ? v0 : v1;
+        x.B = offset == 0 ? v2 : v3;
+        x.ActionA = LocalAction(x.A, x.NeighboursA, diagonal, lambda);
+        x.ActionB = LocalAction(x.B, x.NeighboursB, diagonal, lambda);
+        x.Site = TL.AddInt(TL.BroadcastBits((uint)(rowSite + block * c)), TL.LaneIndex);
+        x.Accepted = TL.BroadcastBits(0);
+        x.Decided = TL.BroadcastBits(ulong.MaxValue);
+    }
+
+    /// <summary>Writes block <paramref name="block"/> back: its A and B sites into their phases, the phases interleaved into the row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Close(ref BlockLanes<TD> x, double* row, int offset, int block)
+    {
+        int c = TL.Count;
+        if (offset == 0) (x.V0, x.V2) = (x.A, x.B);
+        else (x.V1, x.V3) = (x.A, x.B);
+        TL.Interleave(ref x.V0, ref x.V1, ref x.V2, ref x.V3);
+        row += 4 * c * block;
+        TL.Store(row, x.V0);
+        TL.Store(row + c, x.V1);
+        TL.Store(row + 2 * c, x.V2);
+        TL.Store(row + 3 * c, x.V3);
+    }
+
     /// <summary><see cref="StencilRows.NeighbourSum"/> at the C sites from y, added in its order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TD Neighbours(int rowDims, double* up0, double* down0, double* up1, double* down1, double* up2, double* down2, double* padded, int y)
+    private static TD Neighbours(in LatticeShape s, in StencilRows rows, double* phi, double* padded, int y)
     {
-        TD sum = TL.Add(TL.Load(up0 + y), TL.Load(down0 + y));
-        if (rowDims > 1) sum = TL.Add(TL.Add(sum, TL.Load(up1 + y)), TL.Load(down1 + y));
-        if (rowDims > 2) sum = TL.Add(TL.Add(sum, TL.Load(up2 + y)), TL.Load(down2 + y));
+        TD sum = TL.Add(TL.Load(phi + rows.Up0 + y), TL.Load(phi + rows.Down0 + y));
+        if (s.RowDims > 1) sum = TL.Add(TL.Add(sum, TL.Load(phi + rows.Up1 + y)), TL.Load(phi + rows.Down1 + y));
+        if (s.RowDims > 2) sum = TL.Add(TL.Add(sum, TL.Load(phi + rows.Up2 + y)), TL.Load(phi + rows.Down2 + y));
         return TL.Add(TL.Add(sum, TL.Load(padded + y + 1)), TL.Load(padded + y - 1));
     }
 
