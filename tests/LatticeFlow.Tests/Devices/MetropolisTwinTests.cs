@@ -55,6 +55,34 @@ public sealed class MetropolisTwinTests
         AssertIdentical(bodyFields, twinFields, bodyCounts, twinCounts, $"{level}, margin 0.02");
     }
 
+    /// <summary>The twin takes rows holding a block of C pairs (4C sites; 16 lanes' worth for AVX-512) and only φ⁴; the body runs the rest.</summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2, 16, true)]
+    [InlineData(SimdLevel.Avx2, 14, false)]
+    [InlineData(SimdLevel.Avx512, 18, true)]
+    [InlineData(SimdLevel.Avx512, 10, false)]
+    [InlineData(SimdLevel.Avx512, 32, true)]
+    public void TheTwinTakesRowsThatHoldABlock(SimdLevel level, int ly, bool taken)
+    {
+        using var device = new ManagedDevice(DeviceFactory.Context, 1, SimdLevel.Off);
+        var g = new LatticeGeometry(4, ly);
+        using var fields = new FieldBatch(device, g, 1);
+        using var accepted = device.Allocate<double>(fields.HalfShape.HalfItems);
+        var half = fields.HalfShape;
+        var kernel = new MetropolisKernel<DeviceView<double>, Phi4LocalAction>(half, new Phi4LocalAction(-4, 8, 2), fields.View, accepted.View,
+            new RngKey(1), 0, 0, 0.5, 1);
+        using var context = new TwinContext(new SerialLauncher(), level);
+        Assert.Equal(taken, HostTwin<MetropolisKernel<DeviceView<double>, Phi4LocalAction>>.Launch!(kernel, context, half.HalfItems, fields.Sites / 2));
+    }
+
+    private sealed class SerialLauncher : IHostLauncher
+    {
+        public void Launch<T>(int items, long sites, T kernel) where T : struct, IKernel
+        {
+            for (int i = 0; i < items; i++) kernel.Execute(i);
+        }
+    }
+
     /// <summary>The bound the bracket rests on: |Log(u) − Math.Log(u)| ≤ 1.1·10⁻⁷ &lt; Margin/4 for the uniforms Philox gives.</summary>
     [Fact]
     public unsafe void TheLogApproximationIsWithinItsBound()

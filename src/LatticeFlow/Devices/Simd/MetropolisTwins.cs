@@ -27,7 +27,8 @@ namespace LatticeFlow.Devices.Simd;
 /// within an ulp of ln), which has no bit-exact vector counterpart. The twin brackets it instead: <see cref="Log"/> is
 /// ln u to within 1.1·10⁻⁷ (below), so where it lies more than <see cref="Margin"/> = 2⁻²¹ ≈ 4.8·10⁻⁷ from −ΔS the exact
 /// log lies on the same side, and the decision is the body's; the rare lanes closer than that (a fraction at most
-/// 2·Margin = 10⁻⁶ of hits, since ln u has density u ≤ 1) leave their block as it was, and the body runs that block.
+/// 2·Margin = 10⁻⁶ of hits, since ln u has density u ≤ 1) leave their block, and the block run beside it, as they were:
+/// the body runs the first of the two, and the lanes take up again from the next.
 /// Error of <see cref="Log"/>: u = 2^e·m with m ∈ [1, 2), ln m = 2 artanh x = 2x Σ_n x²ⁿ/(2n + 1), x = (m − 1)/(m + 1) ∈ [0, ⅓)
 /// (Abramowitz and Stegun 4.1.28); the sum stops at n = 5, leaving 2x Σ_{n≥6} x²ⁿ/(2n + 1) ≤ ⅔·9⁻⁶/(13·8/9) = 1.09·10⁻⁷, and
 /// the roundings of |e ln 2| ≤ 23 add a few 10⁻¹⁵. tests/LatticeFlow.Tests/Devices/MetropolisTwinTests.cs checks the bound
