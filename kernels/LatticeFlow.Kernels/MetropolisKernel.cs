@@ -16,7 +16,14 @@ public readonly partial struct MetropolisKernel<TV, TA>(
     RngKey key, uint sweep, int parity, double delta, int hits) : IRebindableKernel
     where TV : struct, IView<double> where TA : struct, ILocalAction
 {
-    public void Execute(int index)
+    public void Execute(int index) => accepted[index] += Update(index, 0, shape.Width);
+
+    /// <summary>
+    /// The hits on the item's sites with colour index k0 + from … k0 + to − 1 (from and to even or the item's end, so pairs
+    /// stay whole), and how many were accepted: the host SIMD twin runs most sites of a row in lanes and hands the rest to
+    /// this, with the same random words for each site whichever runs it.
+    /// </summary>
+    public int Update(int index, int from, int to)
     {
         var s = shape;
         s.LocateHalf(index, out int b, out int r, out int k0);
@@ -24,11 +31,11 @@ public readonly partial struct MetropolisKernel<TV, TA>(
         int offset = (rows.CoordinateSum + parity) & 1;
         int perColour = s.Ly / 2;
         int taken = 0;
-        int k = k0;
-        while (k < k0 + s.Width)
+        int k = k0 + from, end = k0 + to;
+        while (k < end)
         {
             // Two whole pairs at once: their Philox calls interleaved (same numbers as one pair at a time).
-            if ((k & 1) == 0 && k + 3 < k0 + s.Width && k + 3 < perColour)
+            if ((k & 1) == 0 && k + 3 < end && k + 3 < perColour)
             {
                 for (int h = 0; h < hits; h++)
                 {
@@ -42,7 +49,7 @@ public readonly partial struct MetropolisKernel<TV, TA>(
                 k += 4;
                 continue;
             }
-            bool pair = (k & 1) == 0 && k + 1 < k0 + s.Width && k + 1 < perColour;
+            bool pair = (k & 1) == 0 && k + 1 < end && k + 1 < perColour;
             for (int h = 0; h < hits; h++)
             {
                 var w = Philox.Generate(key, (uint)(r * s.Ly + (k >> 1)), (uint)b, sweep, RngStream.Metropolis + (uint)(2 * h + parity));
@@ -51,7 +58,7 @@ public readonly partial struct MetropolisKernel<TV, TA>(
             }
             k += pair ? 2 : 1;
         }
-        accepted[index] += taken;
+        return taken;
     }
 
     private int Hit(StencilRows rows, int y, uint wStep, uint wAccept)

@@ -71,6 +71,7 @@ public sealed class TwinRegistryTests
         [typeof(LatticeFlow.Kernels.ForceKernel<,>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.FieldKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.GaussianKernel<>)] = typeof(HmcTwinTests),
+        [typeof(LatticeFlow.Kernels.MetropolisKernel<,>)] = typeof(MetropolisTwinTests),
     };
 
     [Fact]
@@ -91,5 +92,6 @@ public sealed class TwinRegistryTests
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.ForceKernel<LatticeFlow.Kernels.DeviceView<double>, LatticeFlow.Kernels.Phi4LocalAction>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.FieldKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.GaussianKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);
+        Assert.NotNull(HostTwin<LatticeFlow.Kernels.MetropolisKernel<LatticeFlow.Kernels.DeviceView<double>, LatticeFlow.Kernels.Phi4LocalAction>>.Launch);
     }
 }

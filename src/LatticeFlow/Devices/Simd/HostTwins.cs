@@ -15,8 +15,8 @@ internal delegate bool TwinLaunch<T>(T kernel, TwinContext context, int items, l
 /// <summary>
 /// The one list of host SIMD twins (DESIGN.md principle 2): kernel struct → the method that runs its twin. The managed
 /// launcher asks <see cref="HostTwin{T}"/> once per kernel type; every twin listed here has a test against its body
-/// (tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs, ElementwiseTwinTests.cs), and one test fails when a twin is listed
-/// without one (TwinRegistryTests).
+/// (tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs, ElementwiseTwinTests.cs, MetropolisTwinTests.cs), and one test fails
+/// when a twin is listed without one (TwinRegistryTests).
 /// </summary>
 internal static class HostTwins
 {
@@ -29,6 +29,7 @@ internal static class HostTwins
         [typeof(ForceKernel<,>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Force)),
         [typeof(FieldKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Field)),
         [typeof(GaussianKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Gaussian)),
+        [typeof(MetropolisKernel<,>)] = Twin(typeof(MetropolisTwins), nameof(MetropolisTwins.Update)),
     };
 
     private static MethodInfo Twin(Type type, string name) =>
