@@ -21,6 +21,11 @@ cases=(
   "hmc-free|--algo hmc --L 6 --m2 0.5 --lam 0 --n 100 --therm 20"
   "cluster|--algo cluster --L 8 --m2 -4 --lam 8 --chains 2 --n 200 --therm 50"
   "flow|--algo flow --model $model --chains 2 --n 200 --therm 20"
+  # Rows long enough for the sampler twins (the Metropolis twin takes rows of at least 4 blocks of lanes): against a
+  # build without twins, these compare the twins with the bodies too.
+  "metropolis-L34-twin|--algo metropolis --L 34 --m2 -4 --lam 8 --chains 3 --n 100 --therm 30 --hits 2"
+  "hmc-L34-twin|--algo hmc --Lx 34 --Ly 66 --m2 -4 --lam 8 --chains 3 --n 40 --therm 10"
+  "cluster-L34-twin|--algo cluster --L 34 --m2 -4 --lam 8 --chains 2 --n 60 --therm 20"
 )
 fail=0
 for c in "${cases[@]}"; do
