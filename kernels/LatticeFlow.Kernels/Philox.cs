@@ -26,7 +26,8 @@ public readonly struct RngKey(ulong seed)
 /// </summary>
 public static class Philox
 {
-    private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
+    /// <summary>The round multipliers M0, M1 and the Weyl key increments W0, W1 of Philox4x32 (Salmon et al., SC11).</summary>
+    public const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 
     public static RandomWords Generate(RngKey key, uint site, uint chain, uint step, uint stream)
     {

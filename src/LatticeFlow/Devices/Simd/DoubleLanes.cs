@@ -5,11 +5,13 @@ using System.Runtime.Intrinsics.X86;
 namespace LatticeFlow.Devices.Simd;
 
 /// <summary>
-/// The vector operations of the sampler twins (<see cref="MetropolisTwins"/>), over a vector type <typeparamref name="TD"/>
-/// of double lanes that also carries 64-bit integer lanes (the bit patterns of the same registers): one twin body serves
-/// 256-bit (<see cref="DoubleLanes4"/>) and 512-bit (<see cref="DoubleLanes8"/>) lanes, specialised by the JIT as
-/// <see cref="ILanes{TV}"/> is. Every floating-point operation is a single IEEE operation, never fused: the sampler twins
-/// must round exactly as the kernel bodies do. Masks are lanes of all ones (true) or all zeros.
+/// The vector operations of the sampler twins (<see cref="MetropolisTwins"/>, <see cref="HmcTwins"/>, their Philox
+/// <see cref="PhiloxLanes"/>), over a vector type <typeparamref name="TD"/> of double lanes that also carries 64-bit
+/// integer lanes (the bit patterns of the same registers): one twin body serves 256-bit (<see cref="DoubleLanes4"/>) and
+/// 512-bit (<see cref="DoubleLanes8"/>) lanes, specialised by the JIT as <see cref="ILanes{TV}"/> is. Every floating-point
+/// operation is a single IEEE operation, never fused (no fused multiply-add): the sampler twins are bit-identical to kernel
+/// bodies that have none (DESIGN.md principle 2), so each rounds once, as the scalar operation does. Masks are lanes of
+/// all ones (true) or all zeros.
 /// </summary>
 internal unsafe interface IDoubleLanes<TD> where TD : unmanaged
 {
@@ -26,6 +28,9 @@ internal unsafe interface IDoubleLanes<TD> where TD : unmanaged
     static abstract TD Subtract(TD a, TD b);
     static abstract TD Multiply(TD a, TD b);
     static abstract TD Divide(TD a, TD b);
+
+    /// <summary>√v per lane, correctly rounded (IEEE 754), as Math.Sqrt.</summary>
+    static abstract TD Sqrt(TD v);
     static abstract TD LessThan(TD a, TD b);
     static abstract TD GreaterThan(TD a, TD b);
     static abstract TD Select(TD mask, TD a, TD b);
@@ -41,8 +46,12 @@ internal unsafe interface IDoubleLanes<TD> where TD : unmanaged
     /// <summary>Integer lanes: (a mod 2³²)·(b mod 2³²), the full 64-bit product (vpmuludq).</summary>
     static abstract TD Multiply32(TD a, TD b);
 
-    /// <summary>Integer lanes shifted right (logical) by <paramref name="bits"/>.</summary>
+    /// <summary>Integer lanes shifted right (logical) or left by <paramref name="bits"/>.</summary>
     static abstract TD ShiftRight(TD a, byte bits);
+    static abstract TD ShiftLeft(TD a, byte bits);
+
+    /// <summary>Integer lanes below 2⁵³ as doubles (exact).</summary>
+    static abstract TD ConvertToDouble(TD a);
 
     /// <summary>
     /// 4 × Count consecutive doubles v0‖v1‖v2‖v3 (v_q = elements q·Count … q·Count + Count − 1) ↔ the four phases
@@ -70,6 +79,7 @@ internal readonly unsafe struct DoubleLanes4 : IDoubleLanes<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Subtract(Vector256<double> a, Vector256<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Multiply(Vector256<double> a, Vector256<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Divide(Vector256<double> a, Vector256<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sqrt(Vector256<double> v) => Vector256.Sqrt(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> LessThan(Vector256<double> a, Vector256<double> b) => Vector256.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> GreaterThan(Vector256<double> a, Vector256<double> b) => Vector256.GreaterThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Select(Vector256<double> mask, Vector256<double> a, Vector256<double> b) => Vector256.ConditionalSelect(mask, a, b);
@@ -80,6 +90,8 @@ internal readonly unsafe struct DoubleLanes4 : IDoubleLanes<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> AddInt(Vector256<double> a, Vector256<double> b) => (a.AsUInt64() + b.AsUInt64()).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> SubtractInt(Vector256<double> a, Vector256<double> b) => (a.AsUInt64() - b.AsUInt64()).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ShiftRight(Vector256<double> a, byte bits) => Vector256.ShiftRightLogical(a.AsUInt64(), bits).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ShiftLeft(Vector256<double> a, byte bits) => Vector256.ShiftLeft(a.AsUInt64(), bits).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> ConvertToDouble(Vector256<double> a) => Vector256.ConvertToDouble(a.AsUInt64());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Multiply32(Vector256<double> a, Vector256<double> b) => Avx2.IsSupported
@@ -135,6 +147,7 @@ internal readonly unsafe struct DoubleLanes8 : IDoubleLanes<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Subtract(Vector512<double> a, Vector512<double> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Multiply(Vector512<double> a, Vector512<double> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Divide(Vector512<double> a, Vector512<double> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Sqrt(Vector512<double> v) => Vector512.Sqrt(v);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> LessThan(Vector512<double> a, Vector512<double> b) => Vector512.LessThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> GreaterThan(Vector512<double> a, Vector512<double> b) => Vector512.GreaterThan(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Select(Vector512<double> mask, Vector512<double> a, Vector512<double> b) => Vector512.ConditionalSelect(mask, a, b);
@@ -145,6 +158,8 @@ internal readonly unsafe struct DoubleLanes8 : IDoubleLanes<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> AddInt(Vector512<double> a, Vector512<double> b) => (a.AsUInt64() + b.AsUInt64()).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> SubtractInt(Vector512<double> a, Vector512<double> b) => (a.AsUInt64() - b.AsUInt64()).AsDouble();
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ShiftRight(Vector512<double> a, byte bits) => Vector512.ShiftRightLogical(a.AsUInt64(), bits).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ShiftLeft(Vector512<double> a, byte bits) => Vector512.ShiftLeft(a.AsUInt64(), bits).AsDouble();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> ConvertToDouble(Vector512<double> a) => Vector512.ConvertToDouble(a.AsUInt64());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Multiply32(Vector512<double> a, Vector512<double> b) => Avx512F.IsSupported

@@ -19,8 +19,8 @@ namespace LatticeFlow.Devices.Simd;
 /// around the row (y = 0 and y = Ly − 1) and the tail of a row shorter than a whole vector run the body's own scalar code.
 /// </para>
 /// <para>
-/// The momenta: Philox4x32-10 runs in lanes (one call per site pair, a 64-bit lane per 32-bit word, so each round is two
-/// vpmuludq), and so do the 53-bit uniforms (an integer below 2⁵³ converts exactly) and r = scale·√(−2 ln u₁) (√ is
+/// The momenta: Philox4x32-10 runs in lanes (<see cref="PhiloxLanes.Generate"/>, one call per site pair, a 64-bit lane
+/// per 32-bit word, so each round is two vpmuludq), and so do the 53-bit uniforms (an integer below 2⁵³ converts exactly) and r = scale·√(−2 ln u₁) (√ is
 /// correctly rounded, as Math.Sqrt). On the host ILGPU's XMath.Log, Cos and Sin are Math.Log, Math.Cos and Math.Sin
 /// (IntrinsicMath.CPUOnly in ILGPU 1.5.3): the twin calls them per lane (sine and cosine in one sincos call where that
 /// is the same functions, <see cref="FusedSinCos"/>), since a vector log or sincos rounds differently. Items are the
@@ -30,9 +30,6 @@ namespace LatticeFlow.Devices.Simd;
 /// </summary>
 internal static unsafe class HmcTwins
 {
-    // Philox4x32 multipliers and Weyl key increments (Salmon et al., SC11), as in Philox.Generate.
-    private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-
     public static bool Force<TV, TA>(ForceKernel<TV, TA> k, TwinContext context, int items, long sites)
         where TV : struct, IView<double> where TA : struct, ILocalAction
     {
@@ -41,26 +38,26 @@ internal static unsafe class HmcTwins
         if (s.Ly < 6) return false;
         var action = k.Action;
         var args = new ForceArguments(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host.Pointer, k.Target.Host.Pointer, k.Step, k.Epsilon);
-        if (context.Level == SimdLevel.Avx512 && s.Ly - 2 >= Lanes8D.Count) context.Launcher.Launch(items, sites, new ForceTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
-        else context.Launcher.Launch(items, sites, new ForceTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        if (context.Level == SimdLevel.Avx512 && s.Ly - 2 >= DoubleLanes8.Count) context.Launcher.Launch(items, sites, new ForceTwin<DoubleLanes8, Vector512<double>>(args));
+        else context.Launcher.Launch(items, sites, new ForceTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
     }
 
     public static bool Field<TV>(FieldKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
     {
-        if (k.Width < Lanes4D.Count) return false;
+        if (k.Width < DoubleLanes4.Count) return false;
         var args = new FieldArguments(k.Phi.Host.Pointer, k.Pi.Host.Pointer, k.Epsilon, k.Width);
-        if (context.Level == SimdLevel.Avx512 && k.Width >= Lanes8D.Count) context.Launcher.Launch(items, sites, new FieldTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
-        else context.Launcher.Launch(items, sites, new FieldTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        if (context.Level == SimdLevel.Avx512 && k.Width >= DoubleLanes8.Count) context.Launcher.Launch(items, sites, new FieldTwin<DoubleLanes8, Vector512<double>>(args));
+        else context.Launcher.Launch(items, sites, new FieldTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
     }
 
     public static bool Gaussian<TV>(GaussianKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
     {
-        if (k.Width < 2 * Lanes4D.Count) return false;
+        if (k.Width < 2 * DoubleLanes4.Count) return false;
         var args = new GaussianArguments(k.Target.Host.Pointer, k.Volume, k.Width, k.Key, k.Step, k.Stream, k.Scale);
-        if (context.Level == SimdLevel.Avx512 && k.Width >= 2 * Lanes8D.Count) context.Launcher.Launch(items, sites, new GaussianTwin<Lanes8D, Vector512<double>, Vector512<ulong>>(args));
-        else context.Launcher.Launch(items, sites, new GaussianTwin<Lanes4D, Vector256<double>, Vector256<ulong>>(args));
+        if (context.Level == SimdLevel.Avx512 && k.Width >= 2 * DoubleLanes8.Count) context.Launcher.Launch(items, sites, new GaussianTwin<DoubleLanes8, Vector512<double>>(args));
+        else context.Launcher.Launch(items, sites, new GaussianTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
     }
 
@@ -75,29 +72,6 @@ internal static unsafe class HmcTwins
     /// <summary>(sin x, cos x), bit-identical to XMath.Sin and XMath.Cos on the host (see <see cref="FusedSinCos"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (double Sin, double Cos) SinCos(double x) => FusedSinCos ? Math.SinCos(x) : (XMath.Sin(x), XMath.Cos(x));
-
-    /// <summary>
-    /// Philox4x32-10 (<see cref="Philox.Generate"/>) in lanes: counter (c0 per lane, c1, c2, c3), key (k0, k1); the four
-    /// words come back in c0…c3, one 32-bit word per 64-bit lane.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Philox<TL, TD, TU>(ref TU c0, ref TU c1, ref TU c2, ref TU c3, uint k0, uint k1)
-        where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
-    {
-        TU m0 = TL.Word(M0), m1 = TL.Word(M1);
-        for (int r = 0; r < 10; r++)
-        {
-            TU p0 = TL.MultiplyWide(m0, c0), p1 = TL.MultiplyWide(m1, c2);
-            TU n0 = TL.Xor(TL.Xor(TL.High(p1), c1), TL.Word(k0));
-            TU n2 = TL.Xor(TL.Xor(TL.High(p0), c3), TL.Word(k1));
-            c1 = TL.Low(p1);
-            c3 = TL.Low(p0);
-            c0 = n0;
-            c2 = n2;
-            k0 += W0;
-            k1 += W1;
-        }
-    }
 }
 
 internal readonly unsafe struct ForceArguments(LatticeShape shape, Phi4LocalAction action, double* phi, double* target, int step, double epsilon)
@@ -110,8 +84,8 @@ internal readonly unsafe struct ForceArguments(LatticeShape shape, Phi4LocalActi
 }
 
 /// <summary>One item of <see cref="ForceKernel{TV, TA}"/> for φ⁴: its sites of one row, in vectors (see <see cref="HmcTwins"/>).</summary>
-internal readonly unsafe struct ForceTwin<TL, TD, TU>(ForceArguments a) : IKernel
-    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+internal readonly unsafe struct ForceTwin<TL, TD>(ForceArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
     private readonly ForceArguments _a = a;
 
@@ -167,8 +141,8 @@ internal readonly unsafe struct FieldArguments(double* phi, double* pi, double e
 }
 
 /// <summary>One item of <see cref="FieldKernel{TV}"/>: φ ← φ + ε π over its sites, in vectors, the tail as the body.</summary>
-internal readonly unsafe struct FieldTwin<TL, TD, TU>(FieldArguments a) : IKernel
-    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+internal readonly unsafe struct FieldTwin<TL, TD>(FieldArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
     private readonly FieldArguments _a = a;
 
@@ -197,8 +171,8 @@ internal readonly unsafe struct GaussianArguments(double* target, int volume, in
 /// lanes, the logarithm, cosine and sine per lane with the functions the body calls on the host (see <see cref="HmcTwins"/>);
 /// a lone odd first site, pairs left over and a lone even last site run the body's scalar code.
 /// </summary>
-internal readonly unsafe struct GaussianTwin<TL, TD, TU>(GaussianArguments a) : IKernel
-    where TL : struct, IDoubleLanes<TD, TU> where TD : unmanaged where TU : unmanaged
+internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianArguments a) : IKernel
+    where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
     private readonly GaussianArguments _a = a;
 
@@ -206,12 +180,14 @@ internal readonly unsafe struct GaussianTwin<TL, TD, TU>(GaussianArguments a) : 
     {
         var a = _a;
         int start = item * a.Width, end = start + a.Width, b = start / a.Volume, i = start;
+        TD* roundKeys = stackalloc TD[20];
+        PhiloxLanes.RoundKeys<TL, TD>(a.Key, roundKeys);
         while (i < end)
         {
             int site = i - b * a.Volume;
             if ((site & 1) == 0 && i + 2 * TL.Count <= end)
             {
-                Pairs(b, site, a.Target + i);
+                Pairs(b, site, a.Target + i, roundKeys);
                 i += 2 * TL.Count;
             }
             else i = Scalar(b, i, end);
@@ -219,15 +195,16 @@ internal readonly unsafe struct GaussianTwin<TL, TD, TU>(GaussianArguments a) : 
     }
 
     // Sites site … site + 2·Count − 1 (site even) into t: one Philox call per pair, pair j in lane j.
-    private void Pairs(int chain, int site, double* t)
+    private void Pairs(int chain, int site, double* t, TD* roundKeys)
     {
         var a = _a;
-        TU c0 = TL.Sequence((uint)(site >> 1)), c1 = TL.Word((uint)chain), c2 = TL.Word(a.Step), c3 = TL.Word(a.Stream);
-        HmcTwins.Philox<TL, TD, TU>(ref c0, ref c1, ref c2, ref c3, a.Key.K0, a.Key.K1);
+        var w = new PhiloxWords<TD>(TL.AddInt(TL.BroadcastBits((uint)(site >> 1)), TL.LaneIndex), TL.BroadcastBits((uint)chain),
+            TL.BroadcastBits(a.Step), TL.BroadcastBits(a.Stream));
+        PhiloxLanes.Generate<TL, TD>(ref w, roundKeys);
         double* u = stackalloc double[TL.Count];
         double* angle = stackalloc double[TL.Count];
-        TL.Store(u, TL.Uniform53(c0, c1));
-        TL.Store(angle, TL.Multiply(TL.Broadcast(2.0 * Math.PI), TL.Uniform53(c2, c3)));
+        TL.Store(u, PhiloxLanes.Uniform53<TL, TD>(w.X0, w.X1));
+        TL.Store(angle, TL.Multiply(TL.Broadcast(2.0 * Math.PI), PhiloxLanes.Uniform53<TL, TD>(w.X2, w.X3)));
         for (int j = 0; j < TL.Count; j++) u[j] = XMath.Log(u[j]);
         TL.Store(u, TL.Multiply(TL.Broadcast(a.Scale), TL.Sqrt(TL.Multiply(TL.Broadcast(-2.0), TL.Load(u)))));
         for (int j = 0; j < TL.Count; j++)

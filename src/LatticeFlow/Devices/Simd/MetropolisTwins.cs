@@ -15,7 +15,7 @@ namespace LatticeFlow.Devices.Simd;
 /// y = 4p + offset and 4p + 2 + offset). A block of C pairs (C = 4 doubles in 256-bit lanes, 8 in 512-bit) is 4C
 /// consecutive sites, loaded as four vectors and deinterleaved into the phases y mod 4 (<see cref="IDoubleLanes{TD}.Deinterleave"/>):
 /// lane l of phase offset is site 4l + offset, the first site of pair l, and lane l of phase offset + 2 its second. Lane l of
-/// a vector Philox call (Salmon et al., SC11; the 32 × 32 → 64 multiplies of tools/philox-simd) then draws pair l's words,
+/// a vector Philox call (<see cref="PhiloxLanes.Generate2"/>, two calls interleaved) then draws pair l's words,
 /// words 0–1 for the first site and 2–3 for the second, as the body does. The neighbour sums Σ_μ [φ(x+μ̂) + φ(x−μ̂)] are
 /// added in the body's order at all 4C sites of a block (neighbour rows by <see cref="StencilRows"/>, any d; y ± 1 from a
 /// copy of the row with its periodic images at both ends) and deinterleaved the same way; the sums at the other colour's
@@ -42,8 +42,6 @@ internal static unsafe class MetropolisTwins
 
     /// <summary>Longest row the twin copies onto the stack; longer rows run the body.</summary>
     private const int MaxRow = 1 << 14;
-
-    private const uint M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
 
     public static bool Update<TV, TA>(MetropolisKernel<TV, TA> k, TwinContext context, int items, long sites)
         where TV : struct, IView<double> where TA : struct, ILocalAction
@@ -78,75 +76,6 @@ internal static unsafe class MetropolisTwins
         sum = TL.Add(TL.Multiply(sum, z), one);
         return TL.Add(TL.Multiply(e, TL.Broadcast(Math.Log(2.0))), TL.Multiply(TL.Add(x, x), sum));
     }
-
-    /// <summary>
-    /// Philox4x32-10 for 2C pairs at once, lane l of <paramref name="a"/> keyed by (siteA + l, chain, step, stream) as
-    /// <see cref="Philox.Generate"/>, of <paramref name="b"/> by siteB + l; the words in the low 32 bits of each lane (the
-    /// high bits are not defined). The two calls' rounds alternate, so their serial chains of multiplies overlap (as in
-    /// <see cref="Philox.Generate2"/>); unrolled by hand, since the JIT keeps a ten-round loop and spills across its back edge.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Philox2<TL, TD>(TD siteA, TD siteB, TD chain, TD step, TD stream, TD* roundKeys, out PhiloxWords<TD> a, out PhiloxWords<TD> b)
-        where TL : struct, IDoubleLanes<TD> where TD : unmanaged
-    {
-        a = new PhiloxWords<TD>(siteA, chain, step, stream);
-        b = new PhiloxWords<TD>(siteB, chain, step, stream);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 0);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 1);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 2);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 3);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 4);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 5);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 6);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 7);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 8);
-        Rounds<TL, TD>(ref a, ref b, roundKeys, 9);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Rounds<TL, TD>(ref PhiloxWords<TD> a, ref PhiloxWords<TD> b, TD* roundKeys, int r)
-        where TL : struct, IDoubleLanes<TD> where TD : unmanaged
-    {
-        Round<TL, TD>(ref a.X0, ref a.X1, ref a.X2, ref a.X3, roundKeys, r);
-        Round<TL, TD>(ref b.X0, ref b.X1, ref b.X2, ref b.X3, roundKeys, r);
-    }
-
-    /// <summary>One Philox4x32 round in lanes (<see cref="Kernels.Philox"/>): the high words of the products become the new c0, c2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Round<TL, TD>(ref TD c0, ref TD c1, ref TD c2, ref TD c3, TD* roundKeys, int r)
-        where TL : struct, IDoubleLanes<TD> where TD : unmanaged
-    {
-        TD p0 = TL.Multiply32(c0, TL.BroadcastBits(M0)), p1 = TL.Multiply32(c2, TL.BroadcastBits(M1));
-        c0 = TL.Xor(TL.Xor(TL.ShiftRight(p1, 32), c1), roundKeys[2 * r]);
-        c2 = TL.Xor(TL.Xor(TL.ShiftRight(p0, 32), c3), roundKeys[2 * r + 1]);
-        c1 = p1;
-        c3 = p0;
-    }
-
-    /// <summary>The Philox round keys (k0, k1) + r·(W0, W1), r = 0 … 9, broadcast, at <paramref name="roundKeys"/>[2r], [2r + 1].</summary>
-    public static void RoundKeys<TL, TD>(RngKey key, TD* roundKeys) where TL : struct, IDoubleLanes<TD> where TD : unmanaged
-    {
-        uint k0 = key.K0, k1 = key.K1;
-        for (int r = 0; r < 10; r++)
-        {
-            roundKeys[2 * r] = TL.BroadcastBits(k0);
-            roundKeys[2 * r + 1] = TL.BroadcastBits(k1);
-            k0 += W0;
-            k1 += W1;
-        }
-    }
-
-    /// <summary><see cref="Kernels.Philox.Uniform"/> of the low 32 bits w of each lane: 2⁵² + w read as a double, less 2⁵² − ½, times 2⁻³², each step exact.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TD Uniform<TL, TD>(TD w) where TL : struct, IDoubleLanes<TD> where TD : unmanaged =>
-        TL.Multiply(TL.Subtract(TL.Or(TL.And(w, TL.BroadcastBits(0xFFFF_FFFFUL)), TL.BroadcastBits(0x4330_0000_0000_0000)), TL.Broadcast(4503599627370495.5)),
-            TL.Broadcast(1.0 / 4294967296.0));
-}
-
-/// <summary>The Philox counter of C calls in lanes, and after ten rounds their words.</summary>
-internal struct PhiloxWords<TD>(TD x0, TD x1, TD x2, TD x3) where TD : unmanaged
-{
-    public TD X0 = x0, X1 = x1, X2 = x2, X3 = x3;
 }
 
 /// <summary>
@@ -183,7 +112,7 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         padded[0] = row[ly - 1];
         padded[ly + 1] = row[0];
         TD* roundKeys = stackalloc TD[20];
-        MetropolisTwins.RoundKeys<TL, TD>(k.Key, roundKeys);
+        PhiloxLanes.RoundKeys<TL, TD>(k.Key, roundKeys);
         long taken = 0;
         // A block where some lane's log u lies within the margin of −ΔS is left as it was and run by the body.
         for (int block = 0; ; block++)
@@ -243,7 +172,7 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         for (int h = 0; h < hits; h++)
         {
             TD stream = TL.BroadcastBits(RngStream.Metropolis + (uint)(2 * h + parity));
-            MetropolisTwins.Philox2<TL, TD>(x.Site, y.Site, chainLanes, step, stream, roundKeys, out var wx, out var wy);
+            PhiloxLanes.Generate2<TL, TD>(x.Site, y.Site, chainLanes, step, stream, roundKeys, out var wx, out var wy);
             Hit(ref x.A, ref x.ActionA, x.NeighboursA, wx.X0, wx.X1, delta, diagonal, lambda, bracket, ref x.Accepted, ref x.Decided);
             Hit(ref y.A, ref y.ActionA, y.NeighboursA, wy.X0, wy.X1, delta, diagonal, lambda, bracket, ref y.Accepted, ref y.Decided);
             Hit(ref x.B, ref x.ActionB, x.NeighboursB, wx.X2, wx.X3, delta, diagonal, lambda, bracket, ref x.Accepted, ref x.Decided);
@@ -324,10 +253,10 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         ref TD accepted, ref TD decided)
     {
         TD two = TL.Broadcast(2.0), one = TL.Broadcast(1.0);
-        TD proposal = TL.Add(current, TL.Multiply(delta, TL.Subtract(TL.Multiply(two, MetropolisTwins.Uniform<TL, TD>(wStep)), one)));
+        TD proposal = TL.Add(current, TL.Multiply(delta, TL.Subtract(TL.Multiply(two, PhiloxLanes.Uniform<TL, TD>(wStep)), one)));
         TD proposalAction = LocalAction(proposal, neighbours, diagonal, lambda);
         TD minusDs = TL.Xor(TL.Subtract(proposalAction, currentAction), TL.Broadcast(-0.0));
-        TD log = MetropolisTwins.Log<TL, TD>(MetropolisTwins.Uniform<TL, TD>(wAccept));
+        TD log = MetropolisTwins.Log<TL, TD>(PhiloxLanes.Uniform<TL, TD>(wAccept));
         TD accept = TL.LessThan(log, TL.Subtract(minusDs, margin));
         decided = TL.And(decided, TL.Or(accept, TL.GreaterThan(log, TL.Add(minusDs, margin))));
         current = TL.Select(accept, proposal, current);
