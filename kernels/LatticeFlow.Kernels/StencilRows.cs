@@ -7,6 +7,9 @@ namespace LatticeFlow.Kernels;
 /// </summary>
 public readonly struct StencilRows
 {
+    /// <summary>The row axes it (and <see cref="LatticeShape"/>, and the host twins that sum neighbour rows as it does) handle: d ≤ 4.</summary>
+    public const int MaxRowAxes = 3;
+
     /// <summary>Offsets of row r and of its neighbour rows along row axes 0–2 (equal to Row along unused axes).</summary>
     public readonly int Row, Up0, Down0, Up1, Down1, Up2, Down2;
 

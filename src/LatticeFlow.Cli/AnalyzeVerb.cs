@@ -12,7 +12,7 @@ public sealed class AnalyzeVerb : IVerb
     [Option("therm", HelpText = "Configurations to drop at the start of every chain."), Setting(SettingNames.Thermalization)] public long? Therm { get; set; }
     [Option("bin", HelpText = "Average blocks of this many configurations first (the Gamma method does not need it)."), Setting(SettingNames.Bin)] public int? Bin { get; set; }
     [Option("out", MetaValue = "DIR", HelpText = "Where analysis.json and plots/ go (default: the first run directory)."), Setting(SettingNames.OutputDirectory)] public string? Out { get; set; }
-    [Option("pyerrors", HelpText = "Also write analysis_pyerrors.json for pyerrors.input.json.load_json.")] public bool Pyerrors { get; set; }
+    [Option("pyerrors", HelpText = "Also write analysis_pyerrors.json.gz for pyerrors.input.json.load_json.")] public bool Pyerrors { get; set; }
 
     private const int MaxCorrelatorRows = 33;
     // AnalysisOptions holds the defaults.

@@ -15,7 +15,7 @@ public sealed class SampleVerb : IVerb
     [Option("Lx", HelpText = "Lattice extent in x (with --Ly, for rectangular lattices)."), Setting(SettingNames.Lx)] public int? Lx { get; set; }
     [Option("Ly", HelpText = "Lattice extent in y, the time direction of the correlators."), Setting(SettingNames.Ly)] public int? Ly { get; set; }
     [Option("dim", HelpText = "Dimensions d of the L^d lattice given by --L: 2, 3 or 4 (metropolis and hmc; flow and cluster are d = 2 only). (default 2)"), Setting(SettingNames.Dimensions)] public int? Dim { get; set; }
-    [Option("extents", Separator = ',', HelpText = "Lattice extents L0,...,L(d-1), d = 2-4, e.g. 8,8,16; the last is the time direction of the correlators."), Setting(SettingNames.Extents, SettingNames.Lx, SettingNames.Ly)] public IEnumerable<int>? Extents { get; set; }
+    [Option("extents", Separator = ',', MetaValue = "L0,L1,..", HelpText = "Lattice extents L0,...,L(d-1), d = 2-4, e.g. 8,8,16; the last is the time direction of the correlators."), Setting(SettingNames.Extents, SettingNames.Lx, SettingNames.Ly)] public IEnumerable<int>? Extents { get; set; }
     [Option("m2", HelpText = "Bare mass squared m^2."), Setting(SettingNames.M2)] public double? M2 { get; set; }
     [Option("lam", HelpText = "Quartic coupling lambda >= 0."), Setting(SettingNames.Lambda)] public double? Lambda { get; set; }
     [Option("kappa", HelpText = "Hopping parameter (instead of --m2/--lam, with --lam-hop)."), Setting(SettingNames.Kappa)] public double? Kappa { get; set; }

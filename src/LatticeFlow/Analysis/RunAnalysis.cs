@@ -101,8 +101,8 @@ public static class RunAnalysis
             ["runs"] = new JsonArray([.. r.Runs.Select(d => (JsonNode)Path.GetFullPath(d))]),
             ["algorithm"] = r.Algorithm,
             ["lattice"] = r.Lattice.Dimensions == 2
-                ? new JsonObject { ["Lx"] = r.Lattice.Lx, ["Ly"] = r.Lattice.Ly, ["extents"] = Extents(r.Lattice) }
-                : new JsonObject { ["extents"] = Extents(r.Lattice) },
+                ? new JsonObject { ["Lx"] = r.Lattice.Lx, ["Ly"] = r.Lattice.Ly, ["d"] = 2, ["extents"] = Extents(r.Lattice) }
+                : new JsonObject { ["d"] = r.Lattice.Dimensions, ["extents"] = Extents(r.Lattice) },
             ["action"] = Physics.Actions.ToJson(r.Action),
             ["method"] = new JsonObject
             {

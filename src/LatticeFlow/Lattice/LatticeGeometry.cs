@@ -13,7 +13,7 @@ namespace LatticeFlow.Lattice;
 public sealed record LatticeGeometry
 {
     /// <summary>The dimensions the kernels support (<see cref="LatticeShape"/> has three row axes).</summary>
-    public const int MinDimensions = 2, MaxDimensions = 4;
+    public const int MinDimensions = 2, MaxDimensions = StencilRows.MaxRowAxes + 1;
 
     private readonly int[] _extents;
 
@@ -47,7 +47,9 @@ public sealed record LatticeGeometry
         long volume = 1;
         for (int mu = 0; mu < extents.Length; mu++)
         {
-            Check(extents.Length == 2 ? (mu == 0 ? SettingNames.Lx : SettingNames.Ly) : SettingNames.Extents, extents[mu]);
+            if (extents.Length == 2) Check(mu == 0 ? SettingNames.Lx : SettingNames.Ly, extents[mu]);
+            else if (extents[mu] < 2 || extents[mu] % 2 != 0)
+                throw new InvalidSettingException(SettingNames.Extents, string.Join(",", extents), $"extent {extents[mu]} (axis {mu}): {SizeRule}");
             volume *= extents[mu];
             if (volume > int.MaxValue)
                 throw new InvalidSettingException(SettingNames.Extents, string.Join(",", extents), "more than 2^31 - 1 sites");
@@ -131,11 +133,13 @@ public sealed record LatticeGeometry
         return new LatticeShape(rowDims, _extents[0], rowDims > 1 ? _extents[1] : 1, rowDims > 2 ? _extents[2] : 1, TimeExtent, chains, width);
     }
 
+    private const string SizeRule = "lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)";
+
     /// <exception cref="InvalidSettingException">The size is odd or below 2.</exception>
     private static void Check(string setting, int l)
     {
         if (l < 2 || l % 2 != 0)
-            throw new InvalidSettingException(setting, l, "lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)");
+            throw new InvalidSettingException(setting, l, SizeRule);
     }
 
     public bool Equals(LatticeGeometry? other) => other is not null && _extents.AsSpan().SequenceEqual(other._extents);

@@ -106,7 +106,8 @@ public sealed record SampleSettings
             throw new InvalidSettingException(SettingNames.Configurations, Configurations,
                 "too long a run: {thermalization} + {configurations} × {save_every} must stay below 2^32 updates (the random-number counter is 32 bits per step)");
         if (Geometry.Dimensions > sampler.MaxDimensions)
-            throw new InvalidSettingException(SettingNames.Dimensions, Geometry.Dimensions, $"{sampler.Name} runs on lattices of at most {sampler.MaxDimensions} dimensions");
+            throw new InvalidSettingException(SettingNames.Extents, string.Join(",", Geometry.Extents),
+                $"{sampler.Name} runs on lattices of at most {sampler.MaxDimensions} dimensions, not {Geometry.Dimensions}");
         if ((long)Geometry.Volume * Chains > int.MaxValue / 2)
             throw new InvalidSettingException(SettingNames.Chains, Chains, $"too many sites for one batch of {Geometry} lattices");
         if (!double.IsFinite(CheckpointSeconds) || CheckpointSeconds <= 0)

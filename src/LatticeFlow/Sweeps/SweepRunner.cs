@@ -180,7 +180,8 @@ public static class SweepRunner
         var r = TrainRun.Execute(settings, progress, cancel);
         string measured = r.Quality is { } q ? $"acceptance {q.Acceptance:F3} on {q.Proposals} fresh proposals" : $"running acceptance {r.RunningAcceptance:F3}";
         if (r.Best is { } b) measured += $" (best check {b.Acceptance:F3} at step {b.Step})";
-        string limit = spec.Flow.LadderSeconds > 0 ? $" of the {allowance:F0} s the ladder budget left it" : "";
+        string limit = spec.Flow.LadderSeconds > 0
+            ? $" of the {allowance:F1} s allowed by the ladder budget{(spec.Flow.MaxSeconds > 0 && allowance >= spec.Flow.MaxSeconds ? " and max_seconds" : "")}" : "";
         log.WriteLine($"   flow training: {r.Status} after {r.Steps} steps, {r.Seconds:F0} s{limit}, {measured}");
         if (r.Status == "diverged") throw new InvalidInputException($"{dir}: flow training diverged: {r.Message}");
         return r.Completed ? model : null;

@@ -53,9 +53,10 @@ public class DimensionCliTests
     }
 
     [Theory]
-    [InlineData("--algo cluster --dim 3 --L 4", "--dim 3: cluster runs on lattices of at most 2 dimensions")]
+    [InlineData("--algo cluster --dim 3 --L 4", "--L 4,4,4: cluster runs on lattices of at most 2 dimensions, not 3")]
+    [InlineData("--algo cluster --extents 4,4,6", "--extents 4,4,6: cluster runs on lattices of at most 2 dimensions, not 3")]
     [InlineData("--algo metropolis --extents 4,4,4,4,4", "--extents 4,4,4,4,4: a lattice has 2 to 4 dimensions, not 5")]
-    [InlineData("--algo metropolis --extents 4,3,4", "--extents 3: lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)")]
+    [InlineData("--algo metropolis --extents 4,3,4", "--extents 4,3,4: extent 3 (axis 1): lattice sizes must be even and at least 2 (the checkerboard must tile the periodic lattice)")]
     [InlineData("--algo metropolis --dim 5 --L 4", "--dim 5: a lattice has 2 to 4 dimensions")]
     [InlineData("--algo metropolis --dim 3 --Lx 4 --Ly 4", "--dim goes with --L; for other shapes give --extents")]
     [InlineData("--algo metropolis --extents 4,4 --L 4", "give either --extents or --L (with --dim) or --Lx and --Ly, not several")]

@@ -203,16 +203,6 @@ public class DimensionTests
         }
     }
 
-    /// <summary>The d-dimensional free propagator is the 2D one in d = 2, and sums to 1/(2m²) over separations (χ₂ of the free field).</summary>
-    [Fact]
-    public void FreePropagatorSumsToTheSusceptibility()
-    {
-        Assert.Equal(FreeField.Propagator(4, 6, 0.7, 1, 2), FreeField.Propagator([4, 6], 0.7, [1, 2]));
-        int[] extents = [2, 4, 6];
-        double chi = NaiveLattice.Sites(extents).Sum(x => FreeField.Propagator(extents, 0.7, x));
-        Assert.Equal(1 / (2 * 0.7), chi, 1e-12);
-    }
-
     [Theory]
     [InlineData(new[] { 4 }, "extents")]
     [InlineData(new[] { 4, 4, 4, 4, 4 }, "extents")]

@@ -192,7 +192,7 @@ public sealed class TrainingAcrossVolumesTests
             Assert.Equal("time limit", summary.Status);
             used.Add(summary.Seconds);
         }
-        Assert.Equal(spec.Points.Count, log.ToString().Split('\n').Count(l => l.Contains("s the ladder budget left it")));
+        Assert.Equal(spec.Points.Count, log.ToString().Split('\n').Count(l => l.Contains("s allowed by the ladder budget")));
     }
 
     /// <summary>A ladder point whose predecessor's training is unfinished (a Slurm task past its time limit) is refused, not started from it.</summary>

@@ -113,7 +113,7 @@ public class HigherDimensionSamplerTests
             OutputDirectory = tmp.Sub("x"), Flow = new FlowMetropolisSettings { ModelPath = tmp.Sub("none.lfm") },
         };
         var e = Assert.Throws<InvalidSettingException>(() => s.Validated());
-        Assert.Equal(SettingNames.Dimensions, e.Setting);
+        Assert.Equal(SettingNames.Extents, e.Setting);
         Assert.False(Directory.Exists(s.OutputDirectory));
     }
 }

@@ -35,7 +35,7 @@ internal static unsafe class HmcTwins
     {
         if (typeof(TA) != typeof(Phi4LocalAction)) return false;
         var s = k.Shape;
-        if (s.Ly < 6) return false;
+        if (s.Ly < 6 || s.RowDims > StencilRows.MaxRowAxes) return false;
         var action = k.Action;
         var args = new ForceArguments(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host.Pointer, k.Target.Host.Pointer, k.Step, k.Epsilon);
         if (context.Level == SimdLevel.Avx512 && s.Ly - 2 >= DoubleLanes8.Count) context.Launcher.Launch(items, sites, new ForceTwin<DoubleLanes8, Vector512<double>>(args));

@@ -47,7 +47,7 @@ internal static unsafe class MetropolisTwins
         where TV : struct, IView<double> where TA : struct, ILocalAction
     {
         var s = k.Shape;
-        if (typeof(TA) != typeof(Phi4LocalAction) || s.Width != s.Ly / 2 || s.Ly > MaxRow) return false;
+        if (typeof(TA) != typeof(Phi4LocalAction) || s.Width != s.Ly / 2 || s.Ly > MaxRow || s.RowDims > StencilRows.MaxRowAxes) return false;
         int pairs = s.Ly / 4, lanes = context.Level == SimdLevel.Avx512 && pairs >= 8 ? 8 : 4;
         if (pairs < lanes) return false;
         var action = k.Action;
