@@ -31,7 +31,7 @@ public sealed class AnalyzeVerb : IVerb
         var r = RunAnalysis.Analyze([.. Runs], options);
         double s = options.S;
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{r.Algorithm} on {r.Lattice}, {RunSummary.Couplings(r.Action, " = ")}: {r.Replicas} replica(s) of {r.ConfigurationsPerReplica} configurations");
+        Console.WriteLine($"{r.Algorithm} on {r.Lattice}, {RunSummary.Couplings(r.Action, " = ")}: {r.ReplicaSummary}");
         Console.WriteLine($"Gamma method, S = {s.ToString(c)}; tau_int in Wolff's convention 1/2 + sum rho (emcee's tau is twice this)");
         Console.WriteLine($"{"observable",-22} {"mean",14} {"error",12} {"tau_int",18} {"W",5} {"N_eff",10}");
         void Row(string name, GammaResult g) => Console.WriteLine(string.Create(c,

@@ -17,7 +17,12 @@ public sealed record PointResult
     public required IReadOnlyDictionary<string, GammaResult> Derived { get; init; }
     public required CorrelatorResult Correlator { get; init; }
     public required int Replicas { get; init; }
+    /// <summary>The shortest replica's measurements (after the thermalisation cut and blocking).</summary>
     public required long ConfigurationsPerReplica { get; init; }
+    /// <summary>The longest replica's; replicas of different lengths all enter whole.</summary>
+    public required long LongestReplica { get; init; }
+    /// <summary>Measurements of all replicas together: N of every primary.</summary>
+    public required long Configurations { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
 
     public GammaResult Primary(string name) => Primaries.First(p => p.Name == name).Result;
@@ -74,6 +79,7 @@ public static class PointAnalysis
         {
             Primaries = primaries, Derived = derived, Correlator = correlator,
             Replicas = tables.Sum(t => t.Chains), ConfigurationsPerReplica = perReplica, Notes = notes,
+            LongestReplica = tables.Max(t => (long)t.Configurations) / o.Bin, Configurations = tables.Sum(t => t.Chains * ((long)t.Configurations / o.Bin)),
         };
     }
 

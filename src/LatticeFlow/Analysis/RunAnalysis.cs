@@ -22,6 +22,11 @@ public sealed record AnalysisResult
 
     public int Replicas => Point.Replicas;
     public long ConfigurationsPerReplica => Point.ConfigurationsPerReplica;
+
+    /// <summary>"2 replica(s) of 300 configurations", or "… of 300 to 800 configurations (1100 in all)" where they differ.</summary>
+    public string ReplicaSummary => Point.ConfigurationsPerReplica == Point.LongestReplica
+        ? $"{Replicas} replica(s) of {Point.ConfigurationsPerReplica} configurations"
+        : $"{Replicas} replica(s) of {Point.ConfigurationsPerReplica} to {Point.LongestReplica} configurations ({Point.Configurations} in all)";
     public IReadOnlyList<PrimaryResult> Primaries => Point.Primaries;
     public GammaResult AbsMagnetization => Point.Derived[DerivedQuantities.AbsMagnetizationDensity.Key];
     public GammaResult Chi2 => Point.Derived[DerivedQuantities.Chi2.Key];
@@ -111,6 +116,7 @@ public static class RunAnalysis
                 ["tau_int_convention"] = "Wolff: 1/2 + sum_{t>=1} rho(t) (emcee's tau is twice this)",
                 ["status_convention"] = "determined: error computed; constant: no fluctuations (error 0); undetermined: no error can be computed (non-finite data, a derivative outside its domain, too few data); null numbers are not known",
                 ["replicas"] = r.Replicas, ["configurations_per_replica"] = r.ConfigurationsPerReplica,
+                ["longest_replica"] = r.Point.LongestReplica, ["configurations"] = r.Point.Configurations,
             },
             ["primary"] = new JsonObject(r.Primaries.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)Figure(p.Result)))),
             ["derived"] = derived,

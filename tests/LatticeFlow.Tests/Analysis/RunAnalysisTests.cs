@@ -103,6 +103,12 @@ public class RunAnalysisTests
         var both = RunAnalysis.Analyze([a, b], new AnalysisOptions(Plots: false, OutputDirectory: tmp.Sub("both")));
         Assert.Equal(4, both.Replicas);
         Assert.Equal(6000, both.Chi2.N);
+        Assert.Equal("4 replica(s) of 1500 configurations", both.ReplicaSummary);
+        // Replicas of different lengths enter whole; the summary says the range and the total, which is every primary's N.
+        string shorter = Run(tmp, "s", "metropolis", g, Phi4Couplings.Tutorial, 700, seed: 3);
+        var mixed = RunAnalysis.Analyze([a, shorter], new AnalysisOptions(Plots: false, OutputDirectory: tmp.Sub("mixed")));
+        Assert.Equal(4400, mixed.Chi2.N);
+        Assert.Equal("4 replica(s) of 700 to 1500 configurations (4400 in all)", mixed.ReplicaSummary);
         string other = Run(tmp, "c", "metropolis", g, Phi4Couplings.Standard(-4, 7), 100);
         Assert.Contains("one parameter point", Assert.Throws<InvalidInputException>(() => RunAnalysis.Analyze([a, other], new AnalysisOptions(Plots: false))).Message);
     }
