@@ -33,7 +33,7 @@ public sealed class TrainVerb : IVerb
     [Option("lr", HelpText = "Adam learning rate."), Setting(SettingNames.LearningRate)] public double? LearningRate { get; set; }
     [Option("betas", MetaValue = "B1,B2", HelpText = "Adam beta1,beta2."), Setting(SettingNames.Beta1, SettingNames.Beta2)] public string? Betas { get; set; }
     [Option("eps", HelpText = "Adam epsilon."), Setting(SettingNames.Epsilon)] public double? Epsilon { get; set; }
-    [Option("schedule", MetaValue = "NAME", HelpText = "Learning-rate schedule: constant | cosine."), Setting(SettingNames.Schedule)] public string? Schedule { get; set; }
+    [Option("schedule", MetaValue = "NAME", HelpText = "Learning-rate schedule: constant | cosine (over --steps, or over --max-seconds where that is further along)."), Setting(SettingNames.Schedule)] public string? Schedule { get; set; }
     [Option("clip", HelpText = "Clip the gradient norm to this (0: off)."), Setting(SettingNames.ClipNorm)] public double? Clip { get; set; }
     [Option("steps", HelpText = "Training steps."), Setting(SettingNames.Steps)] public long? Steps { get; set; }
     [Option("seed", HelpText = "Random seed."), Setting(SettingNames.Seed)] public ulong? Seed { get; set; }

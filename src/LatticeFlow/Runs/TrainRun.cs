@@ -69,7 +69,7 @@ public static class TrainRun
         // new at this resume, and then the earlier checks have no weights to keep).
         FlowCheck? kept = settings.KeepBest && File.Exists(Path.Combine(dir, Best)) ? checks.Best : null;
 
-        var schedule = new LearningRateSchedule(settings.Schedule, settings.LearningRate, settings.Steps);
+        var schedule = new LearningRateSchedule(settings.Schedule, settings.LearningRate, settings.Steps, settings.MaxSeconds);
         var clock = Stopwatch.StartNew();
         var lastCheckpoint = Stopwatch.StartNew();
         string status = "complete", message = $"trained {settings.Steps} steps";
@@ -80,7 +80,7 @@ public static class TrainRun
             if (cancel.IsCancellationRequested) { status = "interrupted"; message = $"interrupted at step {step}"; break; }
             if (settings.MaxSeconds > 0 && previousSeconds + clock.Elapsed.TotalSeconds >= settings.MaxSeconds)
             { status = "time limit"; message = $"time limit of {settings.MaxSeconds:G4} s of training reached at step {step}"; break; }
-            var m = trainer.Step(step, schedule.At(step));
+            var m = trainer.Step(step, schedule.At(step, previousSeconds + clock.Elapsed.TotalSeconds));
             if (!m.Finite)
             {
                 status = "diverged";

@@ -54,4 +54,16 @@ public sealed class FlowTrainingTests
         Assert.Equal(0, s.At(100), 15);
         Assert.Equal(1e-3, new LearningRateSchedule(ScheduleKind.Constant, 1e-3, 100).At(70));
     }
+
+    /// <summary>With a time budget the cosine follows whichever budget is further along: seconds, or steps.</summary>
+    [Fact]
+    public void CosineScheduleFollowsTheTimeBudgetWhenItIsFurtherAlong()
+    {
+        var s = new LearningRateSchedule(ScheduleKind.Cosine, 1e-3, 1_000_000, TotalSeconds: 200);
+        Assert.Equal(1e-3, s.At(0, 0), 15);
+        Assert.Equal(5e-4, s.At(10, 100), 15);
+        Assert.Equal(0, s.At(20, 250), 15);
+        Assert.Equal(5e-4, new LearningRateSchedule(ScheduleKind.Cosine, 1e-3, 100, TotalSeconds: 1e6).At(50, 3), 15);
+        Assert.Equal(1e-3, new LearningRateSchedule(ScheduleKind.Constant, 1e-3, 100, TotalSeconds: 200).At(70, 150));
+    }
 }
