@@ -37,7 +37,7 @@ internal static unsafe class HmcTwins
         var s = k.Shape;
         if (s.Ly < 6 || s.RowDims > StencilRows.MaxRowAxes) return false;
         var action = k.Action;
-        var args = new ForceArguments(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host.Pointer, k.Target.Host.Pointer, k.Step, k.Epsilon);
+        var args = new ForceKernel<HostView<double>, Phi4LocalAction>(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host, k.Target.Host, k.Step, k.Epsilon);
         if (context.Level == SimdLevel.Avx512 && s.Ly - 2 >= DoubleLanes8.Count) context.Launcher.Launch(items, sites, new ForceTwin<DoubleLanes8, Vector512<double>>(args));
         else context.Launcher.Launch(items, sites, new ForceTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
@@ -46,7 +46,7 @@ internal static unsafe class HmcTwins
     public static bool Field<TV>(FieldKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
     {
         if (k.Width < DoubleLanes4.Count) return false;
-        var args = new FieldArguments(k.Phi.Host.Pointer, k.Pi.Host.Pointer, k.Epsilon, k.Width);
+        var args = new FieldKernel<HostView<double>>(k.Phi.Host, k.Pi.Host, k.Epsilon, k.Width);
         if (context.Level == SimdLevel.Avx512 && k.Width >= DoubleLanes8.Count) context.Launcher.Launch(items, sites, new FieldTwin<DoubleLanes8, Vector512<double>>(args));
         else context.Launcher.Launch(items, sites, new FieldTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
@@ -55,7 +55,7 @@ internal static unsafe class HmcTwins
     public static bool Gaussian<TV>(GaussianKernel<TV> k, TwinContext context, int items, long sites) where TV : struct, IView<double>
     {
         if (k.Width < 2 * DoubleLanes4.Count) return false;
-        var args = new GaussianArguments(k.Target.Host.Pointer, k.Volume, k.Width, k.Key, k.Step, k.Stream, k.Scale);
+        var args = new GaussianKernel<HostView<double>>(k.Target.Host, k.Volume, k.Width, k.Key, k.Step, k.Stream, k.Scale);
         if (context.Level == SimdLevel.Avx512 && k.Width >= 2 * DoubleLanes8.Count) context.Launcher.Launch(items, sites, new GaussianTwin<DoubleLanes8, Vector512<double>>(args));
         else context.Launcher.Launch(items, sites, new GaussianTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
@@ -74,20 +74,11 @@ internal static unsafe class HmcTwins
     public static (double Sin, double Cos) SinCos(double x) => FusedSinCos ? Math.SinCos(x) : (XMath.Sin(x), XMath.Cos(x));
 }
 
-internal readonly unsafe struct ForceArguments(LatticeShape shape, Phi4LocalAction action, double* phi, double* target, int step, double epsilon)
-{
-    public readonly LatticeShape Shape = shape;
-    public readonly Phi4LocalAction Action = action;
-    public readonly double* Phi = phi, Target = target;
-    public readonly int Step = step;
-    public readonly double Epsilon = epsilon;
-}
-
 /// <summary>One item of <see cref="ForceKernel{TV, TA}"/> for φ⁴: its sites of one row, in vectors (see <see cref="HmcTwins"/>).</summary>
-internal readonly unsafe struct ForceTwin<TL, TD>(ForceArguments a) : IKernel
+internal readonly unsafe struct ForceTwin<TL, TD>(ForceKernel<HostView<double>, Phi4LocalAction> a) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
-    private readonly ForceArguments _a = a;
+    private readonly ForceKernel<HostView<double>, Phi4LocalAction> _a = a;
 
     public void Execute(int item)
     {
@@ -104,7 +95,7 @@ internal readonly unsafe struct ForceTwin<TL, TD>(ForceArguments a) : IKernel
     private int Vectors(LatticeShape s, StencilRows rows, int y, int end)
     {
         var a = _a;
-        double* phi = a.Phi, target = a.Target;
+        double* phi = a.Phi.Pointer, target = a.Target.Pointer;
         double* row = phi + rows.Row, up0 = phi + rows.Up0, down0 = phi + rows.Down0, up1 = phi + rows.Up1, down1 = phi + rows.Down1;
         double* up2 = phi + rows.Up2, down2 = phi + rows.Down2, t = target + rows.Row;
         TD diagonal2 = TL.Broadcast(2.0 * a.Action.Diagonal), two = TL.Broadcast(2.0), lambda4 = TL.Broadcast(4.0 * a.Action.Lambda);
@@ -127,29 +118,22 @@ internal readonly unsafe struct ForceTwin<TL, TD>(ForceArguments a) : IKernel
     private void Scalar(LatticeShape s, StencilRows rows, int y)
     {
         var a = _a;
-        var phi = new HostView<double>(a.Phi);
+        var phi = a.Phi;
         double force = a.Action.Force(phi[rows.Row + y], rows.NeighbourSum(s, phi, y));
         a.Target[rows.Row + y] = a.Step == 0 ? force : a.Target[rows.Row + y] - a.Epsilon * force;
     }
 }
 
-internal readonly unsafe struct FieldArguments(double* phi, double* pi, double epsilon, int width)
-{
-    public readonly double* Phi = phi, Pi = pi;
-    public readonly double Epsilon = epsilon;
-    public readonly int Width = width;
-}
-
 /// <summary>One item of <see cref="FieldKernel{TV}"/>: φ ← φ + ε π over its sites, in vectors, the tail as the body.</summary>
-internal readonly unsafe struct FieldTwin<TL, TD>(FieldArguments a) : IKernel
+internal readonly unsafe struct FieldTwin<TL, TD>(FieldKernel<HostView<double>> a) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
-    private readonly FieldArguments _a = a;
+    private readonly FieldKernel<HostView<double>> _a = a;
 
     public void Execute(int item)
     {
         var a = _a;
-        double* phi = a.Phi, pi = a.Pi;
+        double* phi = a.Phi.Pointer, pi = a.Pi.Pointer;
         int start = item * a.Width, end = start + a.Width, i = start;
         TD epsilon = TL.Broadcast(a.Epsilon);
         for (; i + TL.Count <= end; i += TL.Count) TL.Store(phi + i, TL.Add(TL.Load(phi + i), TL.Multiply(epsilon, TL.Load(pi + i))));
@@ -157,24 +141,15 @@ internal readonly unsafe struct FieldTwin<TL, TD>(FieldArguments a) : IKernel
     }
 }
 
-internal readonly unsafe struct GaussianArguments(double* target, int volume, int width, RngKey key, uint step, uint stream, double scale)
-{
-    public readonly double* Target = target;
-    public readonly int Volume = volume, Width = width;
-    public readonly RngKey Key = key;
-    public readonly uint Step = step, Stream = stream;
-    public readonly double Scale = scale;
-}
-
 /// <summary>
 /// One item of <see cref="GaussianKernel{TV}"/>: Box–Muller over whole site pairs, Philox, the uniforms and the radius in
 /// lanes, the logarithm, cosine and sine per lane with the functions the body calls on the host (see <see cref="HmcTwins"/>);
 /// a lone odd first site, pairs left over and a lone even last site run the body's scalar code.
 /// </summary>
-internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianArguments a) : IKernel
+internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<double>> a) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
-    private readonly GaussianArguments _a = a;
+    private readonly GaussianKernel<HostView<double>> _a = a;
 
     public void Execute(int item)
     {
@@ -187,7 +162,7 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianArguments a) : IKer
             int site = i - b * a.Volume;
             if ((site & 1) == 0 && i + 2 * TL.Count <= end)
             {
-                Pairs(b, site, a.Target + i, roundKeys);
+                Pairs(b, site, a.Target.Pointer + i, roundKeys);
                 i += 2 * TL.Count;
             }
             else i = Scalar(b, i, end);
