@@ -61,12 +61,13 @@ public readonly struct LatticeShape(int rowDims, int e0, int e1, int e2, int ly,
         return q - q / Extent(axis) * Extent(axis);
     }
 
-    /// <summary>The row one step forward (+1) or back (−1) along row axis a, periodic.</summary>
-    public int NeighbourRow(int r, int axis, int direction)
+    /// <summary>Coordinate x_a of row r, and the rows one step forward and back along row axis a (periodic).</summary>
+    public int Neighbours(int r, int axis, out int up, out int down)
     {
         int c = Coordinate(r, axis), l = Extent(axis), stride = RowStride(axis);
-        if (direction > 0) return c + 1 == l ? r - c * stride : r + stride;
-        return c == 0 ? r + (l - 1) * stride : r - stride;
+        up = c + 1 == l ? r - c * stride : r + stride;
+        down = c == 0 ? r + (l - 1) * stride : r - stride;
+        return c;
     }
 
     public int Next(int i, int l) => i + 1 == l ? 0 : i + 1;

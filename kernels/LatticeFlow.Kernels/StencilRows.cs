@@ -19,21 +19,21 @@ public readonly struct StencilRows
     public StencilRows(LatticeShape s, int chain, int r)
     {
         Row = s.RowOffset(chain, r);
-        Up0 = s.RowOffset(chain, s.NeighbourRow(r, 0, 1));
-        Down0 = s.RowOffset(chain, s.NeighbourRow(r, 0, -1));
-        CoordinateSum = s.Coordinate(r, 0);
+        CoordinateSum = s.Neighbours(r, 0, out int up, out int down);
+        Up0 = s.RowOffset(chain, up);
+        Down0 = s.RowOffset(chain, down);
         Up1 = Down1 = Up2 = Down2 = Row;
         if (s.RowDims > 1)
         {
-            Up1 = s.RowOffset(chain, s.NeighbourRow(r, 1, 1));
-            Down1 = s.RowOffset(chain, s.NeighbourRow(r, 1, -1));
-            CoordinateSum += s.Coordinate(r, 1);
+            CoordinateSum += s.Neighbours(r, 1, out up, out down);
+            Up1 = s.RowOffset(chain, up);
+            Down1 = s.RowOffset(chain, down);
         }
         if (s.RowDims > 2)
         {
-            Up2 = s.RowOffset(chain, s.NeighbourRow(r, 2, 1));
-            Down2 = s.RowOffset(chain, s.NeighbourRow(r, 2, -1));
-            CoordinateSum += s.Coordinate(r, 2);
+            CoordinateSum += s.Neighbours(r, 2, out up, out down);
+            Up2 = s.RowOffset(chain, up);
+            Down2 = s.RowOffset(chain, down);
         }
     }
 
