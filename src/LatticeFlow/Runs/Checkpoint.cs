@@ -19,7 +19,10 @@ public sealed record CheckpointState
 
     /// <summary>The lattice of the run.</summary>
     /// <exception cref="InvalidSettingException">The extents recorded are not a valid lattice.</exception>
-    [JsonIgnore] public Lattice.LatticeGeometry Geometry => new(Extents ?? [Lx, Ly]);
+    [JsonIgnore] public Lattice.LatticeGeometry Geometry => new([.. LatticeExtents]);
+
+    /// <summary>The extents as recorded, <see cref="Extents"/> or, in older checkpoints, [Lx, Ly]; not checked.</summary>
+    [JsonIgnore] public IReadOnlyList<int> LatticeExtents => Extents ?? [Lx, Ly];
 
     private readonly IActionParameters? _action;
     private readonly double? _m2, _lambda, _kappa, _lambdaHop;
@@ -89,9 +92,9 @@ public static class Checkpoint
         return Container.Read(path, (state, r) =>
         {
             int n = r.Int32();
-            long sites = (state.Extents ?? [state.Lx, state.Ly]).Aggregate(1L, (v, l) => v * l) * state.Chains;
-            if (n != sites)
-                throw new InvalidInputException($"{path}: checkpoint corrupt or truncated ({n} field values for {state.Chains} chains of {string.Join("x", state.Extents ?? [state.Lx, state.Ly])})");
+            var extents = state.LatticeExtents;
+            if (n != extents.Aggregate(1L, (v, l) => v * l) * state.Chains)
+                throw new InvalidInputException($"{path}: checkpoint corrupt or truncated ({n} field values for {state.Chains} chains of {string.Join("x", extents)})");
             return state with { Field = r.Doubles(n) };
         });
     }
