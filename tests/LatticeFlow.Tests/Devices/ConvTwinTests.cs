@@ -11,9 +11,10 @@ namespace LatticeFlow.Tests.Devices;
 /// <summary>
 /// Each conv twin (<see cref="ConvTwins"/>) against its kernel body, element by element, within the bound its doc states:
 /// forward and input gradient |twin − body| ≤ 2γ_n Σ|terms| + 2u|y|, weight gradient ≤ (γ_{F+1} + u) Σ|terms| + 2u|gw|
-/// (u = 2⁻²⁴, γ_n = nu/(1 − nu)), with Σ|terms| computed here from the inputs. Awkward sizes: rows not a multiple of the lane
-/// count (an overlapping last vector), Lx ≠ Ly, batch 1 and 3, one and two output channels (the four-row tiles), 5 × 5
-/// kernels, one-colour outputs and inputs; rows narrower than the lanes run the body. Both SIMD levels run on every
+/// (u = 2⁻²⁴, γ_n = nu/(1 − nu)), bias gradient ≤ 2u Σ|g| + 2u|gb|, with Σ|terms| computed here from the inputs. Awkward
+/// sizes: rows not a multiple of the lane count (an overlapping last vector), Lx ≠ Ly, batch 1 and 3, one and two output
+/// channels (the four-row tiles), 5 × 5 and 9 × 9 kernels, a stencil radius equal to Lx, one-colour outputs and inputs;
+/// rows narrower than the lanes and radii beyond Lx run the body. Both SIMD levels run on every
 /// machine: where the CPU lacks AVX-512, .NET runs the 512-bit code in software, which proves the twin's logic, not its speed.
 /// </summary>
 public sealed class ConvTwinTests
@@ -37,6 +38,9 @@ public sealed class ConvTwinTests
         { 4, 16, 3, 1, 2, 8, -1, Tanh },
         { 12, 6, 3, 3, 8, 8, -1, Leaky },
         { 2, 20, 3, 3, 9, 2, -1, None },
+        // Stencil radius r = Lx (the padded rows wrap all the way round), and a 9 × 9 stencil on a rectangle.
+        { 2, 16, 5, 3, 8, 8, -1, Tanh },
+        { 8, 10, 9, 1, 3, 8, 0, Leaky },
     };
 
     [Theory]
@@ -53,6 +57,8 @@ public sealed class ConvTwinTests
     public void TwinsTakeRowsThatFillTheirLanesAndLeaveTheRestToTheBodies()
     {
         Assert.False(RowGeometry.TryCreate(Shape(12, 6, 3, 1, 1, 8, -1), SimdLevel.Avx2, out _));
+        Assert.False(RowGeometry.TryCreate(Shape(2, 16, 7, 1, 1, 8, -1), SimdLevel.Avx2, out _)); // radius 3 > Lx: the body runs
+        Assert.True(RowGeometry.TryCreate(Shape(2, 16, 5, 1, 1, 8, -1), SimdLevel.Avx2, out _));
         Assert.True(RowGeometry.TryCreate(Shape(6, 10, 3, 1, 1, 8, -1), SimdLevel.Avx2, out var g8));
         Assert.Equal(8, g8.Lanes);
         Assert.True(RowGeometry.TryCreate(Shape(8, 8, 3, 1, 1, 8, -1), SimdLevel.Avx512, out var g));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using LatticeFlow.Kernels;
@@ -29,7 +30,9 @@ namespace LatticeFlow.Devices.Simd;
 /// the activations are 1-Lipschitz and add a float rounding (tanh: the vector exp's last bit before that). Weight gradient:
 /// the body sums float products in double; the twin sums FMA products in float lanes and adds them into double every
 /// <see cref="FlushTerms"/> terms per lane, so |twin − body| ≤ (γ_{FlushTerms + 1} + u) Σ|g·x| + 2u|result|, about
-/// 1.6·10⁻⁵ of Σ|terms|, whatever the batch and volume. tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs checks each
+/// 1.6·10⁻⁵ of Σ|terms|, whatever the batch and volume. Bias gradient: both sum the same floats in double (in
+/// different orders, whose difference, ~N·2⁻⁵³ Σ|g|, is far below a float rounding), so |twin − body| ≤ 2u Σ|g| +
+/// 2u|result|. tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs checks each
 /// element against these bounds.
 /// </para>
 /// Items are samples (forward, input gradient) or weights (weight gradient), each summed in a fixed order, so results do
@@ -143,12 +146,15 @@ internal readonly struct RowGeometry
         Chunks = (ly + lanes - 1) / lanes;
     }
 
-    /// <summary>The geometry of a conv launch, or false when the twin does not run it (no row length, rows narrower than the lanes).</summary>
+    /// <summary>
+    /// The geometry of a conv launch, or false when the twin does not run it (no row length, rows narrower than the lanes,
+    /// a stencil radius beyond Lx or Ly).
+    /// </summary>
     public static bool TryCreate(ConvShape c, SimdLevel level, out RowGeometry g)
     {
         g = default;
         int ly = c.RowLength, kernel = (int)Math.Round(Math.Sqrt(c.Taps));
-        // Pad reads a row's periodic images from the row itself and image rows from padded rows: r ≤ Lx, Ly.
+        // Pad wraps a padded row's x once (it starts at Lx − r) and a row's periodic images once (Ly − j): r ≤ Lx, Ly.
         if (ly <= 0 || c.Volume % ly != 0 || kernel * kernel != c.Taps || kernel % 2 == 0 || kernel / 2 > Math.Min(ly, c.Volume / ly)) return false;
         int lanes = level == SimdLevel.Avx512 && ly >= 16 ? 16 : level >= SimdLevel.Avx2 && ly >= 8 ? 8 : 0;
         if (lanes == 0) return false;
@@ -179,13 +185,14 @@ internal readonly struct RowGeometry
     /// Copies channels [0, channels) of one sample ([channel][site]) into the padded tile; with <paramref name="parity"/> ≥ 0
     /// sites of the other colour are copied as zero (the gradient of outputs the forward pass did not compute). Each padded
     /// row is copied from its source row in 8-float vectors (Ly ≥ 8 wherever a twin runs), the last overlapping the one
-    /// before, and its periodic images from the source too. Nothing here divides (per-element index arithmetic made padding
-    /// a fifth of a training step at L = 8), and nothing reads the tile back (a load of a just-stored vector's element waits
-    /// for the store: that made it a sixth).
+    /// before, and its periodic images from the source too. Nothing here divides (this runs for every row of every input of
+    /// every conv), and nothing reads the tile back: a load of an element of a vector just stored waits for the store to
+    /// retire (no store forwarding). docs/results/performance-simd.md has what both cost.
     /// </summary>
     public unsafe void Pad(float* source, float* tile, int channels, int parity)
     {
         int r = Radius;
+        Debug.Assert(Ly >= 8 && r <= Lx && r <= Ly, "TryCreate admits only rows of at least 8 sites and radii within Lx, Ly");
         var evenLanes = Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle();
         var oddLanes = ~evenLanes;
         for (int ch = 0; ch < channels; ch++)
@@ -603,13 +610,12 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
     }
 
-    // Zeroes count doubles (a multiple of 4) with vector stores: AccumulateDouble loads them back as vectors, and a vector
-    // load of data that scalar stores have just written waits for those stores to retire (no store forwarding); with
-    // scalar zeroing this was a tenth of a training step at L = 8.
+    // Zeroes count doubles (a multiple of TL.Count) with stores as wide as AccumulateDouble's loads of them: a vector load
+    // of data that narrower stores have just written waits for those stores to retire (no store forwarding).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void ClearDoubles(double* d, int count)
     {
-        for (int j = 0; j < count; j += 4) Vector256<double>.Zero.Store(d + j);
+        for (int j = 0; j < count; j += TL.Count) TL.ZeroDoubles(d + j);
     }
 
     // By value: accumulators passed by reference would live in memory for the whole loop (seen in DOTNET_JitDisasm).

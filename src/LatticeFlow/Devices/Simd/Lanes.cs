@@ -39,6 +39,9 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
 
     /// <summary>Σ_j d[j] over the count doubles at <paramref name="d"/>, in lane order.</summary>
     static abstract double SumDouble(double* d);
+
+    /// <summary>d[j] = 0 for the count doubles at <paramref name="d"/>, in stores as wide as <see cref="AccumulateDouble"/>'s loads.</summary>
+    static abstract void ZeroDoubles(double* d);
 }
 
 /// <summary>256-bit lanes: 8 floats (AVX2 with FMA).</summary>
@@ -70,12 +73,19 @@ internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
         (Vector256.Load(d + 4) + Vector256.WidenUpper(v)).Store(d + 4);
     }
 
-    // Whole-vector loads: AccumulateDouble has just stored these as vectors, and element loads of them stalled (a tenth of
-    // the weight-gradient twin's time). The sum is in lane order, as the scalar loop had it.
+    // Whole-vector loads, as AccumulateDouble stored them (element loads of a just-stored vector wait for the store to
+    // retire); the sum in lane order.
     public static double SumDouble(double* d)
     {
         Vector256<double> lo = Vector256.Load(d), hi = Vector256.Load(d + 4);
         return lo[0] + lo[1] + lo[2] + lo[3] + hi[0] + hi[1] + hi[2] + hi[3];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ZeroDoubles(double* d)
+    {
+        Vector256<double>.Zero.Store(d);
+        Vector256<double>.Zero.Store(d + 4);
     }
 }
 
@@ -108,10 +118,20 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
         (Vector512.Load(d + 8) + Vector512.WidenUpper(v)).Store(d + 8);
     }
 
+    // As Lanes8.SumDouble.
     public static double SumDouble(double* d)
     {
+        Vector512<double> lo = Vector512.Load(d), hi = Vector512.Load(d + 8);
         double s = 0;
-        for (int j = 0; j < 16; j++) s += d[j];
+        for (int j = 0; j < 8; j++) s += lo[j];
+        for (int j = 0; j < 8; j++) s += hi[j];
         return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ZeroDoubles(double* d)
+    {
+        Vector512<double>.Zero.Store(d);
+        Vector512<double>.Zero.Store(d + 8);
     }
 }
