@@ -5,6 +5,7 @@ using LatticeFlow.Devices;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Flows;
 using LatticeFlow.Kernels.Flows;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -170,28 +171,6 @@ public sealed class ConvTwinTests
         device.Launch(c.Items, work, new ConvInputGradKernel<Floats, Ints>(c, gOut.View, w.View, lattice.Neighbours, lattice.Parity, gIn.View, parity < 0 ? -1 : 1 - parity));
         device.Launch(c.WeightGradItems, work, new ConvWeightGradKernel<Floats, Ints, Reals>(c, gOut.View, x.View, lattice.Neighbours, lattice.Parity, gw.View, gb.View, partial.View));
         return new Outputs(Download(device, y), Download(device, gIn), Download(device, gw), Download(device, gb));
-    }
-
-    private static MemoryBuffer1D<float, Stride1D.Dense> Upload(ComputeDevice device, float[] values)
-    {
-        var buffer = device.Allocate<float>(values.Length);
-        device.CopyFromHost<float>(values, buffer.View);
-        return buffer;
-    }
-
-    private static float[] Download(ComputeDevice device, MemoryBuffer1D<float, Stride1D.Dense> buffer)
-    {
-        var host = new float[buffer.Length];
-        device.CopyToHost(buffer.View, host);
-        return host;
-    }
-
-    private static float[] Values(int n, int seed)
-    {
-        var rng = new Random(seed);
-        var a = new float[n];
-        for (int j = 0; j < n; j++) a[j] = (float)(2 * rng.NextDouble() - 1);
-        return a;
     }
 
     private static int[] Neighbours(int lx, int ly, int kernel)

@@ -68,6 +68,8 @@ public sealed class TwinRegistryTests
         [typeof(ConvInputGradKernel<,>)] = typeof(ConvTwinTests),
         [typeof(ConvWeightGradKernel<,,>)] = typeof(ConvTwinTests),
         [typeof(ActivationBackwardKernel<>)] = typeof(ElementwiseTwinTests),
+        [typeof(CouplingTransformKernel<,,>)] = typeof(CouplingTwinTests),
+        [typeof(CouplingBackwardKernel<,,>)] = typeof(CouplingTwinTests),
         [typeof(LatticeFlow.Kernels.ForceKernel<,>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.FieldKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.GaussianKernel<>)] = typeof(HmcTwinTests),
@@ -89,6 +91,8 @@ public sealed class TwinRegistryTests
         Assert.NotNull(HostTwin<ConvInputGradKernel<Floats, LatticeFlow.Kernels.DeviceView<int>>>.Launch);
         Assert.NotNull(HostTwin<ConvWeightGradKernel<Floats, LatticeFlow.Kernels.DeviceView<int>, LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<ActivationBackwardKernel<Floats>>.Launch);
+        Assert.NotNull(HostTwin<CouplingTransformKernel<Floats, LatticeFlow.Kernels.DeviceView<int>, AffineTransform>>.Launch);
+        Assert.NotNull(HostTwin<CouplingBackwardKernel<Floats, LatticeFlow.Kernels.DeviceView<int>, AffineTransform>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.ForceKernel<LatticeFlow.Kernels.DeviceView<double>, LatticeFlow.Kernels.Phi4LocalAction>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.FieldKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.GaussianKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);

@@ -15,7 +15,8 @@ internal delegate bool TwinLaunch<T>(T kernel, TwinContext context, int items, l
 /// <summary>
 /// The one list of host SIMD twins (DESIGN.md principle 2): kernel struct → the method that runs its twin. The managed
 /// launcher asks <see cref="HostTwin{T}"/> once per kernel type; every twin listed here has a test against its body
-/// (tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs, ElementwiseTwinTests.cs, MetropolisTwinTests.cs), and one test fails
+/// (tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs, ElementwiseTwinTests.cs, CouplingTwinTests.cs, HmcTwinTests.cs,
+/// MetropolisTwinTests.cs), and one test fails
 /// when a twin is listed without one (TwinRegistryTests).
 /// </summary>
 internal static class HostTwins
@@ -26,6 +27,8 @@ internal static class HostTwins
         [typeof(ConvInputGradKernel<,>)] = Twin(typeof(ConvTwins), nameof(ConvTwins.InputGrad)),
         [typeof(ConvWeightGradKernel<,,>)] = Twin(typeof(ConvTwins), nameof(ConvTwins.WeightGrad)),
         [typeof(ActivationBackwardKernel<>)] = Twin(typeof(ElementwiseTwins), nameof(ElementwiseTwins.ActivationBackward)),
+        [typeof(CouplingTransformKernel<,,>)] = Twin(typeof(CouplingTwins), nameof(CouplingTwins.Transform)),
+        [typeof(CouplingBackwardKernel<,,>)] = Twin(typeof(CouplingTwins), nameof(CouplingTwins.Backward)),
         [typeof(ForceKernel<,>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Force)),
         [typeof(FieldKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Field)),
         [typeof(GaussianKernel<>)] = Twin(typeof(HmcTwins), nameof(HmcTwins.Gaussian)),

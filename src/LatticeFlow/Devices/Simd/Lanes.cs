@@ -34,6 +34,15 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
     /// </summary>
     static abstract TV Tanh(TV v);
 
+    /// <summary>
+    /// e^v as <see cref="Kernels.Flows.ActivationCode.FastExp"/> computes it, in double rounded to float: the same result
+    /// but for the last bit of the double exp (vector exp against Math.Exp), which the rounding to float almost always hides.
+    /// </summary>
+    static abstract TV Exp(TV v);
+
+    /// <summary>All bits set in the lanes where the 32-bit integers at <paramref name="p"/> equal <paramref name="value"/>.</summary>
+    static abstract TV EqualsInt(int* p, int value);
+
     /// <summary>d[j] += v[j] in double, for the count lanes of <paramref name="v"/>.</summary>
     static abstract void AccumulateDouble(double* d, TV v);
 
@@ -62,6 +71,12 @@ internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
 
     public static Vector256<float> Tanh(Vector256<float> v) =>
         Vector256.Narrow(TanhDouble(Vector256.WidenLower(v)), TanhDouble(Vector256.WidenUpper(v)));
+
+    public static Vector256<float> Exp(Vector256<float> v) =>
+        Vector256.Narrow(Vector256.Exp(Vector256.WidenLower(v)), Vector256.Exp(Vector256.WidenUpper(v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> EqualsInt(int* p, int value) => Vector256.Equals(Vector256.Load(p), Vector256.Create(value)).AsSingle();
 
     private static Vector256<double> TanhDouble(Vector256<double> v) =>
         Vector256<double>.One - Vector256.Create(2.0) / (Vector256.Exp(v + v) + Vector256<double>.One);
@@ -107,6 +122,12 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
 
     public static Vector512<float> Tanh(Vector512<float> v) =>
         Vector512.Narrow(TanhDouble(Vector512.WidenLower(v)), TanhDouble(Vector512.WidenUpper(v)));
+
+    public static Vector512<float> Exp(Vector512<float> v) =>
+        Vector512.Narrow(Vector512.Exp(Vector512.WidenLower(v)), Vector512.Exp(Vector512.WidenUpper(v)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> EqualsInt(int* p, int value) => Vector512.Equals(Vector512.Load(p), Vector512.Create(value)).AsSingle();
 
     private static Vector512<double> TanhDouble(Vector512<double> v) =>
         Vector512<double>.One - Vector512.Create(2.0) / (Vector512.Exp(v + v) + Vector512<double>.One);

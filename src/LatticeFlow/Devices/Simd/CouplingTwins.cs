@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using LatticeFlow.Kernels;
+using LatticeFlow.Kernels.Flows;
+
+namespace LatticeFlow.Devices.Simd;
+
+/// <summary>
+/// Host SIMD twins of the affine coupling's element-wise kernels (<see cref="CouplingTransformKernel{TF, TI, TT}"/> and
+/// <see cref="CouplingBackwardKernel{TF, TI, TT}"/> with <see cref="AffineTransform"/>, no clamp: the tutorial model's):
+/// the lanes of a vector are consecutive sites of one sample, the active ones chosen by a mask of the parity table. Each
+/// lane does the body's float operations in the body's order (y = x·e^s + t, x = (y − t)·e^{−s}; backward
+/// ∂L/∂s = (g·x)·e^s + g_l, ∂L/∂t = g, ∂L/∂x = g·e^s), unfused; e^s is the double exp rounded to float as
+/// <see cref="ActivationCode.FastExp"/> has it, from .NET's vector exp, whose last bit may differ from Math.Exp's. So the
+/// twins agree with the bodies but for that bit surviving the rounding to float: |twin − body| ≤ 2u·|term with e^s| per
+/// output (u = 2⁻²⁴; CouplingTwinTests), and log|∂y/∂x| = s is exact. A sample's sites past its last whole vector run
+/// the transform's own scalar code. Items are the bodies' (one sample each on this launcher), so results do not depend
+/// on the thread count. Other transforms (additive, spline) and clamped affine couplings run the bodies.
+/// </summary>
+internal static unsafe class CouplingTwins
+{
+    public static bool Transform<TF, TI, TT>(CouplingTransformKernel<TF, TI, TT> k, TwinContext context, int items, long sites)
+        where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
+    {
+        if (!Takes(k.Transform, k.Shape, context.Level)) return false;
+        var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.Source.Host.Pointer, k.NetOutput.Host.Pointer,
+            k.Destination.Host.Pointer, k.LogJ.Host.Pointer, null, 0f, k.Inverse != 0);
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new AffineTransformTwin<Lanes16, Vector512<float>>(a));
+        else context.Launcher.Launch(items, sites, new AffineTransformTwin<Lanes8, Vector256<float>>(a));
+        return true;
+    }
+
+    public static bool Backward<TF, TI, TT>(CouplingBackwardKernel<TF, TI, TT> k, TwinContext context, int items, long sites)
+        where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
+    {
+        if (!Takes(k.Transform, k.Shape, context.Level)) return false;
+        var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.X.Host.Pointer, k.NetOutput.Host.Pointer,
+            k.GradX.Host.Pointer, k.GradNetOutput.Host.Pointer, k.GradY.Host.Pointer, k.LogDetGrad, false);
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new AffineBackwardTwin<Lanes16, Vector512<float>>(a));
+        else context.Launcher.Launch(items, sites, new AffineBackwardTwin<Lanes8, Vector256<float>>(a));
+        return true;
+    }
+
+    /// <summary>Whether the twins run this launch: an unclamped affine transform, items of whole samples (as the managed launcher makes them) at least a vector long.</summary>
+    public static bool Takes<TT>(TT transform, CouplingShape c, SimdLevel level) where TT : struct, ICouplingTransform =>
+        level >= SimdLevel.Avx2 && typeof(TT) == typeof(AffineTransform) && Unsafe.As<TT, AffineTransform>(ref transform).Clamp == 0f
+        && c.Width == c.Volume && c.Volume >= (level == SimdLevel.Avx512 ? 16 : 8);
+}
+
+/// <summary>
+/// The pointers of one coupling launch: for the transform, (source, net output) → (destination, log J); for the
+/// backward, (x, net output, g = ∂L/∂y, g_l) → (∂L/∂x into Output, ∂L/∂p into Second).
+/// </summary>
+internal readonly unsafe struct CouplingArguments(CouplingShape shape, int* parity, float* input, float* net, float* output,
+    float* second, float* gradient, float logDetGrad, bool inverse)
+{
+    public readonly CouplingShape Shape = shape;
+    public readonly int* Parity = parity;
+    public readonly float* Input = input, Net = net, Output = output, Second = second, Gradient = gradient;
+    public readonly float LogDetGrad = logDetGrad;
+    public readonly bool Inverse = inverse;
+
+    /// <summary>The body's own per-site parameters of sample b at site s, for the scalar tail.</summary>
+    public SiteParameters<HostView<float>> Parameters(float* buffer, int b, int s) =>
+        Shape.Parameters(new HostView<float>(buffer), b, s);
+}
+
+/// <summary>One sample of <see cref="CouplingTransformKernel{TF, TI, TT}"/> for the affine transform (see <see cref="CouplingTwins"/>).</summary>
+internal readonly unsafe struct AffineTransformTwin<TL, TV>(CouplingArguments a) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+{
+    private readonly CouplingArguments _a = a;
+
+    public void Execute(int b)
+    {
+        var a = _a;
+        var c = a.Shape;
+        int v = c.Volume, o = b * v, s = 0;
+        float* scale = a.Net + b * c.Channels * v, shift = scale + v;
+        for (; s + TL.Count <= v; s += TL.Count)
+        {
+            TV x = TL.Load(a.Input + o + s), logScale = TL.Load(scale + s), t = TL.Load(shift + s);
+            TV y = a.Inverse ? TL.Multiply(TL.Subtract(x, t), TL.Exp(TL.Subtract(TL.Zero, logScale))) : TL.Add(TL.Multiply(x, TL.Exp(logScale)), t);
+            TV active = TL.EqualsInt(a.Parity + s, c.Active);
+            TL.Store(a.Output + o + s, TL.Select(active, y, x));
+            TL.Store(a.Second + o + s, TL.And(logScale, active));
+        }
+        var transform = new AffineTransform(0f);
+        for (; s < v; s++)
+        {
+            float x = a.Input[o + s], lj = 0f;
+            if (a.Parity[s] == c.Active)
+            {
+                var p = a.Parameters(a.Net, b, s);
+                x = a.Inverse ? transform.Inverse(x, p, out lj) : transform.Forward(x, p, out lj);
+            }
+            a.Output[o + s] = x;
+            a.Second[o + s] = lj;
+        }
+    }
+}
+
+/// <summary>One sample of <see cref="CouplingBackwardKernel{TF, TI, TT}"/> for the affine transform (see <see cref="CouplingTwins"/>).</summary>
+internal readonly unsafe struct AffineBackwardTwin<TL, TV>(CouplingArguments a) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+{
+    private readonly CouplingArguments _a = a;
+
+    public void Execute(int b)
+    {
+        var a = _a;
+        var c = a.Shape;
+        int v = c.Volume, o = b * v, s = 0;
+        float* scale = a.Net + b * c.Channels * v, gradScale = a.Second + b * c.Channels * v, gradShift = gradScale + v;
+        TV logDetGrad = TL.Broadcast(a.LogDetGrad);
+        for (; s + TL.Count <= v; s += TL.Count)
+        {
+            TV g = TL.Load(a.Gradient + o + s), x = TL.Load(a.Input + o + s), e = TL.Exp(TL.Load(scale + s));
+            TV active = TL.EqualsInt(a.Parity + s, c.Active);
+            // AffineTransform.Backward: (g·x·e + g_l)·ds/dŝ, and ds/dŝ = 1 unclamped (a product by 1 is exact); frozen
+            // sites pass g and have no ∂L/∂p.
+            TL.Store(gradScale + s, TL.And(TL.Add(TL.Multiply(TL.Multiply(g, x), e), logDetGrad), active));
+            TL.Store(gradShift + s, TL.And(g, active));
+            TL.Store(a.Output + o + s, TL.Select(active, TL.Multiply(g, e), g));
+        }
+        var transform = new AffineTransform(0f);
+        for (; s < v; s++)
+        {
+            float g = a.Gradient[o + s];
+            var gp = a.Parameters(a.Second, b, s);
+            if (a.Parity[s] == c.Active)
+            {
+                a.Output[o + s] = transform.Backward(a.Input[o + s], a.Parameters(a.Net, b, s), g, a.LogDetGrad, gp);
+                continue;
+            }
+            a.Output[o + s] = g;
+            for (int ch = 0; ch < c.Channels; ch++) gp[ch] = 0f;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using LatticeFlow.Devices;
+
+namespace LatticeFlow.Tests.Devices;
+
+/// <summary>Float arrays to and from a device, and reproducible uniform test values, for the twin tests.</summary>
+internal static class DeviceArrays
+{
+    public static MemoryBuffer1D<float, Stride1D.Dense> Upload(ComputeDevice device, float[] values)
+    {
+        var buffer = device.Allocate<float>(values.Length);
+        device.CopyFromHost<float>(values, buffer.View);
+        return buffer;
+    }
+
+    public static float[] Download(ComputeDevice device, MemoryBuffer1D<float, Stride1D.Dense> buffer)
+    {
+        var host = new float[buffer.Length];
+        device.CopyToHost(buffer.View, host);
+        return host;
+    }
+
+    /// <summary>n values uniform in (−range, range) from System.Random(seed).</summary>
+    public static float[] Values(int n, int seed, double range = 1)
+    {
+        var rng = new Random(seed);
+        var a = new float[n];
+        for (int j = 0; j < n; j++) a[j] = (float)(range * (2 * rng.NextDouble() - 1));
+        return a;
+    }
+}
