@@ -7,7 +7,9 @@ Takes the method's last Tier-1 (or FullOpts) listing in OUTDIR/disasm.txt, finds
 size, and prints each instruction's offset and sample count (with --blocks: the JIT's instruction groups, most sampled
 first). Offsets come from the code bytes the listing prints (DOTNET_JitDisasmWithCodeBytes=1).
 """
-import collections, re, subprocess, sys
+import collections, re, signal, subprocess, sys
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # piped into head or less: stop quietly
 
 def main():
     if len(sys.argv) < 3:
