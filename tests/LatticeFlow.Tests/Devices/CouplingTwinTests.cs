@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Floats = LatticeFlow.Kernels.DeviceView<float>;
 using Ints = LatticeFlow.Kernels.DeviceView<int>;
 using LatticeFlow.Devices;
@@ -9,58 +10,63 @@ using static LatticeFlow.Tests.Devices.DeviceArrays;
 namespace LatticeFlow.Tests.Devices;
 
 /// <summary>
-/// The affine coupling twins (<see cref="CouplingTwins"/>) against their bodies: forward, inverse and backward on both
-/// colours, volumes that are and are not a whole number of vectors (6 × 6 = 4 vectors of 8 and a tail of 4; 10 × 12),
-/// log-scales in (−4, 4). They do the bodies' float operations in order, so they differ only where the vector double exp
-/// and Math.Exp round e^s apart and that survives the rounding to float: each output within 4u times the magnitude of its
-/// terms (u = 2⁻²⁴), log J and the frozen sites exact.
+/// The affine coupling twins (<see cref="CouplingTwins"/>) against their bodies: forward, inverse and backward (the
+/// backward as the flow calls it, ∂L/∂y and ∂L/∂x in one buffer, and in two), both colours, volumes with a scalar tail
+/// (6 × 6 = 4 vectors of 8 and 4 sites; 10 × 10 = 12 of 8 and 4, or 6 of 16 and 4) and without (8 × 8, 10 × 12),
+/// log-scales in (−4, 4). The twins do the bodies' float operations in order, so wherever the twin's e^s (the vector
+/// exp of this width, rounded to float) equals the body's (Math.Exp, rounded) every output must have the body's bits;
+/// elsewhere each is held to the bound CouplingTwins states. log J, ∂L/∂t and the frozen sites are exact everywhere.
 /// </summary>
 public sealed class CouplingTwinTests
 {
     private const double U = 1.0 / (1 << 24);
+    private const float LogDetGrad = -1.25f;
 
     [Theory]
     [InlineData(SimdLevel.Avx2, 6, 6, 3, 0)]
     [InlineData(SimdLevel.Avx2, 8, 8, 1, 1)]
     [InlineData(SimdLevel.Avx2, 10, 12, 3, 0)]
+    [InlineData(SimdLevel.Avx2, 10, 10, 2, 1)]
     [InlineData(SimdLevel.Avx512, 6, 6, 3, 1)]
     [InlineData(SimdLevel.Avx512, 10, 10, 2, 0)]
     public void AffineTwinsMatchTheBodies(SimdLevel level, int lx, int ly, int batch, int active)
     {
         int v = lx * ly;
-        var shape = new CouplingShape(batch, v, v, active, 2);
-        Assert.True(CouplingTwins.Takes(new AffineTransform(0f), shape, level), "the twin does not take this launch");
+        Assert.True(CouplingTwins.Takes(new AffineTransform(0f), new CouplingShape(batch, v, v, active, 2), level), "the twin does not take this launch");
         var x = Values(batch * v, 1, 3);
         var net = Values(batch * 2 * v, 2, 4);
         var g = Values(batch * v, 3, 1);
         var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
         var body = Run(SimdLevel.Off, lx, ly, batch, active, x, net, g);
         var twin = Run(level, lx, ly, batch, active, x, net, g);
+        int exps = 0, differ = 0;
         for (int b = 0; b < batch; b++)
             for (int s = 0; s < v; s++)
             {
-                int i = b * v + s;
-                double sc = net[b * 2 * v + s], t = net[b * 2 * v + v + s], e = Math.Exp(sc);
-                if (colour[s] != active)
+                int i = b * v + s, si = b * 2 * v + s, ti = si + v;
+                string at = $"[{i}] ({level}, {lx}×{ly})";
+                BitIdentical(body.LogJForward[i], twin.LogJForward[i], "log J forward" + at);
+                BitIdentical(body.LogJInverse[i], twin.LogJInverse[i], "log J inverse" + at);
+                BitIdentical(body.GradNet[ti], twin.GradNet[ti], "∂L/∂t" + at);
+                BitIdentical(body.GradNetInPlace[ti], twin.GradNetInPlace[ti], "∂L/∂t in place" + at);
+                bool frozen = colour[s] != active;
+                double scale = net[si], t = net[ti], e = Math.Exp(scale);
+                bool forwardAgrees = frozen || SameExp(level, scale), inverseAgrees = frozen || SameExp(level, -scale);
+                exps += 2;
+                differ += (forwardAgrees ? 0 : 1) + (inverseAgrees ? 0 : 1);
+                // CouplingTwins' bounds, for e^s one float ulp apart: y 6u|x e| + 2u|t|, x (inverse) 4u|(y − t) e^{−s}|,
+                // ∂L/∂x 4u|g e|, ∂L/∂s 6u|g x e| + 2u|g_l|; one more u on each for the O(u²) terms.
+                Compare(body.Forward[i], twin.Forward[i], forwardAgrees, 7 * U * Math.Abs(x[i] * e) + 3 * U * Math.Abs(t), "y" + at);
+                Compare(body.Inverse[i], twin.Inverse[i], inverseAgrees, 5 * U * Math.Abs(x[i] - t) / e, "x" + at);
+                foreach (var (gx, gn, how) in new[] { (body.GradX, body.GradNet, ""), (body.GradXInPlace, body.GradNetInPlace, " in place") })
                 {
-                    Exact(body.Forward[i], twin.Forward[i], "frozen forward", i);
-                    Exact(body.Inverse[i], twin.Inverse[i], "frozen inverse", i);
-                    Exact(body.GradX[i], twin.GradX[i], "frozen ∂L/∂x", i);
-                    Exact(body.GradNet[b * 2 * v + s], twin.GradNet[b * 2 * v + s], "frozen ∂L/∂s", i);
-                    Exact(body.GradNet[b * 2 * v + v + s], twin.GradNet[b * 2 * v + v + s], "frozen ∂L/∂t", i);
-                    continue;
+                    var (tx, tn) = how == "" ? (twin.GradX, twin.GradNet) : (twin.GradXInPlace, twin.GradNetInPlace);
+                    Compare(gx[i], tx[i], forwardAgrees, 5 * U * Math.Abs(g[i] * e), "∂L/∂x" + how + at);
+                    Compare(gn[si], tn[si], forwardAgrees, 7 * U * Math.Abs(g[i] * x[i] * e) + 3 * U * Math.Abs(LogDetGrad), "∂L/∂s" + how + at);
                 }
-                Within(body.Forward[i], twin.Forward[i], 4 * U * (Math.Abs(x[i] * e) + Math.Abs(t)), "forward", i);
-                Within(body.Inverse[i], twin.Inverse[i], 4 * U * Math.Abs(x[i] - t) / e, "inverse", i);
-                Within(body.GradX[i], twin.GradX[i], 4 * U * Math.Abs(g[i] * e), "∂L/∂x", i);
-                Within(body.GradNet[b * 2 * v + s], twin.GradNet[b * 2 * v + s], 4 * U * (Math.Abs(g[i] * x[i] * e) + Math.Abs(LogDetGrad)), "∂L/∂s", i);
-                Exact(body.GradNet[b * 2 * v + v + s], twin.GradNet[b * 2 * v + v + s], "∂L/∂t", i);
             }
-        for (int i = 0; i < batch * v; i++)
-        {
-            Exact(body.LogJForward[i], twin.LogJForward[i], "log J (forward)", i);
-            Exact(body.LogJInverse[i], twin.LogJInverse[i], "log J (inverse)", i);
-        }
+        // Most e^s agree after rounding to float, so the exact comparisons above decide almost every site.
+        Assert.True(differ * 10 < exps, $"{differ} of {exps} exponentials differ between the twin and the body");
     }
 
     [Fact]
@@ -73,9 +79,23 @@ public sealed class CouplingTwinTests
         Assert.False(CouplingTwins.Takes(new AffineTransform(0f), new CouplingShape(1, 64, 1, 0, 2), SimdLevel.Avx2));
     }
 
-    private const float LogDetGrad = -1.25f;
+    // Whether e^v rounded to float is the same from Math.Exp (ActivationCode.FastExp, the body) and from the vector exp
+    // of the twin's width.
+    private static bool SameExp(SimdLevel level, double v)
+    {
+        float body = ActivationCode.FastExp((float)v);
+        double twin = level == SimdLevel.Avx512 ? Vector512.Exp(Vector512.Create(v))[0] : Vector256.Exp(Vector256.Create(v))[0];
+        return BitConverter.SingleToInt32Bits(body) == BitConverter.SingleToInt32Bits((float)twin);
+    }
 
-    private sealed record Outputs(float[] Forward, float[] LogJForward, float[] Inverse, float[] LogJInverse, float[] GradX, float[] GradNet);
+    private static void Compare(float body, float twin, bool exact, double bound, string what)
+    {
+        if (exact) BitIdentical(body, twin, what);
+        else Within(body, twin, bound, what);
+    }
+
+    private sealed record Outputs(float[] Forward, float[] LogJForward, float[] Inverse, float[] LogJInverse, float[] GradX, float[] GradNet,
+        float[] GradXInPlace, float[] GradNetInPlace);
 
     private static Outputs Run(SimdLevel level, int lx, int ly, int batch, int active, float[] x, float[] net, float[] g)
     {
@@ -93,15 +113,13 @@ public sealed class CouplingTwinTests
         using var gy = Upload(device, g);
         using var gx = device.Allocate<float>(batch * v);
         using var gn = Upload(device, Values(batch * 2 * v, 9, 1));
+        using var gInPlace = Upload(device, g);
+        using var gnInPlace = Upload(device, Values(batch * 2 * v, 9, 1));
         device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, y.View, lj.View, affine, 0));
         device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, back.View, ljBack.View, affine, 1));
         device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, gy.View, gx.View, gn.View, LogDetGrad, affine));
-        return new Outputs(Download(device, y), Download(device, lj), Download(device, back), Download(device, ljBack), Download(device, gx), Download(device, gn));
+        device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, gInPlace.View, gInPlace.View, gnInPlace.View, LogDetGrad, affine));
+        return new Outputs(Download(device, y), Download(device, lj), Download(device, back), Download(device, ljBack), Download(device, gx), Download(device, gn),
+            Download(device, gInPlace), Download(device, gnInPlace));
     }
-
-    private static void Exact(float body, float twin, string what, int at) =>
-        Assert.True(BitConverter.SingleToInt32Bits(body) == BitConverter.SingleToInt32Bits(twin), $"{what}[{at}]: body {body:R}, twin {twin:R}");
-
-    private static void Within(float body, float twin, double bound, string what, int at) =>
-        Assert.True(Math.Abs((double)body - twin) <= bound, $"{what}[{at}]: body {body:R}, twin {twin:R}, |Δ| {Math.Abs((double)body - twin):E2} > bound {bound:E2}");
 }

@@ -2,7 +2,7 @@ using LatticeFlow.Devices;
 
 namespace LatticeFlow.Tests.Devices;
 
-/// <summary>Float arrays to and from a device, and reproducible uniform test values, for the twin tests.</summary>
+/// <summary>Float arrays to and from a device, reproducible uniform test values, and the comparisons of the twin tests.</summary>
 internal static class DeviceArrays
 {
     public static MemoryBuffer1D<float, Stride1D.Dense> Upload(ComputeDevice device, float[] values)
@@ -27,4 +27,12 @@ internal static class DeviceArrays
         for (int j = 0; j < n; j++) a[j] = (float)(range * (2 * rng.NextDouble() - 1));
         return a;
     }
+
+    /// <summary>The two floats have the same bits.</summary>
+    public static void BitIdentical(float body, float twin, string what) =>
+        Assert.True(BitConverter.SingleToInt32Bits(body) == BitConverter.SingleToInt32Bits(twin), $"{what}: body {body:R}, twin {twin:R}");
+
+    /// <summary>|body − twin| ≤ bound.</summary>
+    public static void Within(float body, float twin, double bound, string what) =>
+        Assert.True(Math.Abs((double)body - twin) <= bound, $"{what}: body {body:R}, twin {twin:R}, |Δ| {Math.Abs((double)body - twin):E2} > bound {bound:E2}");
 }

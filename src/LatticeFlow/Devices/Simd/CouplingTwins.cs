@@ -11,9 +11,11 @@ namespace LatticeFlow.Devices.Simd;
 /// the lanes of a vector are consecutive sites of one sample, the active ones chosen by a mask of the parity table. Each
 /// lane does the body's float operations in the body's order (y = x·e^s + t, x = (y − t)·e^{−s}; backward
 /// ∂L/∂s = (g·x)·e^s + g_l, ∂L/∂t = g, ∂L/∂x = g·e^s), unfused; e^s is the double exp rounded to float as
-/// <see cref="ActivationCode.FastExp"/> has it, from .NET's vector exp, whose last bit may differ from Math.Exp's. So the
-/// twins agree with the bodies but for that bit surviving the rounding to float: |twin − body| ≤ 2u·|term with e^s| per
-/// output (u = 2⁻²⁴; CouplingTwinTests), and log|∂y/∂x| = s is exact. A sample's sites past its last whole vector run
+/// <see cref="ActivationCode.FastExp"/> has it, from .NET's vector exp, whose last bit may differ from Math.Exp's. Where
+/// the two round to the same float the twins' outputs have the bodies' bits; where they round one float ulp apart
+/// (e' = e(1 + δ), |δ| ≤ 2u, u = 2⁻²⁴), propagating δ and the roundings of the two or three operations after it gives
+/// |Δy| ≤ 6u|x e| + 2u|t|, |Δx| ≤ 4u|(y − t) e^{−s}| (inverse), |Δ ∂L/∂x| ≤ 4u|g e|, |Δ ∂L/∂s| ≤ 6u|g x e| + 2u|g_l|,
+/// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A sample's sites past its last whole vector run
 /// the transform's own scalar code. Items are the bodies' (one sample each on this launcher), so results do not depend
 /// on the thread count. Other transforms (additive, spline) and clamped affine couplings run the bodies.
 /// </summary>
@@ -41,7 +43,10 @@ internal static unsafe class CouplingTwins
         return true;
     }
 
-    /// <summary>Whether the twins run this launch: an unclamped affine transform, items of whole samples (as the managed launcher makes them) at least a vector long.</summary>
+    /// <summary>
+    /// Whether the twins run this launch: an unclamped affine transform, items of whole samples (CouplingLayer's shapes on
+    /// the managed device, whose ItemWidth is the volume) at least a vector long.
+    /// </summary>
     public static bool Takes<TT>(TT transform, CouplingShape c, SimdLevel level) where TT : struct, ICouplingTransform =>
         level >= SimdLevel.Avx2 && typeof(TT) == typeof(AffineTransform) && Unsafe.As<TT, AffineTransform>(ref transform).Clamp == 0f
         && c.Width == c.Volume && c.Volume >= (level == SimdLevel.Avx512 ? 16 : 8);

@@ -36,7 +36,8 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
 
     /// <summary>
     /// e^v as <see cref="Kernels.Flows.ActivationCode.FastExp"/> computes it, in double rounded to float: the same result
-    /// but for the last bit of the double exp (vector exp against Math.Exp), which the rounding to float almost always hides.
+    /// but for the last bit of the double exp (vector exp against Math.Exp), which the rounding to float seldom keeps
+    /// (CouplingTwinTests counts how often).
     /// </summary>
     static abstract TV Exp(TV v);
 
