@@ -42,6 +42,8 @@ public sealed class ConvTwinTests
         // Stencil radius r = Lx (the padded rows wrap all the way round), and a 9 × 9 stencil on a rectangle.
         { 2, 16, 5, 3, 8, 8, -1, Tanh },
         { 8, 10, 9, 1, 3, 8, 0, Leaky },
+        // A 1 × 1 stencil (radius 0: no periodic images at all).
+        { 8, 8, 1, 3, 8, 8, -1, Leaky },
     };
 
     [Theory]

@@ -154,7 +154,7 @@ internal readonly struct RowGeometry
     {
         g = default;
         int ly = c.RowLength, kernel = (int)Math.Round(Math.Sqrt(c.Taps));
-        // Pad wraps a padded row's x once (it starts at Lx − r) and a row's periodic images once (Ly − j): r ≤ Lx, Ly.
+        // Pad wraps a padded row's x once (it starts at x = Lx − r) and a row's periodic images once (Ly − j): r ≤ Lx, Ly.
         if (ly <= 0 || c.Volume % ly != 0 || kernel * kernel != c.Taps || kernel % 2 == 0 || kernel / 2 > Math.Min(ly, c.Volume / ly)) return false;
         int lanes = level == SimdLevel.Avx512 && ly >= 16 ? 16 : level >= SimdLevel.Avx2 && ly >= 8 ? 8 : 0;
         if (lanes == 0) return false;
@@ -197,7 +197,7 @@ internal readonly struct RowGeometry
         var oddLanes = ~evenLanes;
         for (int ch = 0; ch < channels; ch++)
         {
-            int x = Lx - r;
+            int x = (Lx - r) % Lx;
             for (int xp = 0; xp < Lx + 2 * r; xp++, x = x + 1 == Lx ? 0 : x + 1)
             {
                 float* s = source + ch * Volume + x * Ly;

@@ -15,9 +15,10 @@ namespace LatticeFlow.Devices.Simd;
 /// the two round to the same float the twins' outputs have the bodies' bits; where they round one float ulp apart
 /// (e' = e(1 + δ), |δ| ≤ 2u, u = 2⁻²⁴), propagating δ and the roundings of the two or three operations after it gives
 /// |Δy| ≤ 6u|x e| + 2u|t|, |Δx| ≤ 4u|(y − t) e^{−s}| (inverse), |Δ ∂L/∂x| ≤ 4u|g e|, |Δ ∂L/∂s| ≤ 6u|g x e| + 2u|g_l|,
-/// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A sample's sites past its last whole vector run
-/// the transform's own scalar code. Items are the bodies' (one sample each on this launcher), so results do not depend
-/// on the thread count. Other transforms (additive, spline) and clamped affine couplings run the bodies.
+/// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A
+/// sample's sites past its last whole vector run the transform's own scalar code. Items are the bodies' (one sample each
+/// on this launcher), so results do not depend on the thread count. Other transforms (additive, spline) and clamped
+/// affine couplings run the bodies.
 /// </summary>
 internal static unsafe class CouplingTwins
 {
