@@ -20,8 +20,6 @@ namespace LatticeFlow.Tests.Devices;
 /// </summary>
 public sealed class ConvTwinTests
 {
-    private const double U = 1.0 / (1 << 24);
-
     private static double Gamma(int n) => n * U / (1 - n * U);
 
     private const int Leaky = ActivationCode.LeakyRelu, Tanh = ActivationCode.Tanh, None = ActivationCode.Identity;

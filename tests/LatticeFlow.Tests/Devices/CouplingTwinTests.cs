@@ -19,7 +19,6 @@ namespace LatticeFlow.Tests.Devices;
 /// </summary>
 public sealed class CouplingTwinTests
 {
-    private const double U = 1.0 / (1 << 24);
     private const float LogDetGrad = -1.25f;
 
     [Theory]

@@ -5,6 +5,9 @@ namespace LatticeFlow.Tests.Devices;
 /// <summary>Float arrays to and from a device, reproducible uniform test values, and the comparisons of the twin tests.</summary>
 internal static class DeviceArrays
 {
+    /// <summary>u = 2⁻²⁴, the unit roundoff of float32, in which the twins' bounds are stated.</summary>
+    public const double U = 1.0 / (1 << 24);
+
     public static MemoryBuffer1D<float, Stride1D.Dense> Upload(ComputeDevice device, float[] values)
     {
         var buffer = device.Allocate<float>(values.Length);
