@@ -1,5 +1,4 @@
 using Reals = LatticeFlow.Kernels.DeviceView<double>;
-using ILGPU.Algorithms;
 using LatticeFlow.Devices;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels;
@@ -59,19 +58,6 @@ public sealed class HmcTwinTests
         for (int j = 0; j < body.Length; j++)
             Assert.True(BitConverter.DoubleToInt64Bits(body[j]) == BitConverter.DoubleToInt64Bits(twin[j]),
                 $"normal[{j}] ({level}, volume {volume}, width {width}): body {body[j]:R}, twin {twin[j]:R}");
-    }
-
-    [Fact]
-    public void SinCosIsTheBodysSinAndCos()
-    {
-        var rng = new Random(16);
-        for (int j = 0; j < 1_000_000; j++)
-        {
-            double x = 2.0 * Math.PI * rng.NextDouble();
-            var (sin, cos) = HmcTwins.SinCos(x);
-            Assert.True(BitConverter.DoubleToInt64Bits(sin) == BitConverter.DoubleToInt64Bits(XMath.Sin(x)) &&
-                BitConverter.DoubleToInt64Bits(cos) == BitConverter.DoubleToInt64Bits(XMath.Cos(x)), $"sincos({x:R})");
-        }
     }
 
     private static Dictionary<string, double[]> Run(SimdLevel level, int[] extents, int chains, int threads)

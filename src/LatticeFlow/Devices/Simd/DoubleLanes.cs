@@ -59,6 +59,9 @@ internal unsafe interface IDoubleLanes<TD> where TD : unmanaged
     /// </summary>
     static abstract void Deinterleave(ref TD v0, ref TD v1, ref TD v2, ref TD v3);
     static abstract void Interleave(ref TD v0, ref TD v1, ref TD v2, ref TD v3);
+
+    /// <summary>(a, b) → the 2 × Count doubles a₀ b₀ a₁ b₁ …: the first Count in <paramref name="a"/>, the rest in <paramref name="b"/>.</summary>
+    static abstract void Zip(ref TD a, ref TD b);
 }
 
 /// <summary>256-bit lanes: 4 doubles (AVX2).</summary>
@@ -124,6 +127,22 @@ internal readonly unsafe struct DoubleLanes4 : IDoubleLanes<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Interleave(ref Vector256<double> v0, ref Vector256<double> v1, ref Vector256<double> v2, ref Vector256<double> v3) =>
         Deinterleave(ref v0, ref v1, ref v2, ref v3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Zip(ref Vector256<double> a, ref Vector256<double> b)
+    {
+        if (Avx.IsSupported)
+        {
+            var low = Avx.UnpackLow(a, b);
+            var high = Avx.UnpackHigh(a, b);
+            a = Avx.Permute2x128(low, high, 0x20);
+            b = Avx.Permute2x128(low, high, 0x31);
+            return;
+        }
+        var (x, y) = (a, b);
+        a = Vector256.Create(x[0], y[0], x[1], y[1]);
+        b = Vector256.Create(x[2], y[2], x[3], y[3]);
+    }
 }
 
 /// <summary>
@@ -209,5 +228,17 @@ internal readonly unsafe struct DoubleLanes8 : IDoubleLanes<Vector512<double>>
         return Vector512.ConditionalSelect(phase0, Vector512.Shuffle(p0, index),
             Vector512.ConditionalSelect(phase1, Vector512.Shuffle(p1, index),
                 Vector512.ConditionalSelect(phase2, Vector512.Shuffle(p2, index), Vector512.Shuffle(p3, index))));
+    }
+
+    // Even lanes from a, odd lanes from b, each shuffled so that lane i holds element i/2 (first half) or 4 + i/2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Zip(ref Vector512<double> a, ref Vector512<double> b)
+    {
+        var even = Vector512.Create(-1L, 0, -1, 0, -1, 0, -1, 0).AsDouble();
+        var first = Vector512.Create(0L, 0, 1, 1, 2, 2, 3, 3);
+        var second = Vector512.Create(4L, 4, 5, 5, 6, 6, 7, 7);
+        var (x, y) = (a, b);
+        a = Vector512.ConditionalSelect(even, Vector512.Shuffle(x, first), Vector512.Shuffle(y, first));
+        b = Vector512.ConditionalSelect(even, Vector512.Shuffle(x, second), Vector512.Shuffle(y, second));
     }
 }

@@ -21,9 +21,8 @@ namespace LatticeFlow.Devices.Simd;
 /// <para>
 /// The momenta: Philox4x32-10 runs in lanes (<see cref="PhiloxLanes.Generate"/>, one call per site pair, a 64-bit lane
 /// per 32-bit word, so each round is two vpmuludq), and so do the 53-bit uniforms (an integer below 2⁵³ converts exactly) and r = scale·√(−2 ln u₁) (√ is
-/// correctly rounded, as Math.Sqrt). On the host ILGPU's XMath.Log, Cos and Sin are Math.Log, Math.Cos and Math.Sin
-/// (IntrinsicMath.CPUOnly in ILGPU 1.5.3): the twin calls them per lane (sine and cosine in one sincos call where that
-/// is the same functions, <see cref="FusedSinCos"/>), since a vector log or sincos rounds differently. Items are the
+/// correctly rounded, as Math.Sqrt), and so do the body's logarithm, sine and cosine, <see cref="PortableMath"/>, which
+/// is built from basic operations so that <see cref="PortableMathLanes"/> can repeat it bit for bit. Items are the
 /// bodies' items and write the same outputs, so the results do not depend on the thread count.
 /// </para>
 /// Other local actions have no vector form here yet: their force kernels run the bodies.
@@ -60,18 +59,6 @@ internal static unsafe class HmcTwins
         else context.Launcher.Launch(items, sites, new GaussianTwin<DoubleLanes4, Vector256<double>>(args));
         return true;
     }
-
-    /// <summary>
-    /// Whether Math.SinCos gives exactly XMath.Sin and XMath.Cos (Math.Sin and Math.Cos on the host): on Linux .NET calls
-    /// the C library's sincos, which glibc (sysdeps/ieee754/dbl-64/s_sincos.c) and musl build from the same argument
-    /// reduction and kernels as sin and cos, in one pass (~38 ns against ~57 ns for both here). Elsewhere the twin calls
-    /// the two functions, as the body does. HmcTwinTests checks the identity on 10⁶ angles of [0, 2π).
-    /// </summary>
-    public static readonly bool FusedSinCos = OperatingSystem.IsLinux();
-
-    /// <summary>(sin x, cos x), bit-identical to XMath.Sin and XMath.Cos on the host (see <see cref="FusedSinCos"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (double Sin, double Cos) SinCos(double x) => FusedSinCos ? Math.SinCos(x) : (XMath.Sin(x), XMath.Cos(x));
 }
 
 /// <summary>One item of <see cref="ForceKernel{TV, TA}"/> for φ⁴: its sites of one row, in vectors (see <see cref="HmcTwins"/>).</summary>
@@ -143,8 +130,7 @@ internal readonly unsafe struct FieldTwin<TL, TD>(FieldKernel<HostView<double>> 
 
 /// <summary>
 /// One item of <see cref="GaussianKernel{TV}"/>: Box–Muller over whole site pairs, Philox, the uniforms and the radius in
-/// lanes, the logarithm, cosine and sine per lane with the functions the body calls on the host (see <see cref="HmcTwins"/>);
-/// a lone odd first site, pairs left over and a lone even last site run the body's scalar code.
+/// lanes, the logarithm, cosine and sine too (<see cref="PortableMathLanes"/>); a lone odd first site, pairs left over and a lone even last site run the body's scalar code.
 /// </summary>
 internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<double>> a) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
@@ -176,18 +162,13 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
         var w = new PhiloxWords<TD>(TL.AddInt(TL.BroadcastBits((uint)(site >> 1)), TL.LaneIndex), TL.BroadcastBits((uint)chain),
             TL.BroadcastBits(a.Step), TL.BroadcastBits(a.Stream));
         PhiloxLanes.Generate<TL, TD>(ref w, roundKeys);
-        double* u = stackalloc double[TL.Count];
-        double* angle = stackalloc double[TL.Count];
-        TL.Store(u, PhiloxLanes.Uniform53<TL, TD>(w.X0, w.X1));
-        TL.Store(angle, TL.Multiply(TL.Broadcast(2.0 * Math.PI), PhiloxLanes.Uniform53<TL, TD>(w.X2, w.X3)));
-        for (int j = 0; j < TL.Count; j++) u[j] = XMath.Log(u[j]);
-        TL.Store(u, TL.Multiply(TL.Broadcast(a.Scale), TL.Sqrt(TL.Multiply(TL.Broadcast(-2.0), TL.Load(u)))));
-        for (int j = 0; j < TL.Count; j++)
-        {
-            var (sin, cos) = HmcTwins.SinCos(angle[j]);
-            t[2 * j] = u[j] * cos;
-            t[2 * j + 1] = u[j] * sin;
-        }
+        TD log = PortableMathLanes.Log<TL, TD>(PhiloxLanes.Uniform53<TL, TD>(w.X0, w.X1));
+        TD radius = TL.Multiply(TL.Broadcast(a.Scale), TL.Sqrt(TL.Multiply(TL.Broadcast(-2.0), log)));
+        PortableMathLanes.SinCosTwoPi<TL, TD>(PhiloxLanes.Uniform53<TL, TD>(w.X2, w.X3), out var sin, out var cos);
+        TD even = TL.Multiply(radius, cos), odd = TL.Multiply(radius, sin);
+        TL.Zip(ref even, ref odd);
+        TL.Store(t, even);
+        TL.Store(t + TL.Count, odd);
     }
 
     // One step of the body's loop at site i (a pair, or a lone site); returns the next i.
@@ -196,12 +177,12 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
         var a = _a;
         int site = i - b * a.Volume;
         var w = Kernels.Philox.Generate(a.Key, (uint)(site >> 1), (uint)b, a.Step, a.Stream);
-        double radius = a.Scale * XMath.Sqrt(-2.0 * XMath.Log(Kernels.Philox.Uniform53(w.X0, w.X1)));
-        double angle = 2.0 * Math.PI * Kernels.Philox.Uniform53(w.X2, w.X3);
+        double radius = a.Scale * XMath.Sqrt(-2.0 * PortableMath.Log(Kernels.Philox.Uniform53(w.X0, w.X1)));
+        PortableMath.SinCosTwoPi(Kernels.Philox.Uniform53(w.X2, w.X3), out double sin, out double cos);
         bool pair = (site & 1) == 0 && i + 1 < end;
-        if (pair || (site & 1) == 0) a.Target[i] = radius * XMath.Cos(angle);
-        if (pair) a.Target[i + 1] = radius * XMath.Sin(angle);
-        else if ((site & 1) == 1) a.Target[i] = radius * XMath.Sin(angle);
+        if (pair || (site & 1) == 0) a.Target[i] = radius * cos;
+        if (pair) a.Target[i + 1] = radius * sin;
+        else if ((site & 1) == 1) a.Target[i] = radius * sin;
         return i + (pair ? 2 : 1);
     }
 }

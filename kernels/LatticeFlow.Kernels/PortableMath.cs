@@ -1,0 +1,92 @@
+namespace LatticeFlow.Kernels;
+
+/// <summary>
+/// The logarithm and the sine and cosine of 2πu for the Gaussian numbers (<see cref="GaussianKernel{TV}"/>), written with
+/// IEEE 754 basic operations only (+, −, ×, ÷ rounded to nearest, none fused) and exact bit manipulations, so that any
+/// implementation that performs the same operations in the same order gets the same bits: the host SIMD twin
+/// (src/LatticeFlow/Devices/Simd/PortableMathLanes.cs) computes four or eight of them per vector, where the C library's
+/// log, sin and cos (what XMath calls on the host) have no vector counterpart that rounds as they do, and cost as much as
+/// the rest of an HMC trajectory. The algorithms are fdlibm's (Sun Microsystems, 1993; as in musl): e_log.c for the
+/// logarithm, error below 1 ulp; __sin.c and __cos.c on [−π/4, π/4], error below 1 ulp, after an exact reduction of u.
+/// Tests: tests/LatticeFlow.Tests/Kernels/PortableMathTests.cs (against Math.Log, Math.SinCos).
+/// </summary>
+public static class PortableMath
+{
+    /// <summary>ln 2 in two parts (Ln2Hi has 32 bits, so k·Ln2Hi is exact for |k| &lt; 2²⁰) and fdlibm's coefficients.</summary>
+    public const double Ln2Hi = 6.93147180369123816490e-01, Ln2Lo = 1.90821492927058770002e-10;
+    public const double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+        Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01, Lg7 = 1.479819860511658591e-01;
+    public const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03, S3 = -1.98412698298579493134e-04,
+        S4 = 2.75573137070700676789e-06, S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+    public const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03, C3 = 2.48015872894767294178e-05,
+        C4 = -2.75573143513906633035e-07, C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+
+    /// <summary>√2 rounded: mantissas above it are halved, so that f = m − 1 ∈ (√2/2 − 1, √2 − 1].</summary>
+    public const double Sqrt2 = 1.4142135623730951;
+
+    /// <summary>1.5·2⁵²: t + RoundingShift − RoundingShift is t rounded to the nearest integer (|t| &lt; 2⁵¹).</summary>
+    public const double RoundingShift = 6755399441055744.0;
+
+    /// <summary>
+    /// ln x for a positive normal double x (2⁻¹⁰²² ≤ x &lt; ∞; nothing else is checked), within 1 ulp: x = 2ᵏ·m with
+    /// m ∈ (√2/2, √2], f = m − 1 (exact), s = f/(2 + f), ln m = f − f²/2 + s(f²/2 + R(s²)) with fdlibm's minimax R
+    /// (e_log.c), and ln x = k·ln2_hi − ((f²/2 − (s(f²/2 + R) + k·ln2_lo)) − f).
+    /// </summary>
+    public static double Log(double x)
+    {
+        ulong bits = ILGPU.Interop.FloatAsInt(x);
+        double k = (int)(bits >> 52) - 1023;
+        double m = ILGPU.Interop.IntAsFloat((bits & 0x000F_FFFF_FFFF_FFFFUL) | 0x3FF0_0000_0000_0000UL);
+        if (m > Sqrt2)
+        {
+            m *= 0.5;
+            k += 1.0;
+        }
+        return LogReduced(m - 1.0, k);
+    }
+
+    /// <summary>The polynomial part of <see cref="Log"/>: ln(2ᵏ(1 + f)) from f and k, in fdlibm's order of operations.</summary>
+    public static double LogReduced(double f, double k)
+    {
+        double hfsq = 0.5 * f * f;
+        double s = f / (2.0 + f);
+        double z = s * s;
+        double w = z * z;
+        double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+        double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+        double r = t2 + t1;
+        return k * Ln2Hi - ((hfsq - (s * (hfsq + r) + k * Ln2Lo)) - f);
+    }
+
+    /// <summary>
+    /// sin 2πu and cos 2πu for |u| &lt; 2⁴⁹, each within about 1 ulp of the value at u (no error from rounding 2πu: the
+    /// reduction is exact). t = 4u (exact), q = t rounded to the nearest integer, r = t − q ∈ [−½, ½] (exact), θ = r·π/2
+    /// (one rounding), then musl's __sin(θ) and __cos(θ) and the quadrant q mod 4: (sin, cos) = (s, c), (c, −s),
+    /// (−s, −c), (−c, s). sin 2πu at u = ¼, ½, ¾ is exactly 1, 0, −1 (and likewise the cosine).
+    /// </summary>
+    public static void SinCosTwoPi(double u, out double sin, out double cos)
+    {
+        double t = 4.0 * u;
+        double shifted = t + RoundingShift;
+        double theta = (t - (shifted - RoundingShift)) * (0.5 * System.Math.PI);
+        SinCosReduced(theta, out double s, out double c);
+        ulong quadrant = ILGPU.Interop.FloatAsInt(shifted) & 3;
+        sin = (quadrant & 1) == 0 ? s : c;
+        cos = (quadrant & 1) == 0 ? c : s;
+        if ((quadrant & 2) != 0) sin = -sin;
+        if (quadrant == 1 || quadrant == 2) cos = -cos;
+    }
+
+    /// <summary>musl's __sin(θ, 0, 0) and __cos(θ, 0) for |θ| ≤ π/4, in their order of operations.</summary>
+    public static void SinCosReduced(double theta, out double sin, out double cos)
+    {
+        double z = theta * theta;
+        double w = z * z;
+        double rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+        sin = theta + z * theta * (S1 + z * rs);
+        double rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+        double hz = 0.5 * z;
+        double one = 1.0 - hz;
+        cos = one + (((1.0 - one) - hz) + z * rc);
+    }
+}

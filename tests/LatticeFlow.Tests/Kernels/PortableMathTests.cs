@@ -1,0 +1,125 @@
+using System.Runtime.Intrinsics;
+using LatticeFlow.Devices.Simd;
+using LatticeFlow.Kernels;
+
+namespace LatticeFlow.Tests.Kernels;
+
+/// <summary>
+/// <see cref="PortableMath"/> against the C library (Math.Log, Math.SinCos) and against an exact quarter-turn table, and
+/// its lanes (<see cref="PortableMathLanes"/>, 256- and 512-bit) against it bit for bit, on the inputs the Gaussian kernel
+/// gives it (53-bit uniforms) and on the whole range of positive normal doubles.
+/// </summary>
+public sealed class PortableMathTests
+{
+    /// <summary>Uniforms as <see cref="Philox.Uniform53"/> makes them, with their extremes, and the logarithm's edges.</summary>
+    private static double[] LogInputs()
+    {
+        var rng = new Random(29);
+        var x = new List<double> { Philox.Uniform53(0, 0), Philox.Uniform53(uint.MaxValue, uint.MaxValue), 1.0, 0.5, 2.0,
+            double.Epsilon * (1L << 52), double.MaxValue, PortableMath.Sqrt2, Math.BitDecrement(PortableMath.Sqrt2), Math.BitIncrement(PortableMath.Sqrt2),
+            Math.BitIncrement(1.0), Math.BitDecrement(1.0), Math.E };
+        for (int j = 0; j < 300_000; j++) x.Add(Philox.Uniform53((uint)rng.Next(), (uint)rng.Next()) * (rng.Next(2) == 0 ? 1 : 1.0 / (1L << 40)));
+        // Log-uniform over every binade of the normal doubles.
+        for (int j = 0; j < 300_000; j++) x.Add(Math.ScaleB(1.0 + rng.NextDouble(), rng.Next(-1022, 1024)));
+        return [.. x];
+    }
+
+    private static double[] AngleInputs()
+    {
+        var rng = new Random(31);
+        var u = new List<double> { 0.0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, Philox.Uniform53(0, 0), Philox.Uniform53(uint.MaxValue, uint.MaxValue) };
+        foreach (double q in new[] { 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875 }) u.AddRange([Math.BitDecrement(q), Math.BitIncrement(q)]);
+        for (int j = 0; j < 600_000; j++) u.Add(Philox.Uniform53((uint)rng.Next(), (uint)rng.Next()));
+        return [.. u];
+    }
+
+    /// <summary>
+    /// fdlibm's log is within 1 ulp of ln x and glibc's within 0.52 ulp (its documented bound), so the two are at most one
+    /// double apart.
+    /// </summary>
+    [Fact]
+    public void LogIsWithinOneDoubleOfTheCLibrarys()
+    {
+        foreach (double x in LogInputs())
+        {
+            double ours = PortableMath.Log(x), libm = Math.Log(x);
+            Assert.True(ours == libm || ours == Math.BitIncrement(libm) || ours == Math.BitDecrement(libm), $"log({x:R}): {ours:R}, Math.Log {libm:R}");
+        }
+        Assert.Equal(0.0, PortableMath.Log(1.0));
+    }
+
+    /// <summary>
+    /// Against the C library at 2πu, whose own result carries the rounding of 2πu (up to ½ ulp(2π) = 4.4·10⁻¹⁶ of the
+    /// angle), its ½ ulp and ours (1 ulp, plus the rounding of θ = r·π/2: together below 2.3·10⁻¹⁶ for values below 1):
+    /// the two differ by less than 2⁻⁵⁰ = 8.9·10⁻¹⁶. And sin² + cos² = 1 to 4·2⁻⁵³.
+    /// </summary>
+    [Fact]
+    public void SinCosTwoPiAgreesWithTheCLibraryAndIsOnTheCircle()
+    {
+        double bound = Math.ScaleB(1.0, -50);
+        double maxSin = 0, maxCos = 0;
+        foreach (double u in AngleInputs())
+        {
+            PortableMath.SinCosTwoPi(u, out double sin, out double cos);
+            var (s, c) = Math.SinCos(2.0 * Math.PI * u);
+            maxSin = Math.Max(maxSin, Math.Abs(sin - s));
+            maxCos = Math.Max(maxCos, Math.Abs(cos - c));
+            Assert.True(Math.Abs(sin * sin + cos * cos - 1.0) <= 4 * Math.ScaleB(1.0, -53), $"u = {u:R}: sin² + cos² = {sin * sin + cos * cos:R}");
+        }
+        Assert.True(maxSin < bound && maxCos < bound, $"largest differences from Math.SinCos: sin {maxSin:E2}, cos {maxCos:E2}");
+    }
+
+    /// <summary>The exact reduction: at whole eighths of a turn the quadrant is right and the axes are hit exactly.</summary>
+    [Theory]
+    [InlineData(0.0, 0.0, 1.0)]
+    [InlineData(0.25, 1.0, 0.0)]
+    [InlineData(0.5, 0.0, -1.0)]
+    [InlineData(0.75, -1.0, 0.0)]
+    [InlineData(1.0, 0.0, 1.0)]
+    [InlineData(-0.25, -1.0, 0.0)]
+    public void SinCosTwoPiIsExactOnTheAxes(double u, double sin, double cos)
+    {
+        PortableMath.SinCosTwoPi(u, out double s, out double c);
+        Assert.Equal(sin, s);
+        Assert.Equal(cos, c);
+        PortableMath.SinCosTwoPi(u + 0.125, out s, out c);
+        double half = Math.Sqrt(0.5);
+        Assert.True(Math.Abs(s - (sin + cos) * half) < 3e-16 && Math.Abs(c - (cos - sin) * half) < 3e-16, $"u = {u + 0.125}: ({s:R}, {c:R})");
+    }
+
+    [Fact]
+    public void LanesAreBitIdenticalToTheScalarFunctions()
+    {
+        Compare<DoubleLanes4, Vector256<double>>();
+        Compare<DoubleLanes8, Vector512<double>>();
+    }
+
+    private static unsafe void Compare<TL, TD>() where TL : struct, IDoubleLanes<TD> where TD : unmanaged
+    {
+        int c = TL.Count;
+        double* lanes = stackalloc double[3 * c];
+        foreach (var (inputs, what) in new[] { (LogInputs(), "log"), (AngleInputs(), "sincos") })
+            for (int j = 0; j + c <= inputs.Length; j += c)
+            {
+                for (int l = 0; l < c; l++) lanes[l] = inputs[j + l];
+                if (what == "log") TL.Store(lanes + c, PortableMathLanes.Log<TL, TD>(TL.Load(lanes)));
+                else
+                {
+                    PortableMathLanes.SinCosTwoPi<TL, TD>(TL.Load(lanes), out var sin, out var cos);
+                    TL.Store(lanes + c, sin);
+                    TL.Store(lanes + 2 * c, cos);
+                }
+                for (int l = 0; l < c; l++)
+                {
+                    double x = inputs[j + l], s = 0, co = 0;
+                    if (what == "sincos") PortableMath.SinCosTwoPi(x, out s, out co);
+                    double expected = what == "log" ? PortableMath.Log(x) : s;
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(lanes[c + l]),
+                        $"{typeof(TL).Name} {what}({x:R}): scalar {expected:R}, lanes {lanes[c + l]:R}");
+                    if (what == "sincos")
+                        Assert.True(BitConverter.DoubleToInt64Bits(co) == BitConverter.DoubleToInt64Bits(lanes[2 * c + l]),
+                            $"{typeof(TL).Name} cos 2π·{x:R}: scalar {co:R}, lanes {lanes[2 * c + l]:R}");
+                }
+            }
+    }
+}
