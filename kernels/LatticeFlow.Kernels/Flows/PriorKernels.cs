@@ -1,8 +1,9 @@
 namespace LatticeFlow.Kernels.Flows;
 
 /// <summary>
-/// z ~ N(0, 1) independently on every site of every sample (Box–Muller on 53-bit uniforms), keyed by
-/// (site, sample, step, stream) so a batch is the same on every backend and thread count (DESIGN.md, principle 3).
+/// z ~ N(0, 1) independently on every site of every sample (Box–Muller on 53-bit uniforms, the cosine half), keyed by
+/// (site, sample, step, stream) so a batch is the same on every backend and thread count (DESIGN.md, principle 3); the
+/// log and cosine are <see cref="PortableMath"/>'s, which the host SIMD twin repeats in lanes.
 /// </summary>
 public readonly partial struct PriorSampleKernel<TF>(TF z, int volume, int width, RngKey key, uint step, uint stream) : IRebindableKernel
     where TF : struct, IView<float>
@@ -13,10 +14,16 @@ public readonly partial struct PriorSampleKernel<TF>(TF z, int volume, int width
         for (int i = start; i < start + width; i++)
         {
             int b = i / volume;
-            var w = Philox.Generate(key, (uint)(i - b * volume), (uint)b, step, stream);
-            double u1 = Philox.Uniform53(w.X0, w.X1), u2 = Philox.Uniform53(w.X2, w.X3);
-            z[i] = (float)(ILGPU.Algorithms.XMath.Sqrt(-2.0 * ILGPU.Algorithms.XMath.Log(u1)) * ILGPU.Algorithms.XMath.Cos(2.0 * System.Math.PI * u2));
+            z[i] = Normal(key, i - b * volume, b, step, stream);
         }
+    }
+
+    /// <summary>The prior's number at <paramref name="site"/> of sample <paramref name="sample"/>: √(−2 ln u₁)·cos 2πu₂, rounded to float.</summary>
+    public static float Normal(RngKey key, int site, int sample, uint step, uint stream)
+    {
+        var w = Philox.Generate(key, (uint)site, (uint)sample, step, stream);
+        PortableMath.SinCosTwoPi(Philox.Uniform53(w.X2, w.X3), out _, out double cos);
+        return (float)(ILGPU.Algorithms.XMath.Sqrt(-2.0 * PortableMath.Log(Philox.Uniform53(w.X0, w.X1))) * cos);
     }
 }
 

@@ -74,6 +74,7 @@ public sealed class TwinRegistryTests
         [typeof(LatticeFlow.Kernels.FieldKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.GaussianKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.MetropolisKernel<,>)] = typeof(MetropolisTwinTests),
+        [typeof(PriorSampleKernel<>)] = typeof(PriorTwinTests),
     };
 
     [Fact]
@@ -97,5 +98,6 @@ public sealed class TwinRegistryTests
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.FieldKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.GaussianKernel<LatticeFlow.Kernels.DeviceView<double>>>.Launch);
         Assert.NotNull(HostTwin<LatticeFlow.Kernels.MetropolisKernel<LatticeFlow.Kernels.DeviceView<double>, LatticeFlow.Kernels.Phi4LocalAction>>.Launch);
+        Assert.NotNull(HostTwin<PriorSampleKernel<Floats>>.Launch);
     }
 }

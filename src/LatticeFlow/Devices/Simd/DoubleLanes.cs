@@ -60,6 +60,9 @@ internal unsafe interface IDoubleLanes<TD> where TD : unmanaged
     static abstract void Deinterleave(ref TD v0, ref TD v1, ref TD v2, ref TD v3);
     static abstract void Interleave(ref TD v0, ref TD v1, ref TD v2, ref TD v3);
 
+    /// <summary>The lanes rounded to float (to nearest, as a (float) cast) into p[0 … Count − 1].</summary>
+    static abstract void StoreSingles(float* p, TD v);
+
     /// <summary>(a, b) → the 2 × Count doubles a₀ b₀ a₁ b₁ …: the first Count in <paramref name="a"/>, the rest in <paramref name="b"/>.</summary>
     static abstract void Zip(ref TD a, ref TD b);
 }
@@ -127,6 +130,9 @@ internal readonly unsafe struct DoubleLanes4 : IDoubleLanes<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Interleave(ref Vector256<double> v0, ref Vector256<double> v1, ref Vector256<double> v2, ref Vector256<double> v3) =>
         Deinterleave(ref v0, ref v1, ref v2, ref v3);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreSingles(float* p, Vector256<double> v) => Vector256.Narrow(v, v).GetLower().Store(p);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Zip(ref Vector256<double> a, ref Vector256<double> b)
@@ -229,6 +235,9 @@ internal readonly unsafe struct DoubleLanes8 : IDoubleLanes<Vector512<double>>
             Vector512.ConditionalSelect(phase1, Vector512.Shuffle(p1, index),
                 Vector512.ConditionalSelect(phase2, Vector512.Shuffle(p2, index), Vector512.Shuffle(p3, index))));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreSingles(float* p, Vector512<double> v) => Vector512.Narrow(v, v).GetLower().Store(p);
 
     // Even lanes from a, odd lanes from b, each shuffled so that lane i holds element i/2 (first half) or 4 + i/2.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
