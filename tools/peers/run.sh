@@ -82,8 +82,9 @@ lf() { # threads L -> two lines "metropolis X" and "hmc Y"
   # 1 thread: DOTNET_PROCESSOR_COUNT=1, and tiered JIT off: with one processor the tier-1 recompile of the hot loops
   # lags seconds behind, and 1-s cases time tier-0 code (5x slower Metropolis on 2026-11-29)
   local env=(); [ "$1" = 1 ] && env=(DOTNET_PROCESSOR_COUNT=1 DOTNET_TieredCompilation=0)
-  env "${env[@]}" "$CLI" bench --seconds "$seconds" --flow-steps 0 --sizes "$2" |
-    awk '/^(metropolis site updates|hmc time per site)/ { for (i = 1; i < NF; i++) if ($i ~ /^B=/) print $1, $(i + 1) }'; }
+  # One column (--simd auto): "figure … L B value unit", the unit M/s (Metropolis) or ns (HMC).
+  env "${env[@]}" "$CLI" bench --simd auto --seconds "$seconds" --flow-steps 0 --sizes "$2" |
+    awk '/^(metropolis site updates|hmc time per site)/ && NF >= 4 { v = $(NF - 1); if ($NF == "M/s") v *= 1e6; else if ($NF != "ns") next; print $1, v }'; }
 phi4() { # binary L -> updates/s; probe 0.1 s worth first, then time `seconds`
   local probe=$((200 * 4096 / ($2 * $2) + 1)) s n
   s=$("$build/$1" -v --n-x "$2" --n-y "$2" -t "$probe" -m "$M2" -g $((6 * LAM)) -L 0 2>&1 | sed -n 's/termalisation took \([0-9.e-]*\) s/\1/p')
