@@ -14,8 +14,8 @@ namespace LatticeFlow.Tests.Devices;
 /// forward and input gradient |twin − body| ≤ 2γ_n Σ|terms| + 2u|y|, weight gradient ≤ (γ_{F+1} + u) Σ|terms| + 2u|gw|
 /// (u = 2⁻²⁴, γ_n = nu/(1 − nu)), bias gradient ≤ 2u Σ|g| + 2u|gb|, with Σ|terms| computed here from the inputs. Awkward
 /// sizes: rows not a multiple of the lane count (an overlapping last vector), Lx ≠ Ly, batch 1 and 3, one and two output
-/// channels (the four-row tiles), 5 × 5 and 9 × 9 kernels, a stencil radius equal to Lx, one-colour outputs and inputs;
-/// rows narrower than the lanes and radii beyond Lx run the body. Both SIMD levels run on every
+/// channels (the four-row tiles), 5 × 5 and 9 × 9 kernels, a stencil radius equal to Lx, one-colour outputs and inputs,
+/// rows narrower than the lanes (Ly = 2, 4, 6: one vector with dead lanes); radii beyond Lx or Ly run the body. Both SIMD levels run on every
 /// machine: where the CPU lacks AVX-512, .NET runs the 512-bit code in software, which proves the twin's logic, not its speed.
 /// </summary>
 public sealed class ConvTwinTests
@@ -42,6 +42,16 @@ public sealed class ConvTwinTests
         { 8, 10, 9, 1, 3, 8, 0, Leaky },
         // A 1 × 1 stencil (radius 0: no periodic images at all).
         { 8, 8, 1, 3, 8, 8, -1, Leaky },
+        // Rows narrower than the lanes (one vector per row with dead lanes): the tutorial's L = 6 and its three convs,
+        // one-colour outputs, Lx ≠ Ly, rows of 4 and 2 sites, a radius equal to Ly, a 1 × 1 stencil.
+        { 6, 6, 3, 3, 1, 8, 0, Leaky },
+        { 6, 6, 3, 3, 8, 8, -1, Tanh },
+        { 6, 6, 3, 3, 8, 2, 1, None },
+        { 4, 6, 3, 1, 3, 8, 0, Leaky },
+        { 8, 4, 3, 3, 8, 1, -1, Tanh },
+        { 10, 2, 3, 3, 2, 3, 1, Leaky },
+        { 4, 2, 5, 3, 8, 8, -1, Tanh },
+        { 6, 2, 1, 3, 8, 2, -1, None },
     };
 
     [Theory]
@@ -55,9 +65,11 @@ public sealed class ConvTwinTests
         Compare(SimdLevel.Avx512, lx, ly, kernel, batch, cin, cout, parity, activation);
 
     [Fact]
-    public void TwinsTakeRowsThatFillTheirLanesAndLeaveTheRestToTheBodies()
+    public void TwinsTakeEveryRowLengthAndLeaveLargeRadiiToTheBodies()
     {
-        Assert.False(RowGeometry.TryCreate(Shape(12, 6, 3, 1, 1, 8, -1), SimdLevel.Avx2, out _));
+        Assert.True(RowGeometry.TryCreate(Shape(12, 6, 3, 1, 1, 8, -1), SimdLevel.Avx2, out var narrow));
+        Assert.True(narrow.Narrow && narrow.Lanes == 8 && narrow.Pitch == 10 && narrow.ChunkStart(0) == 0);
+        Assert.False(RowGeometry.TryCreate(Shape(12, 2, 7, 1, 1, 8, -1), SimdLevel.Avx2, out _)); // radius 3 > Ly
         Assert.False(RowGeometry.TryCreate(Shape(2, 16, 7, 1, 1, 8, -1), SimdLevel.Avx2, out _)); // radius 3 > Lx: the body runs
         Assert.True(RowGeometry.TryCreate(Shape(2, 16, 5, 1, 1, 8, -1), SimdLevel.Avx2, out _));
         Assert.True(RowGeometry.TryCreate(Shape(6, 10, 3, 1, 1, 8, -1), SimdLevel.Avx2, out var g8));

@@ -19,8 +19,9 @@ namespace LatticeFlow.Devices.Simd;
 /// The forward's inner loop then costs one input load and, per output channel, a broadcast and an FMA: eight output
 /// channels share each load in eight accumulators (four rows of two for the last conv's two channels).
 /// Rows of Ly not a multiple of the lane count end with an overlapping vector (computed twice, stored identically, and
-/// masked out of sums); lattices with Ly below the lane count run the body. The input gradient is the forward conv of
-/// the padded output gradient with flipped taps and transposed channels.
+/// masked out of sums). Rows narrower than the lanes (Ly &lt; 8: L = 6, say) take one vector whose lanes past Ly are
+/// dead: the tile's pitch leaves room for them (read as zeros), stores are masked (vmaskmovps) and sums drop them. The
+/// input gradient is the forward conv of the padded output gradient with flipped taps and transposed channels.
 /// </para>
 /// <para>
 /// Tolerance against the bodies, and why. Forward and input gradient: the same terms summed in the same order, each
@@ -132,6 +133,9 @@ internal readonly struct RowGeometry
 {
     public readonly int Lx, Ly, Volume, Radius, Kernel, Taps, Pitch, Plane, Lanes, Chunks;
 
+    /// <summary>Rows shorter than the lanes: one vector per row, lanes Ly … Lanes − 1 dead (masked loads, stores and sums).</summary>
+    public bool Narrow => Ly < Lanes;
+
     private RowGeometry(int lx, int ly, int kernel, int lanes)
     {
         Lx = lx;
@@ -140,15 +144,16 @@ internal readonly struct RowGeometry
         Kernel = kernel;
         Taps = kernel * kernel;
         Radius = (kernel - 1) / 2;
-        Pitch = ly + 2 * Radius;
+        // Rows narrower than the lanes get room for one whole vector: its dead lanes read zeros, inside the padded row.
+        Pitch = Math.Max(ly, lanes) + 2 * Radius;
         Plane = (lx + 2 * Radius) * Pitch;
         Lanes = lanes;
         Chunks = (ly + lanes - 1) / lanes;
     }
 
     /// <summary>
-    /// The geometry of a conv launch, or false when the twin does not run it (no row length, rows narrower than the lanes,
-    /// a stencil radius beyond Lx or Ly).
+    /// The geometry of a conv launch, or false when the twin does not run it (no row length, a stencil radius beyond Lx or
+    /// Ly, no SIMD).
     /// </summary>
     public static bool TryCreate(ConvShape c, SimdLevel level, out RowGeometry g)
     {
@@ -156,18 +161,22 @@ internal readonly struct RowGeometry
         int ly = c.RowLength, kernel = (int)Math.Round(Math.Sqrt(c.Taps));
         // Pad wraps a padded row's x once (it starts at x = Lx − r) and a row's periodic images once (Ly − j): r ≤ Lx, Ly.
         if (ly <= 0 || c.Volume % ly != 0 || kernel * kernel != c.Taps || kernel % 2 == 0 || kernel / 2 > Math.Min(ly, c.Volume / ly)) return false;
-        int lanes = level == SimdLevel.Avx512 && ly >= 16 ? 16 : level >= SimdLevel.Avx2 && ly >= 8 ? 8 : 0;
+        int lanes = level == SimdLevel.Avx512 && ly >= 16 ? 16 : level >= SimdLevel.Avx2 ? 8 : 0;
         if (lanes == 0) return false;
         g = new RowGeometry(c.Volume / ly, ly, kernel, lanes);
         return true;
     }
 
-    /// <summary>First site (y) of vector j of a row: the last vector ends at the row's end and may overlap the one before.</summary>
-    public int ChunkStart(int j) => Math.Min(j * Lanes, Ly - Lanes);
+    /// <summary>
+    /// First site (y) of vector j of a row: the last vector ends at the row's end and may overlap the one before; a narrow
+    /// row's one vector starts at 0.
+    /// </summary>
+    public int ChunkStart(int j) => Math.Max(0, Math.Min(j * Lanes, Ly - Lanes));
 
     /// <summary>
     /// Masks of the lanes a sum counts, [chunk j][x mod 2, or 2 for no colour][lane]: lanes an overlapping last vector
-    /// repeats are off, and in the first two, with <paramref name="parity"/> ≥ 0, so are sites of the other colour.
+    /// repeats and a narrow row's dead lanes are off, and in the first two, with <paramref name="parity"/> ≥ 0, so are
+    /// sites of the other colour.
     /// </summary>
     public unsafe void FillMasks(float* masks, int parity)
     {
@@ -177,22 +186,27 @@ internal readonly struct RowGeometry
             int y0 = ChunkStart(j), first = j * Lanes - y0;
             for (int px = 0; px < 3; px++)
                 for (int l = 0; l < Lanes; l++)
-                    masks[(j * 3 + px) * Lanes + l] = l >= first && (parity < 0 || px == 2 || ((px + y0 + l) & 1) == parity) ? on : 0f;
+                    masks[(j * 3 + px) * Lanes + l] = l >= first && y0 + l < Ly && (parity < 0 || px == 2 || ((px + y0 + l) & 1) == parity) ? on : 0f;
         }
     }
 
     /// <summary>
     /// Copies channels [0, channels) of one sample ([channel][site]) into the padded tile; with <paramref name="parity"/> ≥ 0
     /// sites of the other colour are copied as zero (the gradient of outputs the forward pass did not compute). Each padded
-    /// row is copied from its source row in 8-float vectors (Ly ≥ 8 wherever a twin runs), the last overlapping the one
-    /// before, and its periodic images from the source too. Nothing here divides (this runs for every row of every input of
+    /// row is copied from its source row in 8-float vectors, the last overlapping the one before, and its periodic images
+    /// from the source too (rows narrower than 8 sites element by element, with zeros up to the pitch). Nothing here divides (this runs for every row of every input of
     /// every conv), and nothing reads the tile back: a load of an element of a vector just stored waits for the store to
     /// retire (no store forwarding). docs/results/performance-simd.md has what both cost.
     /// </summary>
     public unsafe void Pad(float* source, float* tile, int channels, int parity)
     {
         int r = Radius;
-        Debug.Assert(Ly >= 8 && r <= Lx && r <= Ly, "TryCreate admits only rows of at least 8 sites and radii within Lx, Ly");
+        Debug.Assert(r <= Lx && r <= Ly, "TryCreate admits only radii within Lx, Ly");
+        if (Narrow)
+        {
+            PadNarrow(source, tile, channels, parity);
+            return;
+        }
         var evenLanes = Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle();
         var oddLanes = ~evenLanes;
         for (int ch = 0; ch < channels; ch++)
@@ -220,9 +234,37 @@ internal readonly struct RowGeometry
             }
         }
     }
+
+    // Pad for rows narrower than 8 sites, element by element: the row, its periodic images, and zeros to the pitch.
+    private unsafe void PadNarrow(float* source, float* tile, int channels, int parity)
+    {
+        int r = Radius;
+        for (int ch = 0; ch < channels; ch++)
+        {
+            int x = (Lx - r) % Lx;
+            for (int xp = 0; xp < Lx + 2 * r; xp++, x = x + 1 == Lx ? 0 : x + 1)
+            {
+                float* s = source + ch * Volume + x * Ly;
+                float* d = tile + ch * Plane + xp * Pitch;
+                for (int c = 0; c < Pitch; c++)
+                {
+                    int y = c - r;
+                    if (y >= Ly + r) d[c] = 0f;
+                    else
+                    {
+                        y = y < 0 ? y + Ly : y >= Ly ? y - Ly : y;
+                        d[c] = parity < 0 || ((x + y) & 1) == parity ? s[y] : 0f;
+                    }
+                }
+            }
+        }
+    }
 }
 
-/// <summary>Scratch of one forward-style launch: transposed weights [in][tap][out padded], padded bias, tap offsets in the tile, store masks.</summary>
+/// <summary>
+/// Scratch of one forward-style launch: transposed weights [in][tap][out padded], padded bias, tap offsets in the tile, store
+/// masks (lanes of colour 0, of colour 1, and the live lanes of a narrow row).
+/// </summary>
 internal readonly unsafe struct RowsPlan
 {
     public readonly float* Weights, Bias, ParityMasks;
@@ -245,13 +287,14 @@ internal readonly unsafe struct RowsPlan
         int block = cout <= 2 ? 2 : 8;
         int outPadded = (cout + block - 1) / block * block;
         int weights = cin * g.Taps * outPadded;
-        float* s = context.Scratch(weights + outPadded + cin * g.Taps + 2 * g.Lanes + 64);
+        float* s = context.Scratch(weights + outPadded + cin * g.Taps + 3 * g.Lanes + 64);
         float* bias = s + weights;
         int* offsets = (int*)(bias + outPadded);
         float* masks = (float*)(offsets + cin * g.Taps);
         float on = BitConverter.Int32BitsToSingle(-1);
         for (int p = 0; p < 2; p++)
             for (int l = 0; l < g.Lanes; l++) masks[p * g.Lanes + l] = (l & 1) == p ? on : 0f;
+        for (int l = 0; l < g.Lanes; l++) masks[2 * g.Lanes + l] = l < g.Ly ? on : 0f;
         return new RowsPlan(s, bias, offsets, masks, outPadded, block);
     }
 
@@ -362,6 +405,7 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
     }
 
     // The activation and the store of one row vector; with an output colour, the other colour's sites keep what they held.
+    // A narrow row stores its live lanes only: past them lie the next row's sites, or another sample's (another thread's).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Emit(TV sum, float* destination, int x, int y0)
     {
@@ -371,6 +415,13 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
             ActivationCode.Tanh => TL.Tanh(sum),
             _ => sum,
         };
+        if (_a.G.Narrow)
+        {
+            TV live = TL.Load(_a.Plan.ParityMasks + 2 * TL.Count);
+            if (_a.OutputParity >= 0) live = TL.And(live, TL.Load(_a.Plan.ParityMasks + ((_a.OutputParity ^ x ^ y0) & 1) * TL.Count));
+            TL.MaskStore(destination, live, y);
+            return;
+        }
         if (_a.OutputParity >= 0) y = TL.Select(TL.Load(_a.Plan.ParityMasks + ((_a.OutputParity ^ x ^ y0) & 1) * TL.Count), y, TL.Load(destination));
         TL.Store(destination, y);
     }
@@ -497,7 +548,9 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                     {
                         float* d = grads + (((long)b * g.Lx + x) * g.Chunks + j) * p.OutPadded * n + o * n;
                         if (o >= p.Out) { TL.Store(d, TL.Zero); continue; }
-                        TV v = TL.Load(source + ((long)b * p.Out + o) * g.Volume + x * g.Ly + g.ChunkStart(j));
+                        float* from = source + ((long)b * p.Out + o) * g.Volume + x * g.Ly + g.ChunkStart(j);
+                        // A narrow row's dead lanes would read the next row, or past the array's end: loaded as zeros.
+                        TV v = g.Narrow ? TL.MaskLoad(from, TL.Load(p.Masks + (j * 3 + 2) * n)) : TL.Load(from);
                         TL.Store(d, v);
                         TL.AccumulateDouble(sums + (x & 3) * n, TL.And(v, TL.Load(p.Masks + (j * 3 + 2) * n)));
                     }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace LatticeFlow.Devices.Simd;
 
@@ -16,6 +17,15 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
     static abstract TV Load(float* p);
     static abstract void Store(float* p, TV v);
     static abstract TV Broadcast(float x);
+
+    /// <summary>
+    /// Loads the lanes whose mask is set and zero elsewhere, and stores only the lanes whose mask is set: memory under the
+    /// other lanes is neither read nor written (vmaskmovps), so it may lie past an array's end or belong to another thread.
+    /// </summary>
+    static abstract TV MaskLoad(float* p, TV mask);
+
+    /// <inheritdoc cref="MaskLoad"/>
+    static abstract void MaskStore(float* p, TV mask, TV v);
 
     /// <summary>a·b + c with one rounding (FMA).</summary>
     static abstract TV MultiplyAdd(TV a, TV b, TV c);
@@ -62,6 +72,22 @@ internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(float* p) => Vector256.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector256<float> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float x) => Vector256.Create(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MaskLoad(float* p, Vector256<float> mask)
+    {
+        if (Avx.IsSupported) return Avx.MaskLoad(p, mask);
+        var v = Vector256<float>.Zero;
+        for (int l = 0; l < 8; l++) if (BitConverter.SingleToInt32Bits(mask[l]) < 0) v = v.WithElement(l, p[l]);
+        return v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MaskStore(float* p, Vector256<float> mask, Vector256<float> v)
+    {
+        if (Avx.IsSupported) { Avx.MaskStore(p, mask, v); return; }
+        for (int l = 0; l < 8; l++) if (BitConverter.SingleToInt32Bits(mask[l]) < 0) p[l] = v[l];
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
@@ -113,6 +139,19 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(float* p) => Vector512.Load(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float* p, Vector512<float> v) => v.Store(p);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float x) => Vector512.Create(x);
+
+    // Element by element: the twins use masked memory only on rows narrower than 8 lanes, which run in Lanes8.
+    public static Vector512<float> MaskLoad(float* p, Vector512<float> mask)
+    {
+        var v = Vector512<float>.Zero;
+        for (int l = 0; l < 16; l++) if (BitConverter.SingleToInt32Bits(mask[l]) < 0) v = v.WithElement(l, p[l]);
+        return v;
+    }
+
+    public static void MaskStore(float* p, Vector512<float> mask, Vector512<float> v)
+    {
+        for (int l = 0; l < 16; l++) if (BitConverter.SingleToInt32Bits(mask[l]) < 0) p[l] = v[l];
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
