@@ -6,8 +6,12 @@ namespace LatticeFlow.Kernels;
 /// implementation that performs the same operations in the same order gets the same bits: the host SIMD twin
 /// (src/LatticeFlow/Devices/Simd/PortableMathLanes.cs) computes four or eight of them per vector, where the C library's
 /// log, sin and cos (what XMath calls on the host) have no vector counterpart that rounds as they do, and cost as much as
-/// the rest of an HMC trajectory. The algorithms are fdlibm's (Sun Microsystems, 1993; as in musl): e_log.c for the
-/// logarithm, error below 1 ulp; __sin.c and __cos.c on [−π/4, π/4], error below 1 ulp, after an exact reduction of u.
+/// the rest of an HMC trajectory. The algorithms are fdlibm's (Sun Microsystems, 1993; as in musl): e_log.c's general
+/// formula for the logarithm (for every mantissa: without its special cases for |f| &lt; 2⁻²⁰ and its high-word
+/// reduction, so its proof of a &lt; 1 ulp error does not carry over; PortableMathTests finds it within one double of
+/// Math.Log everywhere it looks), and __sin.c and __cos.c on [−π/4, π/4] after an exact reduction of u. The guarantee
+/// is for the host: kernel bodies and twins give the same bits; a GPU compiler may contract a multiply and an add into
+/// an FMA (ptxas does by default), which has not been checked on a device.
 /// Tests: tests/LatticeFlow.Tests/Kernels/PortableMathTests.cs (against Math.Log, Math.SinCos).
 /// </summary>
 public static class PortableMath
@@ -28,7 +32,8 @@ public static class PortableMath
     public const double RoundingShift = 6755399441055744.0;
 
     /// <summary>
-    /// ln x for a positive normal double x (2⁻¹⁰²² ≤ x &lt; ∞; nothing else is checked), within 1 ulp: x = 2ᵏ·m with
+    /// ln x for a positive normal double x (2⁻¹⁰²² ≤ x &lt; ∞; nothing else is checked), within one double of the C
+    /// library's on every input tested: x = 2ᵏ·m with
     /// m ∈ (√2/2, √2], f = m − 1 (exact), s = f/(2 + f), ln m = f − f²/2 + s(f²/2 + R(s²)) with fdlibm's minimax R
     /// (e_log.c), and ln x = k·ln2_hi − ((f²/2 − (s(f²/2 + R) + k·ln2_lo)) − f).
     /// </summary>
@@ -59,8 +64,8 @@ public static class PortableMath
     }
 
     /// <summary>
-    /// sin 2πu and cos 2πu for |u| &lt; 2⁴⁹, each within about 1 ulp of the value at u (no error from rounding 2πu: the
-    /// reduction is exact). t = 4u (exact), q = t rounded to the nearest integer, r = t − q ∈ [−½, ½] (exact), θ = r·π/2
+    /// sin 2πu and cos 2πu for |u| &lt; 2⁴⁹, each within about 2 ulp of the value at u (the reduction is exact; the
+    /// rounding of θ = r·π/2 is the largest error near the zeros). t = 4u (exact), q = t rounded to the nearest integer, r = t − q ∈ [−½, ½] (exact), θ = r·π/2
     /// (one rounding), then musl's __sin(θ) and __cos(θ) and the quadrant q mod 4: (sin, cos) = (s, c), (c, −s),
     /// (−s, −c), (−c, s). sin 2πu at u = ¼, ½, ¾ is exactly 1, 0, −1 (and likewise the cosine).
     /// </summary>

@@ -82,6 +82,39 @@ public sealed class ConvTwinTests
         Assert.False(RowGeometry.TryCreate(new ConvShape(1, 64, 1, 8, 9, 64, -1, 1, rowLength: 0), SimdLevel.Avx2, out _));
     }
 
+    /// <summary>
+    /// A narrow row's vector is stored masked: past the last row of the last sample lies memory the conv does not own
+    /// (here a sentinel tail; on the launcher, another thread's sample), and an unmasked store of the dead lanes there
+    /// would go unseen by the comparisons above, where the next row's own store overwrites them. Forward and input
+    /// gradient, no colour, batch 3 on two threads.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2)]
+    [InlineData(SimdLevel.Avx512)]
+    public void NarrowRowsWriteNothingPastTheirOutput(SimdLevel level)
+    {
+        const int lx = 6, ly = 6, batch = 3, cin = 8, cout = 8, tail = 16;
+        const float sentinel = 12345f;
+        int v = lx * ly, n = batch * cout * v;
+        Assert.True(RowGeometry.TryCreate(Shape(lx, ly, 3, batch, cin, cout, -1), level, out var g) && g.Narrow);
+        using var device = new ManagedDevice(DeviceFactory.Context, 2, level);
+        using var lattice = new FlowLattice(device, new LatticeFlow.Lattice.LatticeGeometry(lx, ly), 3);
+        using var x = Upload(device, Values(batch * cin * v, 1));
+        using var w = Upload(device, Values(cout * cin * 9, 2));
+        using var bias = Upload(device, Values(cout, 3));
+        using var y = Upload(device, [.. Enumerable.Repeat(sentinel, n + tail)]);
+        using var gIn = Upload(device, [.. Enumerable.Repeat(sentinel, batch * cin * v + tail)]);
+        var c = Shape(lx, ly, 3, batch, cin, cout, -1);
+        device.Launch(c.Items, n, new ConvForwardKernel<Floats, Ints>(c, x.View, w.View, bias.View, lattice.Neighbours, lattice.Parity, y.View.SubView(0, n), Leaky));
+        device.Launch(c.Items, n, new ConvInputGradKernel<Floats, Ints>(c, y.View.SubView(0, n), w.View, lattice.Neighbours, lattice.Parity,
+            gIn.View.SubView(0, batch * cin * v), -1));
+        foreach (var (what, a, length) in new[] { ("forward", Download(device, y), n), ("input gradient", Download(device, gIn), batch * cin * v) })
+        {
+            Assert.All(a[length..], z => Assert.Equal(sentinel, z));
+            Assert.DoesNotContain(sentinel, a[..length]);
+        }
+    }
+
     private static ConvShape Shape(int lx, int ly, int kernel, int batch, int cin, int cout, int parity) =>
         new(batch, lx * ly, cin, cout, kernel * kernel, lx * ly, parity, 1, ly);
 

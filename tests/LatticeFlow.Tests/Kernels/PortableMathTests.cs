@@ -49,14 +49,15 @@ public sealed class PortableMathTests
     }
 
     /// <summary>
-    /// Against the C library at 2πu, whose own result carries the rounding of 2πu (up to ½ ulp(2π) = 4.4·10⁻¹⁶ of the
-    /// angle), its ½ ulp and ours (1 ulp, plus the rounding of θ = r·π/2: together below 2.3·10⁻¹⁶ for values below 1):
-    /// the two differ by less than 2⁻⁵⁰ = 8.9·10⁻¹⁶. And sin² + cos² = 1 to 4·2⁻⁵³.
+    /// Against the C library at 2·Math.PI·u, whose argument carries the rounding of the product (≤ ½ ulp(2π) =
+    /// 4.44·10⁻¹⁶) and of Math.PI itself (|π − Math.PI|·2u ≤ 2.45·10⁻¹⁶), its own ½ ulp (≤ 1.11·10⁻¹⁶) against ours
+    /// (θ = r·π/2 rounded, ≤ 1.0·10⁻¹⁶ with π/2's rounding, and the polynomial's ≤ 1 ulp of values ≤ 1, 2.2·10⁻¹⁶): the two
+    /// differ by less than 1.13·10⁻¹⁵ (sinusoids are 1-Lipschitz). Measured: ~4·10⁻¹⁶. And sin² + cos² = 1 to 4·2⁻⁵³.
     /// </summary>
     [Fact]
     public void SinCosTwoPiAgreesWithTheCLibraryAndIsOnTheCircle()
     {
-        double bound = Math.ScaleB(1.0, -50);
+        double bound = 4.44e-16 + 2.45e-16 + 1.11e-16 + 1.0e-16 + 2.22e-16;
         double maxSin = 0, maxCos = 0;
         foreach (double u in AngleInputs())
         {

@@ -136,16 +136,17 @@ public class HmcTrajectoryJitterTests
     }
 
     /// <summary>
-    /// Jitter 0 is the fixed-length HMC of before the setting existed, byte for byte: SHA-256 of fields.npy's data from
-    /// `latticeflow sample --algo hmc --Lx 6 --Ly 4 --m2 -4 --lam 8 --n 40 --therm 30 --save-every 3 --chains 2 --seed 2024
-    /// --md-steps 4 --integrator I` at commit 5961580 (before the randomisation): 0b791cc4… (leapfrog) and a3d9bdf0…
-    /// (Omelyan), which jitter 0 reproduced until the Gaussian momenta moved to PortableMath's logarithm and sincos
-    /// (their last bits changed); the values below are the same command's since then.
+    /// Jitter 0 keeps the fixed-length HMC of before the setting existed, pinned byte for byte: SHA-256 of fields.npy's
+    /// data from `latticeflow sample --algo hmc --Lx 6 --Ly 4 --m2 -4 --lam 8 --n 40 --therm 30 --save-every 3 --chains 2
+    /// --seed 2024 --md-steps 4 --integrator I --traj-jitter 0`. Until 24d14e5 these were the hashes of commit 5961580,
+    /// before the randomisation (0b791cc4… leapfrog, a3d9bdf0… Omelyan), so jitter 0 was proven to be that HMC there; the
+    /// Gaussian momenta then moved to PortableMath's log and sincos (their last bits changed), and the values below are
+    /// the same command's since: a pinned regression value, the equivalence with 5961580 last checked at 24d14e5.
     /// </summary>
     [Theory]
     [InlineData(IntegratorKind.Leapfrog, "0c0942b845e41bd87a4d8fbd7138138e5c257571a474b8a14d31cd1f563fc2fe")]
     [InlineData(IntegratorKind.Omelyan, "7f7d3a10950d8d1d3c2d5e789aa7a09fbfecd4d1e79a2c6cf9b91b09c4d91474")]
-    public void JitterZeroReproducesTheFixedLengthEnsemble(IntegratorKind integrator, string sha256)
+    public void JitterZeroKeepsThePinnedFixedLengthEnsemble(IntegratorKind integrator, string sha256)
     {
         using var tmp = new TempDir();
         SampleRun.Execute(Small(tmp.Sub("r"), new HmcSettings(Steps: 4, Integrator: integrator) { TrajectoryJitter = 0 }), ProgressReporter.Silent, default);

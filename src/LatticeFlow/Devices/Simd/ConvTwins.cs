@@ -20,7 +20,8 @@ namespace LatticeFlow.Devices.Simd;
 /// channels share each load in eight accumulators (four rows of two for the last conv's two channels).
 /// Rows of Ly not a multiple of the lane count end with an overlapping vector (computed twice, stored identically, and
 /// masked out of sums). Rows narrower than the lanes (Ly &lt; 8: L = 6, say) take one vector whose lanes past Ly are
-/// dead: the tile's pitch leaves room for them (read as zeros), stores are masked (vmaskmovps) and sums drop them. The
+/// dead: the tile's pitch leaves room for them (their reads stay inside the padded tile; what they compute is never
+/// stored or summed), stores are masked (vmaskmovps) and sums drop them. The
 /// input gradient is the forward conv of the padded output gradient with flipped taps and transposed channels.
 /// </para>
 /// <para>
@@ -144,7 +145,7 @@ internal readonly struct RowGeometry
         Kernel = kernel;
         Taps = kernel * kernel;
         Radius = (kernel - 1) / 2;
-        // Rows narrower than the lanes get room for one whole vector: its dead lanes read zeros, inside the padded row.
+        // Rows narrower than the lanes get room for one whole vector, so that its dead lanes' taps stay inside the tile.
         Pitch = Math.Max(ly, lanes) + 2 * Radius;
         Plane = (lx + 2 * Radius) * Pitch;
         Lanes = lanes;
@@ -194,9 +195,10 @@ internal readonly struct RowGeometry
     /// Copies channels [0, channels) of one sample ([channel][site]) into the padded tile; with <paramref name="parity"/> ≥ 0
     /// sites of the other colour are copied as zero (the gradient of outputs the forward pass did not compute). Each padded
     /// row is copied from its source row in 8-float vectors, the last overlapping the one before, and its periodic images
-    /// from the source too (rows narrower than 8 sites element by element, with zeros up to the pitch). Nothing here divides (this runs for every row of every input of
-    /// every conv), and nothing reads the tile back: a load of an element of a vector just stored waits for the store to
-    /// retire (no store forwarding). docs/results/performance-simd.md has what both cost.
+    /// from the source too (rows narrower than 8 sites element by element, with zeros up to the pitch). Nothing here
+    /// divides (this runs for every row of every input of every conv), and nothing reads the tile back: a load of an
+    /// element of a vector just stored waits for the store to retire (no store forwarding). docs/results/performance-simd.md
+    /// has what both cost.
     /// </summary>
     public unsafe void Pad(float* source, float* tile, int channels, int parity)
     {
