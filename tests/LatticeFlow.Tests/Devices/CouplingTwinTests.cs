@@ -10,7 +10,7 @@ using static LatticeFlow.Tests.Devices.DeviceArrays;
 namespace LatticeFlow.Tests.Devices;
 
 /// <summary>
-/// The affine coupling twins (<see cref="CouplingTwins"/>) against their bodies: forward, inverse and backward (the
+/// The coupling twins (<see cref="CouplingTwins"/>; affine, and additive below) against their bodies: forward, inverse and backward (the
 /// backward as the flow calls it, ∂L/∂y and ∂L/∂x in one buffer, and in two), both colours, volumes with a scalar tail
 /// (6 × 6 = 4 vectors of 8 and 4 sites; 10 × 10 = 12 of 8 and 4, or 6 of 16 and 4) and without (8 × 8, 10 × 12),
 /// log-scales in (−4, 4). The twins do the bodies' float operations in order, so wherever the twin's e^s (the vector
@@ -36,8 +36,8 @@ public sealed class CouplingTwinTests
         var net = Values(batch * 2 * v, 2, 4);
         var g = Values(batch * v, 3, 1);
         var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
-        var body = Run(SimdLevel.Off, lx, ly, batch, active, x, net, g);
-        var twin = Run(level, lx, ly, batch, active, x, net, g);
+        var body = Run(SimdLevel.Off, new AffineTransform(0f), lx, ly, batch, active, x, net, g);
+        var twin = Run(level, new AffineTransform(0f), lx, ly, batch, active, x, net, g);
         int exps = 0, differ = 0;
         for (int b = 0; b < batch; b++)
             for (int s = 0; s < v; s++)
@@ -68,12 +68,36 @@ public sealed class CouplingTwinTests
         Assert.True(differ * 10 < exps, $"{differ} of {exps} exponentials differ between the twin and the body");
     }
 
+    /// <summary>The additive transform has no exp: every output of its twins has the body's bits.</summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2, 6, 6, 3, 0)]
+    [InlineData(SimdLevel.Avx2, 8, 8, 1, 1)]
+    [InlineData(SimdLevel.Avx2, 10, 10, 2, 1)]
+    [InlineData(SimdLevel.Avx512, 6, 6, 3, 1)]
+    [InlineData(SimdLevel.Avx512, 10, 12, 2, 0)]
+    public void AdditiveTwinsAreBitIdenticalToTheBodies(SimdLevel level, int lx, int ly, int batch, int active)
+    {
+        int v = lx * ly;
+        Assert.True(CouplingTwins.Takes(new AdditiveTransform(), new CouplingShape(batch, v, v, active, 1), level), "the twin does not take this launch");
+        var x = Values(batch * v, 1, 3);
+        var net = Values(batch * v, 2, 4);
+        var g = Values(batch * v, 3, 1);
+        var body = Run(SimdLevel.Off, new AdditiveTransform(), lx, ly, batch, active, x, net, g);
+        var twin = Run(level, new AdditiveTransform(), lx, ly, batch, active, x, net, g);
+        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
+                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
+                     ("∂L/∂t", body.GradNet, twin.GradNet), ("∂L/∂x in place", body.GradXInPlace, twin.GradXInPlace),
+                     ("∂L/∂t in place", body.GradNetInPlace, twin.GradNetInPlace) })
+            for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly})");
+    }
+
     [Fact]
-    public void OtherTransformsAndClampedAffineRunTheBodies()
+    public void SplinesAndClampedAffineRunTheBodies()
     {
         var shape = new CouplingShape(1, 64, 64, 0, 2);
         Assert.False(CouplingTwins.Takes(new AffineTransform(2f), shape, SimdLevel.Avx2));
-        Assert.False(CouplingTwins.Takes(new AdditiveTransform(), new CouplingShape(1, 64, 64, 0, 1), SimdLevel.Avx2));
+        Assert.False(CouplingTwins.Takes(new SplineTransform(8, 4f), new CouplingShape(1, 64, 64, 0, 23), SimdLevel.Avx2));
+        Assert.True(CouplingTwins.Takes(new AdditiveTransform(), new CouplingShape(1, 64, 64, 0, 1), SimdLevel.Avx2));
         Assert.False(CouplingTwins.Takes(new AffineTransform(0f), shape, SimdLevel.Off));
         Assert.False(CouplingTwins.Takes(new AffineTransform(0f), new CouplingShape(1, 64, 1, 0, 2), SimdLevel.Avx2));
     }
@@ -96,13 +120,14 @@ public sealed class CouplingTwinTests
     private sealed record Outputs(float[] Forward, float[] LogJForward, float[] Inverse, float[] LogJInverse, float[] GradX, float[] GradNet,
         float[] GradXInPlace, float[] GradNetInPlace);
 
-    private static Outputs Run(SimdLevel level, int lx, int ly, int batch, int active, float[] x, float[] net, float[] g)
+    private static Outputs Run<TT>(SimdLevel level, TT transform, int lx, int ly, int batch, int active, float[] x, float[] net, float[] g)
+        where TT : struct, ICouplingTransform
     {
         using var device = new ManagedDevice(DeviceFactory.Context, 2, level);
         using var lattice = new FlowLattice(device, new LatticeFlow.Lattice.LatticeGeometry(lx, ly), 3);
         int v = lx * ly;
-        var shape = new CouplingShape(batch, v, v, active, 2);
-        var affine = new AffineTransform(0f);
+        int channels = transform.Channels;
+        var shape = new CouplingShape(batch, v, v, active, channels);
         using var xs = Upload(device, x);
         using var ns = Upload(device, net);
         using var y = device.Allocate<float>(batch * v);
@@ -111,13 +136,13 @@ public sealed class CouplingTwinTests
         using var ljBack = device.Allocate<float>(batch * v);
         using var gy = Upload(device, g);
         using var gx = device.Allocate<float>(batch * v);
-        using var gn = Upload(device, Values(batch * 2 * v, 9, 1));
+        using var gn = Upload(device, Values(batch * channels * v, 9, 1));
         using var gInPlace = Upload(device, g);
-        using var gnInPlace = Upload(device, Values(batch * 2 * v, 9, 1));
-        device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, y.View, lj.View, affine, 0));
-        device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, back.View, ljBack.View, affine, 1));
-        device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, gy.View, gx.View, gn.View, LogDetGrad, affine));
-        device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, AffineTransform>(shape, lattice.Parity, xs.View, ns.View, gInPlace.View, gInPlace.View, gnInPlace.View, LogDetGrad, affine));
+        using var gnInPlace = Upload(device, Values(batch * channels * v, 9, 1));
+        device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, TT>(shape, lattice.Parity, xs.View, ns.View, y.View, lj.View, transform, 0));
+        device.Launch(batch, batch * v, new CouplingTransformKernel<Floats, Ints, TT>(shape, lattice.Parity, xs.View, ns.View, back.View, ljBack.View, transform, 1));
+        device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, TT>(shape, lattice.Parity, xs.View, ns.View, gy.View, gx.View, gn.View, LogDetGrad, transform));
+        device.Launch(batch, batch * v, new CouplingBackwardKernel<Floats, Ints, TT>(shape, lattice.Parity, xs.View, ns.View, gInPlace.View, gInPlace.View, gnInPlace.View, LogDetGrad, transform));
         return new Outputs(Download(device, y), Download(device, lj), Download(device, back), Download(device, ljBack), Download(device, gx), Download(device, gn),
             Download(device, gInPlace), Download(device, gnInPlace));
     }

@@ -6,8 +6,9 @@ using LatticeFlow.Kernels.Flows;
 namespace LatticeFlow.Devices.Simd;
 
 /// <summary>
-/// Host SIMD twins of the affine coupling's element-wise kernels (<see cref="CouplingTransformKernel{TF, TI, TT}"/> and
-/// <see cref="CouplingBackwardKernel{TF, TI, TT}"/> with <see cref="AffineTransform"/>, no clamp: the tutorial model's):
+/// Host SIMD twins of the couplings' element-wise kernels (<see cref="CouplingTransformKernel{TF, TI, TT}"/> and
+/// <see cref="CouplingBackwardKernel{TF, TI, TT}"/>) for <see cref="AffineTransform"/> without clamp (the tutorial model's)
+/// and <see cref="AdditiveTransform"/>, each transform's lane form an <see cref="ICouplingLanes"/>:
 /// the lanes of a vector are consecutive sites of one sample, the active ones chosen by a mask of the parity table. Each
 /// lane does the body's float operations in the body's order (y = x·e^s + t, x = (y − t)·e^{−s}; backward
 /// ∂L/∂s = (g·x)·e^s + g_l, ∂L/∂t = g, ∂L/∂x = g·e^s), unfused; e^s is the double exp rounded to float as
@@ -17,8 +18,9 @@ namespace LatticeFlow.Devices.Simd;
 /// |Δy| ≤ 6u|x e| + 2u|t|, |Δx| ≤ 4u|(y − t) e^{−s}| (inverse), |Δ ∂L/∂x| ≤ 4u|g e|, |Δ ∂L/∂s| ≤ 6u|g x e| + 2u|g_l|,
 /// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A
 /// sample's sites past its last whole vector run the transform's own scalar code. Items are the bodies' (one sample each
-/// on this launcher), so results do not depend on the thread count. Other transforms (additive, spline) and clamped
-/// affine couplings run the bodies.
+/// on this launcher), so results do not depend on the thread count. The additive transform (y = x ± t, no exp) runs
+/// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>); splines and clamped affine couplings
+/// run the bodies.
 /// </summary>
 internal static unsafe class CouplingTwins
 {
@@ -28,8 +30,8 @@ internal static unsafe class CouplingTwins
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
         var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.Source.Host.Pointer, k.NetOutput.Host.Pointer,
             k.Destination.Host.Pointer, k.LogJ.Host.Pointer, null, 0f, k.Inverse != 0);
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new AffineTransformTwin<Lanes16, Vector512<float>>(a));
-        else context.Launcher.Launch(items, sites, new AffineTransformTwin<Lanes8, Vector256<float>>(a));
+        if (typeof(TT) == typeof(AffineTransform)) LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, a);
+        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, a);
         return true;
     }
 
@@ -39,18 +41,86 @@ internal static unsafe class CouplingTwins
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
         var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.X.Host.Pointer, k.NetOutput.Host.Pointer,
             k.GradX.Host.Pointer, k.GradNetOutput.Host.Pointer, k.GradY.Host.Pointer, k.LogDetGrad, false);
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new AffineBackwardTwin<Lanes16, Vector512<float>>(a));
-        else context.Launcher.Launch(items, sites, new AffineBackwardTwin<Lanes8, Vector256<float>>(a));
+        if (typeof(TT) == typeof(AffineTransform)) LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, a);
+        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, a);
         return true;
     }
 
+    private static void LaunchTransform<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a)
+        where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+    {
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes16, Vector512<float>, TX, TT>(a));
+        else context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes8, Vector256<float>, TX, TT>(a));
+    }
+
+    private static void LaunchBackward<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a)
+        where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+    {
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes16, Vector512<float>, TX, TT>(a));
+        else context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes8, Vector256<float>, TX, TT>(a));
+    }
+
     /// <summary>
-    /// Whether the twins run this launch: an unclamped affine transform, items of whole samples (CouplingLayer's shapes on
-    /// the managed device, whose ItemWidth is the volume) at least a vector long.
+    /// Whether the twins run this launch: an unclamped affine or an additive transform, items of whole samples
+    /// (CouplingLayer's shapes on the managed device, whose ItemWidth is the volume) at least a vector long.
     /// </summary>
     public static bool Takes<TT>(TT transform, CouplingShape c, SimdLevel level) where TT : struct, ICouplingTransform =>
-        level >= SimdLevel.Avx2 && typeof(TT) == typeof(AffineTransform) && Unsafe.As<TT, AffineTransform>(ref transform).Clamp == 0f
+        level >= SimdLevel.Avx2
+        && (typeof(TT) == typeof(AffineTransform) && Unsafe.As<TT, AffineTransform>(ref transform).Clamp == 0f || typeof(TT) == typeof(AdditiveTransform))
         && c.Width == c.Volume && c.Volume >= (level == SimdLevel.Avx512 ? 16 : 8);
+}
+
+/// <summary>
+/// The lane form of an element-wise coupling transform (<see cref="ICouplingTransform"/>), the body's float operations
+/// in the body's order for Count sites of one sample; net points at the sites' first net channel, channel c at
+/// net + c·volume, as <see cref="CouplingShape.Parameters{TF}"/> lays them out.
+/// </summary>
+internal unsafe interface ICouplingLanes
+{
+    /// <summary>y = g(x; p), or x = g⁻¹(y; p) when <paramref name="inverse"/>, and log|∂y/∂x|.</summary>
+    static abstract TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged;
+
+    /// <summary>
+    /// ∂L/∂x of the active sites, and ∂L/∂p_c into grad + c·volume for every site (masked by <paramref name="active"/>:
+    /// frozen sites get 0), from g = ∂L/∂y and gl = ∂L/∂(log|∂y/∂x|).
+    /// </summary>
+    static abstract TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged;
+}
+
+/// <summary><see cref="AffineTransform"/> without clamp: y = x·e^s + t, x = (y − t)·e^{−s}, log J = s (see <see cref="CouplingTwins"/>).</summary>
+internal readonly unsafe struct AffineLanes : ICouplingLanes
+{
+    public static TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        TV logScale = TL.Load(net), t = TL.Load(net + volume);
+        logJ = logScale;
+        return inverse ? TL.Multiply(TL.Subtract(x, t), TL.Exp(TL.Subtract(TL.Zero, logScale))) : TL.Add(TL.Multiply(x, TL.Exp(logScale)), t);
+    }
+
+    // AffineTransform.Backward: (g·x·e + g_l)·ds/dŝ, and ds/dŝ = 1 unclamped (a product by 1 is exact).
+    public static TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        TV e = TL.Exp(TL.Load(net));
+        TL.Store(grad, TL.And(TL.Add(TL.Multiply(TL.Multiply(g, x), e), gl), active));
+        TL.Store(grad + volume, TL.And(g, active));
+        return TL.Multiply(g, e);
+    }
+}
+
+/// <summary><see cref="AdditiveTransform"/>: y = x + t, x = y − t, log J = 0; ∂L/∂t = g, ∂L/∂x = g. Exact: no exp.</summary>
+internal readonly unsafe struct AdditiveLanes : ICouplingLanes
+{
+    public static TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        logJ = TL.Zero;
+        return inverse ? TL.Subtract(x, TL.Load(net)) : TL.Add(x, TL.Load(net));
+    }
+
+    public static TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        TL.Store(grad, TL.And(g, active));
+        return g;
+    }
 }
 
 /// <summary>
@@ -71,8 +141,9 @@ internal readonly unsafe struct CouplingArguments(CouplingShape shape, int* pari
         Shape.Parameters(new HostView<float>(buffer), b, s);
 }
 
-/// <summary>One sample of <see cref="CouplingTransformKernel{TF, TI, TT}"/> for the affine transform (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct AffineTransformTwin<TL, TV>(CouplingArguments a) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+/// <summary>One sample of <see cref="CouplingTransformKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
+internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingArguments a) : IKernel
+    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
 {
     private readonly CouplingArguments _a = a;
 
@@ -81,16 +152,17 @@ internal readonly unsafe struct AffineTransformTwin<TL, TV>(CouplingArguments a)
         var a = _a;
         var c = a.Shape;
         int v = c.Volume, o = b * v, s = 0;
-        float* scale = a.Net + b * c.Channels * v, shift = scale + v;
+        float* net = a.Net + b * c.Channels * v;
         for (; s + TL.Count <= v; s += TL.Count)
         {
-            TV x = TL.Load(a.Input + o + s), logScale = TL.Load(scale + s), t = TL.Load(shift + s);
-            TV y = a.Inverse ? TL.Multiply(TL.Subtract(x, t), TL.Exp(TL.Subtract(TL.Zero, logScale))) : TL.Add(TL.Multiply(x, TL.Exp(logScale)), t);
+            TV x = TL.Load(a.Input + o + s);
+            TV y = TX.Transform<TL, TV>(x, net + s, v, a.Inverse, out var logJ);
             TV active = TL.EqualsInt(a.Parity + s, c.Active);
             TL.Store(a.Output + o + s, TL.Select(active, y, x));
-            TL.Store(a.Second + o + s, TL.And(logScale, active));
+            TL.Store(a.Second + o + s, TL.And(logJ, active));
         }
-        var transform = new AffineTransform(0f);
+        // The body's own transform for the sites past the last whole vector (Takes admits only the default affine, clamp 0).
+        var transform = default(TT);
         for (; s < v; s++)
         {
             float x = a.Input[o + s], lj = 0f;
@@ -105,8 +177,9 @@ internal readonly unsafe struct AffineTransformTwin<TL, TV>(CouplingArguments a)
     }
 }
 
-/// <summary>One sample of <see cref="CouplingBackwardKernel{TF, TI, TT}"/> for the affine transform (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct AffineBackwardTwin<TL, TV>(CouplingArguments a) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
+/// <summary>One sample of <see cref="CouplingBackwardKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
+internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingArguments a) : IKernel
+    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
 {
     private readonly CouplingArguments _a = a;
 
@@ -115,19 +188,17 @@ internal readonly unsafe struct AffineBackwardTwin<TL, TV>(CouplingArguments a) 
         var a = _a;
         var c = a.Shape;
         int v = c.Volume, o = b * v, s = 0;
-        float* scale = a.Net + b * c.Channels * v, gradScale = a.Second + b * c.Channels * v, gradShift = gradScale + v;
+        float* net = a.Net + b * c.Channels * v, gradNet = a.Second + b * c.Channels * v;
         TV logDetGrad = TL.Broadcast(a.LogDetGrad);
         for (; s + TL.Count <= v; s += TL.Count)
         {
-            TV g = TL.Load(a.Gradient + o + s), x = TL.Load(a.Input + o + s), e = TL.Exp(TL.Load(scale + s));
+            TV g = TL.Load(a.Gradient + o + s), x = TL.Load(a.Input + o + s);
             TV active = TL.EqualsInt(a.Parity + s, c.Active);
-            // AffineTransform.Backward: (g·x·e + g_l)·ds/dŝ, and ds/dŝ = 1 unclamped (a product by 1 is exact); frozen
-            // sites pass g and have no ∂L/∂p.
-            TL.Store(gradScale + s, TL.And(TL.Add(TL.Multiply(TL.Multiply(g, x), e), logDetGrad), active));
-            TL.Store(gradShift + s, TL.And(g, active));
-            TL.Store(a.Output + o + s, TL.Select(active, TL.Multiply(g, e), g));
+            // Frozen sites pass g and have no ∂L/∂p.
+            TV gx = TX.Backward<TL, TV>(x, net + s, v, g, logDetGrad, active, gradNet + s);
+            TL.Store(a.Output + o + s, TL.Select(active, gx, g));
         }
-        var transform = new AffineTransform(0f);
+        var transform = default(TT);
         for (; s < v; s++)
         {
             float g = a.Gradient[o + s];
