@@ -7,8 +7,8 @@ namespace LatticeFlow.Devices.Simd;
 
 /// <summary>
 /// Host SIMD twins of the couplings' element-wise kernels (<see cref="CouplingTransformKernel{TF, TI, TT}"/> and
-/// <see cref="CouplingBackwardKernel{TF, TI, TT}"/>) for <see cref="AffineTransform"/> without clamp (the tutorial model's)
-/// and <see cref="AdditiveTransform"/>, each transform's lane form an <see cref="ICouplingLanes"/>:
+/// <see cref="CouplingBackwardKernel{TF, TI, TT}"/>) for <see cref="AffineTransform"/> (the tutorial model's, and with a
+/// soft clamp of s) and <see cref="AdditiveTransform"/>, each transform's lane form an <see cref="ICouplingLanes{TT}"/>:
 /// the lanes of a vector are consecutive sites of one sample, the active ones chosen by a mask of the parity table. Each
 /// lane does the body's float operations in the body's order (y = x·e^s + t, x = (y − t)·e^{−s}; backward
 /// ∂L/∂s = (g·x)·e^s + g_l, ∂L/∂t = g, ∂L/∂x = g·e^s), unfused; e^s is the double exp rounded to float as
@@ -19,8 +19,9 @@ namespace LatticeFlow.Devices.Simd;
 /// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A
 /// sample's sites past its last whole vector run the transform's own scalar code. Items are the bodies' (one sample each
 /// on this launcher), so results do not depend on the thread count. The additive transform (y = x ± t, no exp) runs
-/// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>); splines and clamped affine couplings
-/// run the bodies.
+/// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>); a clamp computes s and ds/dŝ with
+/// the body's divisions (exact IEEE operations), so the bounds above hold with s the clamped log-scale (∂L/∂s's factor
+/// ds/dŝ ≤ 1 adds one rounding, inside the bound's spare u). Splines run the bodies.
 /// </summary>
 internal static unsafe class CouplingTwins
 {
@@ -30,8 +31,9 @@ internal static unsafe class CouplingTwins
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
         var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.Source.Host.Pointer, k.NetOutput.Host.Pointer,
             k.Destination.Host.Pointer, k.LogJ.Host.Pointer, null, 0f, k.Inverse != 0);
-        if (typeof(TT) == typeof(AffineTransform)) LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, a);
-        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, a);
+        var transform = k.Transform;
+        if (typeof(TT) == typeof(AffineTransform)) LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, a, Unsafe.As<TT, AffineTransform>(ref transform));
+        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, a, default);
         return true;
     }
 
@@ -41,32 +43,32 @@ internal static unsafe class CouplingTwins
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
         var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.X.Host.Pointer, k.NetOutput.Host.Pointer,
             k.GradX.Host.Pointer, k.GradNetOutput.Host.Pointer, k.GradY.Host.Pointer, k.LogDetGrad, false);
-        if (typeof(TT) == typeof(AffineTransform)) LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, a);
-        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, a);
+        var transform = k.Transform;
+        if (typeof(TT) == typeof(AffineTransform)) LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, a, Unsafe.As<TT, AffineTransform>(ref transform));
+        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, a, default);
         return true;
     }
 
-    private static void LaunchTransform<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a)
-        where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+    private static void LaunchTransform<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a, TT transform)
+        where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
     {
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes16, Vector512<float>, TX, TT>(a));
-        else context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes8, Vector256<float>, TX, TT>(a));
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes16, Vector512<float>, TX, TT>(a, transform));
+        else context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes8, Vector256<float>, TX, TT>(a, transform));
     }
 
-    private static void LaunchBackward<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a)
-        where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+    private static void LaunchBackward<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a, TT transform)
+        where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
     {
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes16, Vector512<float>, TX, TT>(a));
-        else context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes8, Vector256<float>, TX, TT>(a));
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes16, Vector512<float>, TX, TT>(a, transform));
+        else context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes8, Vector256<float>, TX, TT>(a, transform));
     }
 
     /// <summary>
-    /// Whether the twins run this launch: an unclamped affine or an additive transform, items of whole samples
+    /// Whether the twins run this launch: an affine (clamped or not) or an additive transform, items of whole samples
     /// (CouplingLayer's shapes on the managed device, whose ItemWidth is the volume) at least a vector long.
     /// </summary>
     public static bool Takes<TT>(TT transform, CouplingShape c, SimdLevel level) where TT : struct, ICouplingTransform =>
-        level >= SimdLevel.Avx2
-        && (typeof(TT) == typeof(AffineTransform) && Unsafe.As<TT, AffineTransform>(ref transform).Clamp == 0f || typeof(TT) == typeof(AdditiveTransform))
+        level >= SimdLevel.Avx2 && (typeof(TT) == typeof(AffineTransform) || typeof(TT) == typeof(AdditiveTransform))
         && c.Width == c.Volume && c.Volume >= (level == SimdLevel.Avx512 ? 16 : 8);
 }
 
@@ -75,48 +77,66 @@ internal static unsafe class CouplingTwins
 /// in the body's order for Count sites of one sample; net points at the sites' first net channel, channel c at
 /// net + c·volume, as <see cref="CouplingShape.Parameters{TF}"/> lays them out.
 /// </summary>
-internal unsafe interface ICouplingLanes
+internal unsafe interface ICouplingLanes<TT> where TT : struct, ICouplingTransform
 {
     /// <summary>y = g(x; p), or x = g⁻¹(y; p) when <paramref name="inverse"/>, and log|∂y/∂x|.</summary>
-    static abstract TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged;
+    static abstract TV Transform<TL, TV>(TT transform, TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged;
 
     /// <summary>
     /// ∂L/∂x of the active sites, and ∂L/∂p_c into grad + c·volume for every site (masked by <paramref name="active"/>:
     /// frozen sites get 0), from g = ∂L/∂y and gl = ∂L/∂(log|∂y/∂x|).
     /// </summary>
-    static abstract TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged;
+    static abstract TV Backward<TL, TV>(TT transform, TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged;
 }
 
-/// <summary><see cref="AffineTransform"/> without clamp: y = x·e^s + t, x = (y − t)·e^{−s}, log J = s (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct AffineLanes : ICouplingLanes
+/// <summary>
+/// <see cref="AffineTransform"/>: y = x·e^s + t, x = (y − t)·e^{−s}, log J = s, with s the raw log-scale ŝ or, with a
+/// clamp c, ŝ/(1 + |ŝ|/c) and ds/dŝ = 1/(1 + |ŝ|/c)², in the body's operations (see <see cref="CouplingTwins"/>).
+/// </summary>
+internal readonly unsafe struct AffineLanes : ICouplingLanes<AffineTransform>
 {
-    public static TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged
+    public static TV Transform<TL, TV>(AffineTransform transform, TV x, float* net, int volume, bool inverse, out TV logJ)
+        where TL : struct, ILanes<TV> where TV : unmanaged
     {
-        TV logScale = TL.Load(net), t = TL.Load(net + volume);
+        TV logScale = LogScale<TL, TV>(transform.Clamp, TL.Load(net)), t = TL.Load(net + volume);
         logJ = logScale;
         return inverse ? TL.Multiply(TL.Subtract(x, t), TL.Exp(TL.Subtract(TL.Zero, logScale))) : TL.Add(TL.Multiply(x, TL.Exp(logScale)), t);
     }
 
-    // AffineTransform.Backward: (g·x·e + g_l)·ds/dŝ, and ds/dŝ = 1 unclamped (a product by 1 is exact).
-    public static TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged
+    // AffineTransform.Backward: (g·x·e + g_l)·ds/dŝ; unclamped ds/dŝ = 1 and the product by it is exact, so it is left out.
+    public static TV Backward<TL, TV>(AffineTransform transform, TV x, float* net, int volume, TV g, TV gl, TV active, float* grad)
+        where TL : struct, ILanes<TV> where TV : unmanaged
     {
-        TV e = TL.Exp(TL.Load(net));
-        TL.Store(grad, TL.And(TL.Add(TL.Multiply(TL.Multiply(g, x), e), gl), active));
+        float c = transform.Clamp;
+        TV raw = TL.Load(net), e = TL.Exp(LogScale<TL, TV>(c, raw));
+        TV gs = TL.Add(TL.Multiply(TL.Multiply(g, x), e), gl);
+        if (c > 0f)
+        {
+            TV d = TL.Add(TL.Broadcast(1f), TL.Divide(TL.Abs(raw), TL.Broadcast(c)));
+            gs = TL.Multiply(gs, TL.Divide(TL.Broadcast(1f), TL.Multiply(d, d)));
+        }
+        TL.Store(grad, TL.And(gs, active));
         TL.Store(grad + volume, TL.And(g, active));
         return TL.Multiply(g, e);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LogScale<TL, TV>(float clamp, TV raw) where TL : struct, ILanes<TV> where TV : unmanaged =>
+        clamp > 0f ? TL.Divide(raw, TL.Add(TL.Broadcast(1f), TL.Divide(TL.Abs(raw), TL.Broadcast(clamp)))) : raw;
 }
 
 /// <summary><see cref="AdditiveTransform"/>: y = x + t, x = y − t, log J = 0; ∂L/∂t = g, ∂L/∂x = g. Exact: no exp.</summary>
-internal readonly unsafe struct AdditiveLanes : ICouplingLanes
+internal readonly unsafe struct AdditiveLanes : ICouplingLanes<AdditiveTransform>
 {
-    public static TV Transform<TL, TV>(TV x, float* net, int volume, bool inverse, out TV logJ) where TL : struct, ILanes<TV> where TV : unmanaged
+    public static TV Transform<TL, TV>(AdditiveTransform transform, TV x, float* net, int volume, bool inverse, out TV logJ)
+        where TL : struct, ILanes<TV> where TV : unmanaged
     {
         logJ = TL.Zero;
         return inverse ? TL.Subtract(x, TL.Load(net)) : TL.Add(x, TL.Load(net));
     }
 
-    public static TV Backward<TL, TV>(TV x, float* net, int volume, TV g, TV gl, TV active, float* grad) where TL : struct, ILanes<TV> where TV : unmanaged
+    public static TV Backward<TL, TV>(AdditiveTransform transform, TV x, float* net, int volume, TV g, TV gl, TV active, float* grad)
+        where TL : struct, ILanes<TV> where TV : unmanaged
     {
         TL.Store(grad, TL.And(g, active));
         return g;
@@ -142,10 +162,11 @@ internal readonly unsafe struct CouplingArguments(CouplingShape shape, int* pari
 }
 
 /// <summary>One sample of <see cref="CouplingTransformKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingArguments a) : IKernel
-    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingArguments a, TT transform) : IKernel
+    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
 {
     private readonly CouplingArguments _a = a;
+    private readonly TT _transform = transform;
 
     public void Execute(int b)
     {
@@ -156,13 +177,13 @@ internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingAr
         for (; s + TL.Count <= v; s += TL.Count)
         {
             TV x = TL.Load(a.Input + o + s);
-            TV y = TX.Transform<TL, TV>(x, net + s, v, a.Inverse, out var logJ);
+            TV y = TX.Transform<TL, TV>(_transform, x, net + s, v, a.Inverse, out var logJ);
             TV active = TL.EqualsInt(a.Parity + s, c.Active);
             TL.Store(a.Output + o + s, TL.Select(active, y, x));
             TL.Store(a.Second + o + s, TL.And(logJ, active));
         }
-        // The body's own transform for the sites past the last whole vector (Takes admits only the default affine, clamp 0).
-        var transform = default(TT);
+        // The body's own transform for the sites past the last whole vector.
+        var transform = _transform;
         for (; s < v; s++)
         {
             float x = a.Input[o + s], lj = 0f;
@@ -178,10 +199,11 @@ internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingAr
 }
 
 /// <summary>One sample of <see cref="CouplingBackwardKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingArguments a) : IKernel
-    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes where TT : struct, ICouplingTransform
+internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingArguments a, TT transform) : IKernel
+    where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
 {
     private readonly CouplingArguments _a = a;
+    private readonly TT _transform = transform;
 
     public void Execute(int b)
     {
@@ -195,10 +217,10 @@ internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingArg
             TV g = TL.Load(a.Gradient + o + s), x = TL.Load(a.Input + o + s);
             TV active = TL.EqualsInt(a.Parity + s, c.Active);
             // Frozen sites pass g and have no ∂L/∂p.
-            TV gx = TX.Backward<TL, TV>(x, net + s, v, g, logDetGrad, active, gradNet + s);
+            TV gx = TX.Backward<TL, TV>(_transform, x, net + s, v, g, logDetGrad, active, gradNet + s);
             TL.Store(a.Output + o + s, TL.Select(active, gx, g));
         }
-        var transform = default(TT);
+        var transform = _transform;
         for (; s < v; s++)
         {
             float g = a.Gradient[o + s];
