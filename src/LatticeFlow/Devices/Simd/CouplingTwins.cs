@@ -19,9 +19,10 @@ namespace LatticeFlow.Devices.Simd;
 /// to first order in u (CouplingTwinTests checks both cases); log|∂y/∂x| = s, ∂L/∂t and the frozen sites are exact. A
 /// sample's sites past its last whole vector run the transform's own scalar code. Items are the bodies' (one sample each
 /// on this launcher), so results do not depend on the thread count. The additive transform (y = x ± t, no exp) runs
-/// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>); a clamp computes s and ds/dŝ with
-/// the body's divisions (exact IEEE operations), so the bounds above hold with s the clamped log-scale (∂L/∂s's factor
-/// ds/dŝ ≤ 1 adds one rounding, inside the bound's spare u). Splines run the bodies.
+/// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>). A clamp computes s and D = ds/dŝ
+/// with the body's divisions (single correctly rounded IEEE operations, the same in lanes), so the bounds above hold with
+/// s the clamped log-scale, but for ∂L/∂ŝ = fl(S·D), S the unclamped form's sum: body and twin each round the product
+/// once more, |Δ ∂L/∂ŝ| ≤ D(8u|g x e| + 4u|g_l|). Splines run the bodies.
 /// </summary>
 internal static unsafe class CouplingTwins
 {
