@@ -111,20 +111,23 @@ public readonly partial struct CouplingTransformKernel<TF, TI, TT>(CouplingShape
 {
     public void Execute(int index)
     {
+        shape.Locate(index, out int b, out int s0);
+        for (int s = s0; s < s0 + shape.Width; s++) Site(b, s);
+    }
+
+    /// <summary>Site s of sample b (the host SIMD twin runs the sites past its last whole vector through it).</summary>
+    public void Site(int b, int s)
+    {
         var c = shape;
-        c.Locate(index, out int b, out int s0);
-        int o = b * c.Volume;
-        for (int s = s0; s < s0 + c.Width; s++)
+        int i = b * c.Volume + s;
+        float v = source[i], lj = 0f;
+        if (parity[s] == c.Active)
         {
-            float v = source[o + s], lj = 0f;
-            if (parity[s] == c.Active)
-            {
-                var p = c.Parameters(netOutput, b, s);
-                v = inverse != 0 ? transform.Inverse(v, p, out lj) : transform.Forward(v, p, out lj);
-            }
-            destination[o + s] = v;
-            logJ[o + s] = lj;
+            var p = c.Parameters(netOutput, b, s);
+            v = inverse != 0 ? transform.Inverse(v, p, out lj) : transform.Forward(v, p, out lj);
         }
+        destination[i] = v;
+        logJ[i] = lj;
     }
 }
 
@@ -158,21 +161,24 @@ public readonly partial struct CouplingBackwardKernel<TF, TI, TT>(CouplingShape 
 {
     public void Execute(int index)
     {
+        shape.Locate(index, out int b, out int s0);
+        for (int s = s0; s < s0 + shape.Width; s++) Site(b, s);
+    }
+
+    /// <summary>Site s of sample b (the host SIMD twin runs the sites past its last whole vector through it).</summary>
+    public void Site(int b, int s)
+    {
         var c = shape;
-        c.Locate(index, out int b, out int s0);
-        int o = b * c.Volume;
-        for (int s = s0; s < s0 + c.Width; s++)
+        int i = b * c.Volume + s;
+        float g = gradY[i];
+        var gp = c.Parameters(gradNetOutput, b, s);
+        if (parity[s] == c.Active)
         {
-            float g = gradY[o + s];
-            var gp = c.Parameters(gradNetOutput, b, s);
-            if (parity[s] == c.Active)
-            {
-                gradX[o + s] = transform.Backward(x[o + s], c.Parameters(netOutput, b, s), g, logDetGrad, gp);
-                continue;
-            }
-            gradX[o + s] = g;
-            for (int ch = 0; ch < c.Channels; ch++) gp[ch] = 0f;
+            gradX[i] = transform.Backward(x[i], c.Parameters(netOutput, b, s), g, logDetGrad, gp);
+            return;
         }
+        gradX[i] = g;
+        for (int ch = 0; ch < c.Channels; ch++) gp[ch] = 0f;
     }
 }
 

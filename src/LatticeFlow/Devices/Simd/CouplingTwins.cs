@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using HostFloats = LatticeFlow.Kernels.HostView<float>;
+using HostInts = LatticeFlow.Kernels.HostView<int>;
 using System.Runtime.Intrinsics;
 using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
@@ -30,11 +32,11 @@ internal static unsafe class CouplingTwins
         where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
     {
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
-        var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.Source.Host.Pointer, k.NetOutput.Host.Pointer,
-            k.Destination.Host.Pointer, k.LogJ.Host.Pointer, null, 0f, k.Inverse != 0);
-        var transform = k.Transform;
-        if (typeof(TT) == typeof(AffineTransform)) LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, a, Unsafe.As<TT, AffineTransform>(ref transform));
-        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, a, default);
+        var body = new CouplingTransformKernel<HostFloats, HostInts, TT>(k.Shape, k.Parity.Host, k.Source.Host, k.NetOutput.Host,
+            k.Destination.Host, k.LogJ.Host, k.Transform, k.Inverse);
+        if (typeof(TT) == typeof(AffineTransform))
+            LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AffineTransform>>(ref body));
+        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
         return true;
     }
 
@@ -42,26 +44,26 @@ internal static unsafe class CouplingTwins
         where TF : struct, IView<float> where TI : struct, IView<int> where TT : struct, ICouplingTransform
     {
         if (!Takes(k.Transform, k.Shape, context.Level)) return false;
-        var a = new CouplingArguments(k.Shape, k.Parity.Host.Pointer, k.X.Host.Pointer, k.NetOutput.Host.Pointer,
-            k.GradX.Host.Pointer, k.GradNetOutput.Host.Pointer, k.GradY.Host.Pointer, k.LogDetGrad, false);
-        var transform = k.Transform;
-        if (typeof(TT) == typeof(AffineTransform)) LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, a, Unsafe.As<TT, AffineTransform>(ref transform));
-        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, a, default);
+        var body = new CouplingBackwardKernel<HostFloats, HostInts, TT>(k.Shape, k.Parity.Host, k.X.Host, k.NetOutput.Host,
+            k.GradY.Host, k.GradX.Host, k.GradNetOutput.Host, k.LogDetGrad, k.Transform);
+        if (typeof(TT) == typeof(AffineTransform))
+            LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AffineTransform>>(ref body));
+        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
         return true;
     }
 
-    private static void LaunchTransform<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a, TT transform)
+    private static void LaunchTransform<TX, TT>(TwinContext context, int items, long sites, CouplingTransformKernel<HostFloats, HostInts, TT> body)
         where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
     {
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes16, Vector512<float>, TX, TT>(a, transform));
-        else context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes8, Vector256<float>, TX, TT>(a, transform));
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes16, Vector512<float>, TX, TT>(body));
+        else context.Launcher.Launch(items, sites, new CouplingTransformTwin<Lanes8, Vector256<float>, TX, TT>(body));
     }
 
-    private static void LaunchBackward<TX, TT>(TwinContext context, int items, long sites, CouplingArguments a, TT transform)
+    private static void LaunchBackward<TX, TT>(TwinContext context, int items, long sites, CouplingBackwardKernel<HostFloats, HostInts, TT> body)
         where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
     {
-        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes16, Vector512<float>, TX, TT>(a, transform));
-        else context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes8, Vector256<float>, TX, TT>(a, transform));
+        if (context.Level == SimdLevel.Avx512) context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes16, Vector512<float>, TX, TT>(body));
+        else context.Launcher.Launch(items, sites, new CouplingBackwardTwin<Lanes8, Vector256<float>, TX, TT>(body));
     }
 
     /// <summary>
@@ -144,95 +146,53 @@ internal readonly unsafe struct AdditiveLanes : ICouplingLanes<AdditiveTransform
     }
 }
 
-/// <summary>
-/// The pointers of one coupling launch: for the transform, (source, net output) → (destination, log J); for the
-/// backward, (x, net output, g = ∂L/∂y, g_l) → (∂L/∂x into Output, ∂L/∂p into Second).
-/// </summary>
-internal readonly unsafe struct CouplingArguments(CouplingShape shape, int* parity, float* input, float* net, float* output,
-    float* second, float* gradient, float logDetGrad, bool inverse)
-{
-    public readonly CouplingShape Shape = shape;
-    public readonly int* Parity = parity;
-    public readonly float* Input = input, Net = net, Output = output, Second = second, Gradient = gradient;
-    public readonly float LogDetGrad = logDetGrad;
-    public readonly bool Inverse = inverse;
-
-    /// <summary>The body's own per-site parameters of sample b at site s, for the scalar tail.</summary>
-    public SiteParameters<HostView<float>> Parameters(float* buffer, int b, int s) =>
-        Shape.Parameters(new HostView<float>(buffer), b, s);
-}
-
 /// <summary>One sample of <see cref="CouplingTransformKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingArguments a, TT transform) : IKernel
+internal readonly unsafe struct CouplingTransformTwin<TL, TV, TX, TT>(CouplingTransformKernel<HostFloats, HostInts, TT> body) : IKernel
     where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingArguments _a = a;
-    private readonly TT _transform = transform;
+    private readonly CouplingTransformKernel<HostFloats, HostInts, TT> _body = body;
 
     public void Execute(int b)
     {
-        var a = _a;
-        var c = a.Shape;
+        var k = _body;
+        var c = k.Shape;
         int v = c.Volume, o = b * v, s = 0;
-        float* net = a.Net + b * c.Channels * v;
+        float* input = k.Source.Pointer + o, output = k.Destination.Pointer + o, logJ = k.LogJ.Pointer + o, net = k.NetOutput.Pointer + b * c.Channels * v;
         for (; s + TL.Count <= v; s += TL.Count)
         {
-            TV x = TL.Load(a.Input + o + s);
-            TV y = TX.Transform<TL, TV>(_transform, x, net + s, v, a.Inverse, out var logJ);
-            TV active = TL.EqualsInt(a.Parity + s, c.Active);
-            TL.Store(a.Output + o + s, TL.Select(active, y, x));
-            TL.Store(a.Second + o + s, TL.And(logJ, active));
+            TV x = TL.Load(input + s);
+            TV y = TX.Transform<TL, TV>(k.Transform, x, net + s, v, k.Inverse != 0, out var lj);
+            TV active = TL.EqualsInt(k.Parity.Pointer + s, c.Active);
+            TL.Store(output + s, TL.Select(active, y, x));
+            TL.Store(logJ + s, TL.And(lj, active));
         }
-        // The body's own transform for the sites past the last whole vector.
-        var transform = _transform;
-        for (; s < v; s++)
-        {
-            float x = a.Input[o + s], lj = 0f;
-            if (a.Parity[s] == c.Active)
-            {
-                var p = a.Parameters(a.Net, b, s);
-                x = a.Inverse ? transform.Inverse(x, p, out lj) : transform.Forward(x, p, out lj);
-            }
-            a.Output[o + s] = x;
-            a.Second[o + s] = lj;
-        }
+        for (; s < v; s++) k.Site(b, s);
     }
 }
 
 /// <summary>One sample of <see cref="CouplingBackwardKernel{TF, TI, TT}"/> in lanes (see <see cref="CouplingTwins"/>).</summary>
-internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingArguments a, TT transform) : IKernel
+internal readonly unsafe struct CouplingBackwardTwin<TL, TV, TX, TT>(CouplingBackwardKernel<HostFloats, HostInts, TT> body) : IKernel
     where TL : struct, ILanes<TV> where TV : unmanaged where TX : struct, ICouplingLanes<TT> where TT : struct, ICouplingTransform
 {
-    private readonly CouplingArguments _a = a;
-    private readonly TT _transform = transform;
+    private readonly CouplingBackwardKernel<HostFloats, HostInts, TT> _body = body;
 
     public void Execute(int b)
     {
-        var a = _a;
-        var c = a.Shape;
+        var k = _body;
+        var c = k.Shape;
         int v = c.Volume, o = b * v, s = 0;
-        float* net = a.Net + b * c.Channels * v, gradNet = a.Second + b * c.Channels * v;
-        TV logDetGrad = TL.Broadcast(a.LogDetGrad);
+        float* x = k.X.Pointer + o, gradY = k.GradY.Pointer + o, gradX = k.GradX.Pointer + o;
+        float* net = k.NetOutput.Pointer + b * c.Channels * v, gradNet = k.GradNetOutput.Pointer + b * c.Channels * v;
+        TV logDetGrad = TL.Broadcast(k.LogDetGrad);
         for (; s + TL.Count <= v; s += TL.Count)
         {
-            TV g = TL.Load(a.Gradient + o + s), x = TL.Load(a.Input + o + s);
-            TV active = TL.EqualsInt(a.Parity + s, c.Active);
+            // ∂L/∂y is read before ∂L/∂x is written: the flow passes one buffer for both.
+            TV g = TL.Load(gradY + s);
+            TV active = TL.EqualsInt(k.Parity.Pointer + s, c.Active);
             // Frozen sites pass g and have no ∂L/∂p.
-            TV gx = TX.Backward<TL, TV>(_transform, x, net + s, v, g, logDetGrad, active, gradNet + s);
-            TL.Store(a.Output + o + s, TL.Select(active, gx, g));
+            TV gx = TX.Backward<TL, TV>(k.Transform, TL.Load(x + s), net + s, v, g, logDetGrad, active, gradNet + s);
+            TL.Store(gradX + s, TL.Select(active, gx, g));
         }
-        var transform = _transform;
-        for (; s < v; s++)
-        {
-            float g = a.Gradient[o + s];
-            var gp = a.Parameters(a.Second, b, s);
-            if (a.Parity[s] == c.Active)
-            {
-                a.Output[o + s] = transform.Backward(a.Input[o + s], a.Parameters(a.Net, b, s), g, a.LogDetGrad, gp);
-                continue;
-            }
-            a.Output[o + s] = g;
-            for (int ch = 0; ch < c.Channels; ch++) gp[ch] = 0f;
-        }
+        for (; s < v; s++) k.Site(b, s);
     }
 }
