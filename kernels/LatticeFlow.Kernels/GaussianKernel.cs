@@ -13,20 +13,24 @@ public readonly partial struct GaussianKernel<TV>(TV target, int volume, int wid
 {
     public void Execute(int index)
     {
-        int start = index * width;
-        int b = start / volume;
-        int i = start;
-        while (i < start + width)
-        {
-            int site = i - b * volume;
-            var w = Philox.Generate(key, (uint)(site >> 1), (uint)b, step, stream);
-            double radius = scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * PortableMath.Log(Philox.Uniform53(w.X0, w.X1)));
-            PortableMath.SinCosTwoPi(Philox.Uniform53(w.X2, w.X3), out double sin, out double cos);
-            bool pair = (site & 1) == 0 && i + 1 < start + width;
-            if (pair || (site & 1) == 0) target[i] = radius * cos;
-            if (pair) target[i + 1] = radius * sin;
-            else if ((site & 1) == 1) target[i] = radius * sin;
-            i += pair ? 2 : 1;
-        }
+        int start = index * width, b = start / volume;
+        for (int i = start; i < start + width;) i = Normals(b, i, start + width);
+    }
+
+    /// <summary>
+    /// Element i of chain b, and i + 1 too where they make a site pair before <paramref name="end"/>; returns the next i
+    /// (the host SIMD twin runs the elements around its whole vectors through it).
+    /// </summary>
+    public int Normals(int b, int i, int end)
+    {
+        int site = i - b * volume;
+        var w = Philox.Generate(key, (uint)(site >> 1), (uint)b, step, stream);
+        double radius = scale * ILGPU.Algorithms.XMath.Sqrt(-2.0 * PortableMath.Log(Philox.Uniform53(w.X0, w.X1)));
+        PortableMath.SinCosTwoPi(Philox.Uniform53(w.X2, w.X3), out double sin, out double cos);
+        bool pair = (site & 1) == 0 && i + 1 < end;
+        if (pair || (site & 1) == 0) target[i] = radius * cos;
+        if (pair) target[i + 1] = radius * sin;
+        else if ((site & 1) == 1) target[i] = radius * sin;
+        return i + (pair ? 2 : 1);
     }
 }

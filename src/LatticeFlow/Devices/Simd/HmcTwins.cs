@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using ILGPU.Algorithms;
 using LatticeFlow.Kernels;
 
 namespace LatticeFlow.Devices.Simd;
@@ -151,7 +150,7 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
                 Pairs(b, site, a.Target.Pointer + i, roundKeys);
                 i += 2 * TL.Count;
             }
-            else i = Scalar(b, i, end);
+            else i = a.Normals(b, i, end);
         }
     }
 
@@ -169,20 +168,5 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
         TL.Zip(ref even, ref odd);
         TL.Store(t, even);
         TL.Store(t + TL.Count, odd);
-    }
-
-    // One step of the body's loop at site i (a pair, or a lone site); returns the next i.
-    private int Scalar(int b, int i, int end)
-    {
-        var a = _a;
-        int site = i - b * a.Volume;
-        var w = Kernels.Philox.Generate(a.Key, (uint)(site >> 1), (uint)b, a.Step, a.Stream);
-        double radius = a.Scale * XMath.Sqrt(-2.0 * PortableMath.Log(Kernels.Philox.Uniform53(w.X0, w.X1)));
-        PortableMath.SinCosTwoPi(Kernels.Philox.Uniform53(w.X2, w.X3), out double sin, out double cos);
-        bool pair = (site & 1) == 0 && i + 1 < end;
-        if (pair || (site & 1) == 0) a.Target[i] = radius * cos;
-        if (pair) a.Target[i + 1] = radius * sin;
-        else if ((site & 1) == 1) a.Target[i] = radius * sin;
-        return i + (pair ? 2 : 1);
     }
 }
