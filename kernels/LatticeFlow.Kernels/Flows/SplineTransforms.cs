@@ -54,13 +54,22 @@ public static class RationalQuadraticSpline
     /// <summary>The most bins (K m_w must stay below 1).</summary>
     public const int MaxBins = 128;
 
-    private static float Exp(float v) => (float)XMath.Exp((double)v);
+    // The double-precision steps, in PortableMath's exp and log (not the C library's), so that the host SIMD twin
+    // (src/LatticeFlow/Devices/Simd/SplineLanes.cs) repeats them bit for bit in lanes.
 
-    private static float Softplus(float v) => v > 0f
-        ? v + (float)XMath.Log(1.0 + XMath.Exp(-(double)v))
-        : (float)XMath.Log(1.0 + XMath.Exp((double)v));
+    /// <summary>e^v in double, rounded to float.</summary>
+    public static float Exp(float v) => (float)PortableMath.Exp(v);
 
-    private static float Sigmoid(float v) => (float)(1.0 / (1.0 + XMath.Exp(-(double)v)));
+    /// <summary>ln(1 + e^v) in double for v ≤ 0, rounded to float: the softplus without its linear part.</summary>
+    public static float LogOnePlusExp(float v) => (float)PortableMath.Log(1.0 + PortableMath.Exp(v));
+
+    private static float Softplus(float v) => v > 0f ? v + LogOnePlusExp(-v) : LogOnePlusExp(v);
+
+    /// <summary>1/(1 + e^{−v}) in double, rounded to float: the softplus' derivative.</summary>
+    public static float Sigmoid(float v) => (float)(1.0 / (1.0 + PortableMath.Exp(-(double)v)));
+
+    /// <summary>ln(s² m / den²) in double, rounded to float: log g' from the parts of <see cref="LogDerivative"/>.</summary>
+    public static float LogRatio(float s, float m, float den) => (float)PortableMath.Log((double)s * s * m / ((double)den * den));
 
     private static float MinBin(int block) => block == 0 ? MinBinWidth : MinBinHeight;
 
@@ -177,7 +186,7 @@ public static class RationalQuadraticSpline
         float t = xi * (1f - xi);
         float den = s + (d0 + d1 - 2f * s) * t;
         float m = d1 * xi * xi + 2f * s * t + d0 * (1f - xi) * (1f - xi);
-        return (float)XMath.Log((double)s * s * m / ((double)den * den));
+        return LogRatio(s, m, den);
     }
 
     /// <summary>y = g(x) and log g'(x).</summary>
@@ -353,6 +362,12 @@ public readonly struct SplineTransform(int bins, float bound) : ICouplingTransfo
 {
     private readonly int _bins = bins;
     private readonly float _bound = bound;
+
+    /// <summary>K, the number of bins.</summary>
+    public int Bins => _bins;
+
+    /// <summary>B: the spline maps [−B, B] onto itself and is the identity outside.</summary>
+    public float Bound => _bound;
 
     public int Channels => 3 * _bins - 1;
 

@@ -10,7 +10,7 @@ using static LatticeFlow.Tests.Devices.DeviceArrays;
 namespace LatticeFlow.Tests.Devices;
 
 /// <summary>
-/// The coupling twins (<see cref="CouplingTwins"/>; affine with and without a clamp, and additive below) against their bodies: forward, inverse and backward (the
+/// The coupling twins (<see cref="CouplingTwins"/>; affine with and without a clamp, and additive and spline below) against their bodies: forward, inverse and backward (the
 /// backward as the flow calls it, ∂L/∂y and ∂L/∂x in one buffer, and in two), both colours, volumes with a scalar tail
 /// (6 × 6 = 4 vectors of 8 and 4 sites; 10 × 10 = 12 of 8 and 4, or 6 of 16 and 4) and without (8 × 8, 10 × 12),
 /// log-scales in (−4, 4). The twins do the bodies' float operations in order, so wherever the twin's e^s (the vector
@@ -100,12 +100,79 @@ public sealed class CouplingTwinTests
             for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly})");
     }
 
+    /// <summary>
+    /// The spline's exp and log are PortableMath's in body and twin, so every output has the body's bits: bins odd and
+    /// even (the middle knot), down to 2; sites inside and outside [−B, B], of both signs (the mirrored evaluation), on
+    /// the bounds and at 0; logits of either sign up to 3 (bins of very different widths). Each case checks that the
+    /// inputs reach the tails, both signs and most bins, so that the comparisons see the selects' every branch.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2, 6, 6, 3, 0, 8, 4f)]
+    [InlineData(SimdLevel.Avx2, 8, 8, 1, 1, 5, 3f)]
+    [InlineData(SimdLevel.Avx2, 10, 12, 2, 1, 2, 2f)]
+    [InlineData(SimdLevel.Avx2, 10, 10, 2, 0, 3, 1.5f)]
+    [InlineData(SimdLevel.Avx2, 8, 8, 2, 0, 16, 4f)]
+    [InlineData(SimdLevel.Avx512, 6, 6, 3, 1, 8, 4f)]
+    [InlineData(SimdLevel.Avx512, 10, 10, 2, 0, 7, 3f)]
+    public void SplineTwinsAreBitIdenticalToTheBodies(SimdLevel level, int lx, int ly, int batch, int active, int bins, float bound)
+    {
+        int v = lx * ly;
+        var spline = new SplineTransform(bins, bound);
+        Assert.True(CouplingTwins.Takes(spline, new CouplingShape(batch, v, v, active, spline.Channels), level), "the twin does not take this launch");
+        var x = Values(batch * v, 1, 1.3 * bound);
+        x[0] = bound;
+        x[1] = -bound;
+        x[2] = 0f;
+        x[3] = -0f;
+        var net = Values(batch * spline.Channels * v, 2, 3);
+        var g = Values(batch * v, 3, 1);
+        var body = Run(SimdLevel.Off, spline, lx, ly, batch, active, x, net, g);
+        var twin = Run(level, spline, lx, ly, batch, active, x, net, g);
+        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
+                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
+                     ("∂L/∂p", body.GradNet, twin.GradNet), ("∂L/∂x in place", body.GradXInPlace, twin.GradXInPlace),
+                     ("∂L/∂p in place", body.GradNetInPlace, twin.GradNetInPlace) })
+            for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly}, K = {bins})");
+
+        var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
+        var bins_ = new HashSet<int>();
+        int tails = 0, positive = 0, negative = 0;
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < v; s++)
+            {
+                float xs = x[b * v + s];
+                if (colour[s] != active) continue;
+                if (!(Math.Abs(xs) < bound)) { tails++; continue; }
+                if (xs > 0) positive++; else negative++;
+                // The bin of −|x| in the site's (mirrored where x > 0) widths.
+                bins_.Add(RationalQuadraticSpline.Locate(new HostLogits(net, b, s, v, bins, xs > 0), 0, bins, bound, -Math.Abs(xs), out _, out _));
+            }
+        Assert.True(tails > 0 && positive > 0 && negative > 0 && bins_.Count >= Math.Min(bins, 4),
+            $"inputs too narrow: {tails} tails, {positive} positive, {negative} negative, bins {string.Join(",", bins_)}");
+    }
+
+    /// <summary>A site's logits in the twins' layout (channel c at net[(b·C + c)·V + s]), read as SplineLogits reads them.</summary>
+    private readonly struct HostLogits(float[] net, int b, int s, int volume, int bins, bool flip) : ISplineLogits
+    {
+        private float At(int c) => net[(b * (3 * bins - 1) + c) * volume + s];
+
+        public float Logit(int block, int j) => At(block * bins + (flip ? bins - 1 - j : j));
+
+        public float Slope(int k) => At(2 * bins + (flip ? bins - k : k) - 1);
+
+        public void ClearGradients() { }
+
+        public void AddLogitGradient(int block, int j, float g) { }
+
+        public void AddSlopeGradient(int k, float g) { }
+    }
+
     [Fact]
-    public void TwinsTakeAffineAndAdditiveButNotSplines()
+    public void TwinsTakeEveryTransform()
     {
         var shape = new CouplingShape(1, 64, 64, 0, 2);
         Assert.True(CouplingTwins.Takes(new AffineTransform(2f), shape, SimdLevel.Avx2));
-        Assert.False(CouplingTwins.Takes(new SplineTransform(8, 4f), new CouplingShape(1, 64, 64, 0, 23), SimdLevel.Avx2));
+        Assert.True(CouplingTwins.Takes(new SplineTransform(8, 4f), new CouplingShape(1, 64, 64, 0, 23), SimdLevel.Avx2));
         Assert.True(CouplingTwins.Takes(new AdditiveTransform(), new CouplingShape(1, 64, 64, 0, 1), SimdLevel.Avx2));
         Assert.False(CouplingTwins.Takes(new AffineTransform(0f), shape, SimdLevel.Off));
         Assert.False(CouplingTwins.Takes(new AffineTransform(0f), new CouplingShape(1, 64, 1, 0, 2), SimdLevel.Avx2));

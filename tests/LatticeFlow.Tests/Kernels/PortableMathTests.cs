@@ -5,7 +5,7 @@ using LatticeFlow.Kernels;
 namespace LatticeFlow.Tests.Kernels;
 
 /// <summary>
-/// <see cref="PortableMath"/> against the C library (Math.Log, Math.SinCos) and against an exact quarter-turn table, and
+/// <see cref="PortableMath"/> against the C library (Math.Log, Math.Exp, Math.SinCos) and against an exact quarter-turn table, and
 /// its lanes (<see cref="PortableMathLanes"/>, 256- and 512-bit) against it bit for bit, on the inputs the Gaussian kernel
 /// gives it (53-bit uniforms) and on the whole range of positive normal doubles.
 /// </summary>
@@ -21,6 +21,18 @@ public sealed class PortableMathTests
         for (int j = 0; j < 300_000; j++) x.Add(Philox.Uniform53((uint)rng.Next(), (uint)rng.Next()) * (rng.Next(2) == 0 ? 1 : 1.0 / (1L << 40)));
         // Log-uniform over every binade of the normal doubles.
         for (int j = 0; j < 300_000; j++) x.Add(Math.ScaleB(1.0 + rng.NextDouble(), rng.Next(-1022, 1024)));
+        return [.. x];
+    }
+
+    /// <summary>The spline's arguments (differences of float logits, softplus and sigmoid inputs), the whole range, the edges.</summary>
+    private static double[] ExpInputs()
+    {
+        var rng = new Random(37);
+        var x = new List<double> { 0.0, -0.0, 1.0, -1.0, Math.Log(2), 0.5 * Math.Log(2), -0.5 * Math.Log(2), 1.5 * Math.Log(2), 1e-300, -1e-300,
+            PortableMath.ExpOverflow, Math.BitIncrement(PortableMath.ExpOverflow), PortableMath.ExpFlush, Math.BitDecrement(PortableMath.ExpFlush), -745.2, 1000.0, -1000.0 };
+        for (int j = 0; j < 200_000; j++) x.Add((float)((rng.NextDouble() - 0.5) * 40));
+        for (int j = 0; j < 200_000; j++) x.Add(PortableMath.ExpFlush + rng.NextDouble() * (PortableMath.ExpOverflow - PortableMath.ExpFlush));
+        for (int j = 0; j < 100_000; j++) x.Add(Math.ScaleB(rng.NextDouble() - 0.5, -rng.Next(0, 60)));
         return [.. x];
     }
 
@@ -46,6 +58,22 @@ public sealed class PortableMathTests
             Assert.True(ours == libm || ours == Math.BitIncrement(libm) || ours == Math.BitDecrement(libm), $"log({x:R}): {ours:R}, Math.Log {libm:R}");
         }
         Assert.Equal(0.0, PortableMath.Log(1.0));
+    }
+
+    /// <summary>
+    /// fdlibm's exp is within 1 ulp of e^x and glibc's correctly rounded in all but rare cases, so the two are at most
+    /// one double apart; outside the range, +∞ and the flush to 0.
+    /// </summary>
+    [Fact]
+    public void ExpIsWithinOneDoubleOfTheCLibrarys()
+    {
+        foreach (double x in ExpInputs())
+        {
+            double ours = PortableMath.Exp(x), libm = x < PortableMath.ExpFlush ? 0.0 : Math.Exp(x);
+            Assert.True(ours == libm || ours == Math.BitIncrement(libm) || ours == Math.BitDecrement(libm), $"exp({x:R}): {ours:R}, Math.Exp {libm:R}");
+        }
+        Assert.Equal(1.0, PortableMath.Exp(0.0));
+        Assert.Equal(double.PositiveInfinity, PortableMath.Exp(710.0));
     }
 
     /// <summary>
@@ -99,11 +127,12 @@ public sealed class PortableMathTests
     {
         int c = TL.Count;
         double* lanes = stackalloc double[3 * c];
-        foreach (var (inputs, what) in new[] { (LogInputs(), "log"), (AngleInputs(), "sincos") })
+        foreach (var (inputs, what) in new[] { (LogInputs(), "log"), (ExpInputs(), "exp"), (AngleInputs(), "sincos") })
             for (int j = 0; j + c <= inputs.Length; j += c)
             {
                 for (int l = 0; l < c; l++) lanes[l] = inputs[j + l];
                 if (what == "log") TL.Store(lanes + c, PortableMathLanes.Log<TL, TD>(TL.Load(lanes)));
+                else if (what == "exp") TL.Store(lanes + c, PortableMathLanes.Exp<TL, TD>(TL.Load(lanes)));
                 else
                 {
                     PortableMathLanes.SinCosTwoPi<TL, TD>(TL.Load(lanes), out var sin, out var cos);
@@ -114,7 +143,7 @@ public sealed class PortableMathTests
                 {
                     double x = inputs[j + l], s = 0, co = 0;
                     if (what == "sincos") PortableMath.SinCosTwoPi(x, out s, out co);
-                    double expected = what == "log" ? PortableMath.Log(x) : s;
+                    double expected = what == "log" ? PortableMath.Log(x) : what == "exp" ? PortableMath.Exp(x) : s;
                     Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(lanes[c + l]),
                         $"{typeof(TL).Name} {what}({x:R}): scalar {expected:R}, lanes {lanes[c + l]:R}");
                     if (what == "sincos")

@@ -24,7 +24,8 @@ namespace LatticeFlow.Devices.Simd;
 /// through the same twins, bit-identical to its body (<see cref="AdditiveLanes"/>). A clamp computes s and D = ds/dŝ
 /// with the body's divisions (single correctly rounded IEEE operations, the same in lanes), so the bounds above hold with
 /// s the clamped log-scale, but for ∂L/∂ŝ = fl(S·D), S the unclamped form's sum: body and twin each round the product
-/// once more, |Δ ∂L/∂ŝ| ≤ D(8u|g x e| + 4u|g_l|). Splines run the bodies.
+/// once more, |Δ ∂L/∂ŝ| ≤ D(8u|g x e| + 4u|g_l|). The spline transform runs through the same twins, bit-identical to its
+/// body (<see cref="SplineLanes"/>: its exp and log are <see cref="PortableMath"/>'s in both).
 /// </summary>
 internal static unsafe class CouplingTwins
 {
@@ -36,7 +37,9 @@ internal static unsafe class CouplingTwins
             k.Destination.Host, k.LogJ.Host, k.Transform, k.Inverse);
         if (typeof(TT) == typeof(AffineTransform))
             LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AffineTransform>>(ref body));
-        else LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
+        else if (typeof(TT) == typeof(AdditiveTransform))
+            LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
+        else LaunchTransform<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, SplineTransform>>(ref body));
         return true;
     }
 
@@ -48,7 +51,9 @@ internal static unsafe class CouplingTwins
             k.GradY.Host, k.GradX.Host, k.GradNetOutput.Host, k.LogDetGrad, k.Transform);
         if (typeof(TT) == typeof(AffineTransform))
             LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AffineTransform>>(ref body));
-        else LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
+        else if (typeof(TT) == typeof(AdditiveTransform))
+            LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
+        else LaunchBackward<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, SplineTransform>>(ref body));
         return true;
     }
 
@@ -67,11 +72,11 @@ internal static unsafe class CouplingTwins
     }
 
     /// <summary>
-    /// Whether the twins run this launch: an affine (clamped or not) or an additive transform, items of whole samples
+    /// Whether the twins run this launch: an affine (clamped or not), additive or spline transform, items of whole samples
     /// (CouplingLayer's shapes on the managed device, whose ItemWidth is the volume) at least a vector long.
     /// </summary>
     public static bool Takes<TT>(TT transform, CouplingShape c, SimdLevel level) where TT : struct, ICouplingTransform =>
-        level >= SimdLevel.Avx2 && (typeof(TT) == typeof(AffineTransform) || typeof(TT) == typeof(AdditiveTransform))
+        level >= SimdLevel.Avx2 && (typeof(TT) == typeof(AffineTransform) || typeof(TT) == typeof(AdditiveTransform) || typeof(TT) == typeof(SplineTransform))
         && c.Width == c.Volume && c.Volume >= (level == SimdLevel.Avx512 ? 16 : 8);
 }
 

@@ -58,6 +58,32 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
     /// <summary>All bits set in the lanes where the 32-bit integers at <paramref name="p"/> equal <paramref name="value"/>.</summary>
     static abstract TV EqualsInt(int* p, int value);
 
+    /// <summary>The larger of each pair (IEEE 754 maximum: the spline's uses do not depend on the sign of a zero result).</summary>
+    static abstract TV Max(TV a, TV b);
+
+    /// <summary>√v per lane, correctly rounded, as MathF.Sqrt.</summary>
+    static abstract TV Sqrt(TV v);
+
+    /// <summary>−v: the sign bit flipped, as a scalar negation (so −(+0) = −0, unlike 0 − v).</summary>
+    static abstract TV Negate(TV v);
+
+    /// <summary>Comparison masks (false where either is NaN).</summary>
+    static abstract TV LessThan(TV a, TV b);
+    static abstract TV LessThanOrEqual(TV a, TV b);
+    static abstract TV GreaterThan(TV a, TV b);
+    static abstract TV GreaterThanOrEqual(TV a, TV b);
+    static abstract TV Equal(TV a, TV b);
+    static abstract TV Or(TV a, TV b);
+
+    /// <summary>a where the mask is clear, 0 where it is set.</summary>
+    static abstract TV AndNot(TV a, TV mask);
+
+    /// <summary>
+    /// (float)f((double)a, (double)b, (double)c) per lane for the double-lane function <typeparamref name="TM"/>: the float
+    /// lanes widened to two vectors of doubles (exact), f, and the results rounded to float (to nearest, as a cast).
+    /// </summary>
+    static abstract TV MapDouble<TM>(TV a, TV b, TV c) where TM : struct, IDoubleMap;
+
     /// <summary>d[j] += v[j] in double, for the count lanes of <paramref name="v"/>.</summary>
     static abstract void AccumulateDouble(double* d, TV v);
 
@@ -110,6 +136,22 @@ internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> EqualsInt(int* p, int value) => Vector256.Equals(Vector256.Load(p), Vector256.Create(value)).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> v) => Vector256.Sqrt(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Negate(Vector256<float> v) => v ^ Vector256.Create(-0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThan(Vector256<float> a, Vector256<float> b) => Vector256.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> LessThanOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.LessThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> GreaterThanOrEqual(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Equal(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Or(Vector256<float> a, Vector256<float> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> AndNot(Vector256<float> a, Vector256<float> mask) => Vector256.AndNot(a, mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MapDouble<TM>(Vector256<float> a, Vector256<float> b, Vector256<float> c) where TM : struct, IDoubleMap =>
+        Vector256.Narrow(TM.Apply<DoubleLanes4, Vector256<double>>(Vector256.WidenLower(a), Vector256.WidenLower(b), Vector256.WidenLower(c)),
+            TM.Apply<DoubleLanes4, Vector256<double>>(Vector256.WidenUpper(a), Vector256.WidenUpper(b), Vector256.WidenUpper(c)));
 
     private static Vector256<double> TanhDouble(Vector256<double> v) =>
         Vector256<double>.One - Vector256.Create(2.0) / (Vector256.Exp(v + v) + Vector256<double>.One);
@@ -177,6 +219,22 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> EqualsInt(int* p, int value) => Vector512.Equals(Vector512.Load(p), Vector512.Create(value)).AsSingle();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> v) => Vector512.Sqrt(v);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Negate(Vector512<float> v) => v ^ Vector512.Create(-0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThan(Vector512<float> a, Vector512<float> b) => Vector512.LessThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> LessThanOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.LessThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> GreaterThanOrEqual(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThanOrEqual(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Equal(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Or(Vector512<float> a, Vector512<float> b) => a | b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> AndNot(Vector512<float> a, Vector512<float> mask) => Vector512.AndNot(a, mask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MapDouble<TM>(Vector512<float> a, Vector512<float> b, Vector512<float> c) where TM : struct, IDoubleMap =>
+        Vector512.Narrow(TM.Apply<DoubleLanes8, Vector512<double>>(Vector512.WidenLower(a), Vector512.WidenLower(b), Vector512.WidenLower(c)),
+            TM.Apply<DoubleLanes8, Vector512<double>>(Vector512.WidenUpper(a), Vector512.WidenUpper(b), Vector512.WidenUpper(c)));
+
     private static Vector512<double> TanhDouble(Vector512<double> v) =>
         Vector512<double>.One - Vector512.Create(2.0) / (Vector512.Exp(v + v) + Vector512<double>.One);
 
@@ -203,4 +261,13 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
         Vector512<double>.Zero.Store(d);
         Vector512<double>.Zero.Store(d + 8);
     }
+}
+
+/// <summary>
+/// A function of up to three doubles per lane (<see cref="ILanes{TV}.MapDouble"/>): the double-precision steps of float
+/// kernels, written once over <see cref="IDoubleLanes{TD}"/>; functions of fewer arguments ignore the rest.
+/// </summary>
+internal interface IDoubleMap
+{
+    static abstract TD Apply<TL, TD>(TD a, TD b, TD c) where TL : struct, IDoubleLanes<TD> where TD : unmanaged;
 }

@@ -35,6 +35,28 @@ internal static class PortableMathLanes
         return TL.Subtract(TL.Multiply(k, TL.Broadcast(PortableMath.Ln2Hi)), TL.Subtract(TL.Subtract(hfsq, inner), f));
     }
 
+    /// <summary>
+    /// <see cref="PortableMath.Exp"/> per lane (not NaN): the formula on x clamped to [ExpFlush, ExpOverflow], whose
+    /// results the scalar code's early returns replace, as the selects at the end do here; k from the bits of the shifted
+    /// value (its low mantissa bits are k + 2⁵¹), the same integer as the scalar code's cast.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TD Exp<TL, TD>(TD x) where TL : struct, IDoubleLanes<TD> where TD : unmanaged
+    {
+        TD over = TL.GreaterThan(x, TL.Broadcast(PortableMath.ExpOverflow)), flush = TL.LessThan(x, TL.Broadcast(PortableMath.ExpFlush));
+        x = TL.Select(over, TL.Broadcast(PortableMath.ExpOverflow), TL.Select(flush, TL.Broadcast(PortableMath.ExpFlush), x));
+        TD shift = TL.Broadcast(PortableMath.RoundingShift);
+        TD shifted = TL.Add(TL.Multiply(x, TL.Broadcast(PortableMath.InvLn2)), shift);
+        TD k = TL.Subtract(shifted, shift);
+        TD hi = TL.Subtract(x, TL.Multiply(k, TL.Broadcast(PortableMath.Ln2Hi))), lo = TL.Multiply(k, TL.Broadcast(PortableMath.Ln2Lo));
+        TD r = TL.Subtract(hi, lo);
+        TD z = TL.Multiply(r, r);
+        TD c = TL.Subtract(r, TL.Multiply(z, Horner<TL, TD>(z, PortableMath.P1, PortableMath.P2, PortableMath.P3, PortableMath.P4, PortableMath.P5)));
+        TD y = TL.Subtract(TL.Broadcast(1.0), TL.Subtract(TL.Subtract(lo, TL.Divide(TL.Multiply(r, c), TL.Subtract(TL.Broadcast(2.0), c))), hi));
+        y = TL.AddInt(y, TL.ShiftLeft(TL.SubtractInt(shifted, shift), 52));
+        return TL.Select(over, TL.Broadcast(double.PositiveInfinity), TL.Select(flush, TL.Broadcast(0.0), y));
+    }
+
     /// <summary><see cref="PortableMath.SinCosTwoPi"/> per lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SinCosTwoPi<TL, TD>(TD u, out TD sin, out TD cos) where TL : struct, IDoubleLanes<TD> where TD : unmanaged
@@ -76,4 +98,8 @@ internal static class PortableMathLanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TD Horner<TL, TD>(TD x, double c0, double c1, double c2, double c3) where TL : struct, IDoubleLanes<TD> where TD : unmanaged =>
         TL.Add(TL.Broadcast(c0), TL.Multiply(x, Horner<TL, TD>(x, c1, c2, c3)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TD Horner<TL, TD>(TD x, double c0, double c1, double c2, double c3, double c4) where TL : struct, IDoubleLanes<TD> where TD : unmanaged =>
+        TL.Add(TL.Broadcast(c0), TL.Multiply(x, Horner<TL, TD>(x, c1, c2, c3, c4)));
 }
