@@ -31,7 +31,7 @@ test: restore
 test-slurm: build
 	bash tools/slurm/test-slurm.sh
 
-# The main job: a reduced albergo2019 sweep (L = 6, 8, 10; flow MH, HMC, Metropolis, cluster), about 12 minutes on 2 cores.
+# The main job: a reduced albergo2019 sweep (L = 6, 8, 10; flow MH, HMC, Metropolis, cluster), 8–15 minutes on 2 cores.
 run: build
 	$(CLI) sweep --preset demo --out runs/sweep-demo
 

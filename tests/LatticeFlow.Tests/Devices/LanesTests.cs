@@ -3,7 +3,11 @@ using LatticeFlow.Devices.Simd;
 
 namespace LatticeFlow.Tests.Devices;
 
-/// <summary>The masked memory operations of <see cref="ILanes{TV}"/> (narrow conv rows) touch only their lanes, at 256 and 512 bits.</summary>
+/// <summary>
+/// <see cref="ILanes{TV}"/> at 256 and 512 bits: the masked memory operations (narrow conv rows) touch only their lanes,
+/// and the element-wise operations the spline twin needs do what the scalar C# operators do, bit for bit, on zeros of
+/// both signs, infinities, NaN and subnormals.
+/// </summary>
 public sealed unsafe class LanesTests
 {
     [Fact]
@@ -11,6 +15,55 @@ public sealed unsafe class LanesTests
     {
         Check<Lanes8, Vector256<float>>();
         Check<Lanes16, Vector512<float>>();
+    }
+
+    [Fact]
+    public void ElementwiseOperationsAreTheScalarOnes()
+    {
+        Elementwise<Lanes8, Vector256<float>>();
+        Elementwise<Lanes16, Vector512<float>>();
+    }
+
+    private static void Elementwise<TL, TV>() where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        float[] special = [0f, -0f, 1f, -1f, 2.5f, -3.75f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, float.Epsilon, -1e-40f, 3.4e38f, 0.1f, 7f];
+        int n = TL.Count;
+        float* a = stackalloc float[n], b = stackalloc float[n], r = stackalloc float[n];
+        var rng = new Random(5);
+        for (int round = 0; round < 400; round++)
+        {
+            for (int l = 0; l < n; l++)
+            {
+                a[l] = round < 200 ? special[rng.Next(special.Length)] : (float)(rng.NextDouble() * 20 - 10);
+                b[l] = round % 3 == 0 ? a[l] : special[rng.Next(special.Length)];
+            }
+            TV va = TL.Load(a), vb = TL.Load(b);
+            void Same(TV v, Func<float, float, float> scalar, string what)
+            {
+                TL.Store(r, v);
+                for (int l = 0; l < n; l++)
+                    Assert.True(BitConverter.SingleToInt32Bits(scalar(a[l], b[l])) == BitConverter.SingleToInt32Bits(r[l]),
+                        $"{typeof(TL).Name} {what}({a[l]:R}, {b[l]:R}): scalar {scalar(a[l], b[l]):R}, lanes {r[l]:R}");
+            }
+            float True = BitConverter.Int32BitsToSingle(-1);
+            Same(TL.Negate(va), (x, _) => -x, "negate");
+            Same(TL.Sqrt(va), (x, _) => MathF.Sqrt(x), "sqrt");
+            Same(TL.LessThan(va, vb), (x, y) => x < y ? True : 0f, "<");
+            Same(TL.LessThanOrEqual(va, vb), (x, y) => x <= y ? True : 0f, "<=");
+            Same(TL.GreaterThan(va, vb), (x, y) => x > y ? True : 0f, ">");
+            Same(TL.GreaterThanOrEqual(va, vb), (x, y) => x >= y ? True : 0f, ">=");
+            Same(TL.Equal(va, vb), (x, y) => x == y ? True : 0f, "==");
+            Same(TL.Or(TL.LessThan(va, vb), TL.Equal(va, vb)), (x, y) => x <= y ? True : 0f, "< or ==");
+            Same(TL.AndNot(va, TL.LessThan(va, vb)), (x, y) => x < y ? 0f : x, "and-not");
+            // IEEE maximum, as Math.Max: NaN wins, +0 above −0.
+            Same(TL.Max(va, vb), Math.Max, "max");
+            Same(TL.MapDouble<MultiplyAdd>(va, vb, va), (x, y) => (float)((double)x * y + x), "map (double) a·b + c");
+        }
+    }
+
+    private readonly struct MultiplyAdd : IDoubleMap
+    {
+        public static TD Apply<TDL, TD>(TD a, TD b, TD c) where TDL : struct, IDoubleLanes<TD> where TD : unmanaged => TDL.Add(TDL.Multiply(a, b), c);
     }
 
     private static void Check<TL, TV>() where TL : struct, ILanes<TV> where TV : unmanaged

@@ -21,8 +21,9 @@ namespace LatticeFlow.Devices.Simd;
 /// <item>the tails |x| ≥ B and the frozen sites: masks (x passes, log J = 0, no parameter gradient).</item>
 /// </list>
 /// The parameter gradients are written as the body leaves them, 0 + g (so a −0 becomes +0, as its cleared gradient
-/// plus one addend does). Exp, log and sigmoid run on two double vectors per float vector: the spline's cost per site is
-/// about 2K + 3 exponentials and 3 logarithms in double (forward), twice that in backward.
+/// plus one addend does). Exp, log and sigmoid run on two double vectors per float vector; per site, forward and inverse
+/// take 2K + 2 exponentials and 3 logarithms in double, backward 2K + 4 and 2 (the body, which recomputes each e^{a_j}
+/// where it needs it, about 4K exponentials).
 /// Tests: tests/LatticeFlow.Tests/Devices/CouplingTwinTests.cs (bit for bit against the body).
 /// </summary>
 internal readonly unsafe struct SplineLanes : ICouplingLanes<SplineTransform>
