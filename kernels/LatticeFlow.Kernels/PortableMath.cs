@@ -2,18 +2,19 @@ namespace LatticeFlow.Kernels;
 
 /// <summary>
 /// The logarithm and the sine and cosine of 2πu for the Gaussian numbers (<see cref="GaussianKernel{TV}"/>), and the
-/// exponential for the spline coupling (<see cref="Flows.RationalQuadraticSpline"/>), written with
-/// IEEE 754 basic operations only (+, −, ×, ÷ rounded to nearest, none fused) and exact bit manipulations, so that any
-/// implementation that performs the same operations in the same order gets the same bits: the host SIMD twin
-/// (src/LatticeFlow/Devices/Simd/PortableMathLanes.cs) computes four or eight of them per vector, where the C library's
-/// log, sin and cos (what XMath calls on the host) have no vector counterpart that rounds as they do, and cost as much as
-/// the rest of an HMC trajectory. The algorithms are fdlibm's (Sun Microsystems, 1993; as in musl): e_exp.c with one formula for every k, e_log.c's general
-/// formula for the logarithm (for every mantissa: without its special cases for |f| &lt; 2⁻²⁰ and its high-word
-/// reduction, so its proof of a &lt; 1 ulp error does not carry over; PortableMathTests finds it within one double of
-/// Math.Log everywhere it looks), and __sin.c and __cos.c on [−π/4, π/4] after an exact reduction of u. The guarantee
-/// is for the host: kernel bodies and twins give the same bits; a GPU compiler may contract a multiply and an add into
-/// an FMA (ptxas does by default), which has not been checked on a device.
-/// Tests: tests/LatticeFlow.Tests/Kernels/PortableMathTests.cs (against Math.Log, Math.SinCos).
+/// exponential and logarithm of the spline coupling (<see cref="Flows.RationalQuadraticSpline"/>), written with IEEE 754
+/// basic operations only (+, −, ×, ÷ rounded to nearest, none fused) and exact bit manipulations, so that any
+/// implementation that performs the same operations in the same order gets the same bits: the host SIMD twins
+/// (src/LatticeFlow/Devices/Simd/PortableMathLanes.cs) compute four or eight of them per vector, where the C library's
+/// exp, log, sin and cos (what XMath calls on the host) have no vector counterpart that rounds as they do, and cost as
+/// much as the rest of an HMC trajectory. The algorithms are fdlibm's (Sun Microsystems, 1993; as in musl): e_exp.c with
+/// one formula for every k, e_log.c's general formula for the logarithm (for every mantissa: without its special cases
+/// for |f| &lt; 2⁻²⁰ and its high-word reduction, so its proof of a &lt; 1 ulp error does not carry over;
+/// PortableMathTests finds it within one double of Math.Log everywhere it looks), and __sin.c and __cos.c on
+/// [−π/4, π/4] after an exact reduction of u. The guarantee is for the host: kernel bodies and twins give the same
+/// bits; a GPU compiler may contract a multiply and an add into an FMA (ptxas does by default), which has not been
+/// checked on a device.
+/// Tests: tests/LatticeFlow.Tests/Kernels/PortableMathTests.cs (against Math.Exp, Math.Log, Math.SinCos).
 /// </summary>
 public static class PortableMath
 {
@@ -31,10 +32,14 @@ public static class PortableMath
         P3 = 6.61375632143793436117e-05, P4 = -1.65339022054652515390e-06, P5 = 4.13813679705723846039e-08;
 
     /// <summary>
-    /// <see cref="Exp"/>'s range: above ExpOverflow e^x overflows to +∞, below ExpFlush it is returned as 0 (e^x &lt; 2⁻¹⁰²¹
-    /// there, where the scaling by 2ᵏ would need subnormals).
+    /// <see cref="Exp"/>'s range: above ExpOverflow e^x overflows to +∞; below ExpFlush it is returned as 0, though
+    /// e^x is a normal double down to −708.396 (3.3·10⁻³⁰⁸ &gt; e^x ≥ 2⁻¹⁰²²), so that 2ᵏ never falls below 2⁻¹⁰²¹ and the
+    /// exponent bits never need a subnormal path.
     /// </summary>
     public const double ExpOverflow = 7.09782712893383973096e+02, ExpFlush = -708.0;
+
+    /// <summary>The smallest positive normal double, 2⁻¹⁰²²: <see cref="Log"/>'s inputs start there.</summary>
+    public const double MinNormal = 2.2250738585072014E-308;
 
     /// <summary>√2 rounded: mantissas above it are halved, so that f = m − 1 ∈ (√2/2 − 1, √2 − 1].</summary>
     public const double Sqrt2 = 1.4142135623730951;
@@ -79,7 +84,9 @@ public static class PortableMath
     /// k = x/ln 2 rounded to the nearest integer (by <see cref="RoundingShift"/>), r = (x − k·ln2_hi) − k·ln2_lo,
     /// c = r − r²(P1 + r²(P2 + …)), e^r = 1 − ((k·ln2_lo − r c/(2 − c)) − (x − k·ln2_hi)), and 2ᵏ added to the exponent
     /// bits; +∞ above <see cref="ExpOverflow"/>, 0 below <see cref="ExpFlush"/> (flushed: the true value is below 2⁻¹⁰²¹).
-    /// One formula for every k (fdlibm special-cases k = 0, where this one gives the same operations' result).
+    /// Where it departs from e_exp.c: one formula for every k (fdlibm special-cases k = 0, where this one performs the same
+    /// roundings), k rounded to nearest-even by the shift (fdlibm truncates x/ln 2 ± ½: either k keeps |r| ≤ ½ ln 2 up to
+    /// rounding), no shortcut for |x| &lt; 2⁻²⁸, and the flush instead of fdlibm's subnormal results.
     /// </summary>
     public static double Exp(double x)
     {

@@ -68,8 +68,16 @@ public static class RationalQuadraticSpline
     /// <summary>1/(1 + e^{−v}) in double, rounded to float: the softplus' derivative.</summary>
     public static float Sigmoid(float v) => (float)(1.0 / (1.0 + PortableMath.Exp(-(double)v)));
 
-    /// <summary>ln(s² m / den²) in double, rounded to float: log g' from the parts of <see cref="LogDerivative"/>.</summary>
-    public static float LogRatio(float s, float m, float den) => (float)PortableMath.Log((double)s * s * m / ((double)den * den));
+    /// <summary>
+    /// ln(s² m / den²) in double, rounded to float: log g' from the parts of <see cref="LogDerivative"/>; NaN where the
+    /// ratio is not a positive normal double (PortableMath.Log takes no other), which only a degenerate site reaches (net
+    /// outputs near float's overflow): the flow counts it as a non-finite proposal.
+    /// </summary>
+    public static float LogRatio(float s, float m, float den)
+    {
+        double q = (double)s * s * m / ((double)den * den);
+        return q >= PortableMath.MinNormal && q <= double.MaxValue ? (float)PortableMath.Log(q) : float.NaN;
+    }
 
     private static float MinBin(int block) => block == 0 ? MinBinWidth : MinBinHeight;
 

@@ -76,7 +76,7 @@ public sealed record FlowArchitecture
             if (Bins < 2 || Bins > Kernels.Flows.RationalQuadraticSpline.MaxBins)
                 throw new InvalidSettingException(SettingNames.Bins, Bins, $"a spline needs between 2 and {Kernels.Flows.RationalQuadraticSpline.MaxBins} bins");
             if (!(Bound > 0) || !double.IsFinite(Bound) || Bound > 1e6)
-                throw new InvalidSettingException(SettingNames.Bound, Bound, "the spline's interval [-B, B] needs a finite B > 0");
+                throw new InvalidSettingException(SettingNames.Bound, Bound, "the spline's interval [-B, B] needs 0 < B ≤ 1e6");
         }
         return this;
     }

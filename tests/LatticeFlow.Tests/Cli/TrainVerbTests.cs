@@ -122,9 +122,10 @@ public class TrainVerbTests
 
     [Theory]
     [InlineData("--bins 1: a spline needs between 2 and 128 bins", "--bins", "1")]
-    [InlineData("--bound 0: the spline's interval [-B, B] needs a finite B > 0", "--bound", "0")]
-    [InlineData("--bound -2: the spline's interval [-B, B] needs a finite B > 0", "--bound", "-2")]
-    [InlineData("--bound NaN: the spline's interval [-B, B] needs a finite B > 0", "--bound", "NaN")]
+    [InlineData("--bound 0: the spline's interval [-B, B] needs 0 < B ≤ 1e6", "--bound", "0")]
+    [InlineData("--bound -2: the spline's interval [-B, B] needs 0 < B ≤ 1e6", "--bound", "-2")]
+    [InlineData("--bound NaN: the spline's interval [-B, B] needs 0 < B ≤ 1e6", "--bound", "NaN")]
+    [InlineData("--bound 1E+30: the spline's interval [-B, B] needs 0 < B ≤ 1e6", "--bound", "1e30")]
     public void BadSplineSettingsAreOneLineNamingTheOption(string expected, string option, string value)
     {
         using var tmp = new TempDir();

@@ -135,7 +135,7 @@ public sealed class CouplingTwinTests
             for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly}, K = {bins})");
 
         var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
-        var bins_ = new HashSet<int>();
+        var reached = new HashSet<int>();
         int tails = 0, positive = 0, negative = 0;
         for (int b = 0; b < batch; b++)
             for (int s = 0; s < v; s++)
@@ -145,10 +145,91 @@ public sealed class CouplingTwinTests
                 if (!(Math.Abs(xs) < bound)) { tails++; continue; }
                 if (xs > 0) positive++; else negative++;
                 // The bin of −|x| in the site's (mirrored where x > 0) widths.
-                bins_.Add(RationalQuadraticSpline.Locate(new HostLogits(net, b, s, v, bins, xs > 0), 0, bins, bound, -Math.Abs(xs), out _, out _));
+                reached.Add(RationalQuadraticSpline.Locate(new HostLogits(net, b, s, v, bins, xs > 0), 0, bins, bound, -Math.Abs(xs), out _, out _));
             }
-        Assert.True(tails > 0 && positive > 0 && negative > 0 && bins_.Count >= Math.Min(bins, 4),
-            $"inputs too narrow: {tails} tails, {positive} positive, {negative} negative, bins {string.Join(",", bins_)}");
+        Assert.True(tails > 0 && positive > 0 && negative > 0 && reached.Count >= Math.Min(bins, 4),
+            $"inputs too narrow: {tails} tails, {positive} positive, {negative} negative, bins {string.Join(",", reached)}");
+    }
+
+    /// <summary>
+    /// Ties, where the body's branches decide by one comparison of equal floats: sites exactly on interior knots of the
+    /// widths (where the forward map searches) and of the heights (the inverse's), of both mirror signs, the middle knot
+    /// of an even K among them; sites at ξ = ½ exactly (forward: the nearer-knot choice) and at y − y_k = y_{k+1} − y
+    /// exactly (inverse); bounds whose products round (3, 1.5); and degenerate sites whose slope outputs are near float's
+    /// overflow (log g' NaN). The twin must break every tie as the body does.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2, 2, 3f)]
+    [InlineData(SimdLevel.Avx2, 5, 1.5f)]
+    [InlineData(SimdLevel.Avx2, 6, 3f)]
+    [InlineData(SimdLevel.Avx2, 8, 3f)]
+    [InlineData(SimdLevel.Avx2, 8, 1.5f)]
+    [InlineData(SimdLevel.Avx512, 6, 1.5f)]
+    public void SplineTwinsBreakTiesAsTheBodies(SimdLevel level, int bins, float bound)
+    {
+        const int lx = 12, ly = 12, batch = 4, active = 0, v = lx * ly;
+        var spline = new SplineTransform(bins, bound);
+        int channels = spline.Channels;
+        var net = Values(batch * channels * v, 4, 3);
+        var x = Values(batch * v, 5, bound);
+        var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
+        var rng = new Random(6);
+        int knots = 0, middles = 0, halves = 0, degenerate = 0;
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < v; s++)
+            {
+                if (colour[s] != active) continue;
+                if (s % 11 == 0)
+                {
+                    for (int k = 0; k < bins - 1; k++) net[(b * channels + 2 * bins + k) * v + s] = 3e38f;
+                    degenerate++;
+                    continue;
+                }
+                // The site's mirror sign decides how its logits are read; the tie is placed at v = −|x| ≤ 0.
+                bool flip = rng.Next(2) == 1;
+                var logits = new HostLogits(net, b, s, v, bins, flip);
+                int block = rng.Next(2), knot = 1 + rng.Next(bins - 1);
+                float t;
+                if (rng.Next(2) == 0)
+                {
+                    RationalQuadraticSpline.Knots(logits, block, bins, bound, knot, out t, out _);
+                    if (bins % 2 == 0 && knot == bins / 2 && t <= 0f) middles++;
+                }
+                else
+                {
+                    RationalQuadraticSpline.Knots(logits, block, bins, bound, knot - 1, out float lo, out float hi);
+                    t = Tie(lo, hi, block);
+                    if (float.IsNaN(t)) continue;
+                    halves++;
+                }
+                if (!(t < 0f)) continue;
+                knots++;
+                x[b * v + s] = flip ? -t : t;
+            }
+        Assert.True(knots > 40 && halves > 10 && degenerate > 0 && (bins % 2 == 1 || middles > 0),
+            $"too few ties: {knots} on knots or halves ({middles} middle knots, {halves} halves), {degenerate} degenerate sites");
+        var body = Run(SimdLevel.Off, spline, lx, ly, batch, active, x, net, Values(batch * v, 7, 1));
+        var twin = Run(level, spline, lx, ly, batch, active, x, net, Values(batch * v, 7, 1));
+        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
+                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
+                     ("∂L/∂p", body.GradNet, twin.GradNet) })
+            for (int i = 0; i < b.Length; i++)
+                // A NaN's payload and sign are not part of the contract (IEEE 754 leaves them open; x86 makes its default
+                // NaN, .NET's software path for 512-bit vectors on this AVX2 machine need not): NaN against NaN passes.
+                if (!(float.IsNaN(b[i]) && float.IsNaN(t[i]))) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, K = {bins}, B = {bound})");
+        // With K ≥ 3 both of an interior bin's slopes are ~3e38 and their sum overflows; K = 2 has one interior knot.
+        if (bins > 2) Assert.Contains(body.LogJForward, float.IsNaN);
+    }
+
+    // A point of bin [lo, hi] where the nearer-knot choice ties: (t − lo)/(hi − lo) = ½ exactly (forward, widths) or
+    // t − lo = hi − t exactly (inverse, heights); NaN where no float within 64 ulps of the midpoint does.
+    private static float Tie(float lo, float hi, int block)
+    {
+        float up = lo + 0.5f * (hi - lo), down = up;
+        for (int j = 0; j < 64; j++, up = MathF.BitIncrement(up), down = MathF.BitDecrement(down))
+            foreach (float c in new[] { up, down })
+                if (block == 0 ? (c - lo) / (hi - lo) == 0.5f : c - lo == hi - c) return c;
+        return float.NaN;
     }
 
     /// <summary>A site's logits in the twins' layout (channel c at net[(b·C + c)·V + s]), read as SplineLogits reads them.</summary>

@@ -32,6 +32,28 @@ public sealed unsafe class SplineTransformTests
 
     private static ICouplingTransform[] Splines(int bins, float bound) => [new SplineTransform(bins, bound)];
 
+    /// <summary>
+    /// log g' = ln(s² m/den²) agrees with the C library's logarithm within one float rounding where the ratio is a positive
+    /// normal double (from float parts it is one unless a part is 0, ∞, NaN or negative), and NaN (a non-finite proposal)
+    /// where a degenerate site makes it 0, ∞, NaN or negative.
+    /// </summary>
+    [Theory]
+    [InlineData(0.5f, 2f, 1.5f, false)]
+    [InlineData(1e-3f, 1e-3f, 1e3f, false)]
+    [InlineData(1f, 1f, float.PositiveInfinity, true)]
+    [InlineData(0f, 1f, 1f, true)]
+    [InlineData(1f, 1f, 0f, true)]
+    [InlineData(1f, float.NaN, 1f, true)]
+    [InlineData(float.PositiveInfinity, 1f, 1f, true)]
+    [InlineData(1f, -1f, 1f, true)]
+    [InlineData(1e-38f, 1e-38f, 3e38f, false)]
+    public void LogRatioIsTheLogarithmOrNaN(float s, float m, float den, bool nan)
+    {
+        float ours = RationalQuadraticSpline.LogRatio(s, m, den);
+        if (nan) Assert.True(float.IsNaN(ours), $"ln({s}² {m}/{den}²) = {ours}, expected NaN");
+        else Assert.Equal((float)Math.Log((double)s * s * m / ((double)den * den)), ours, 6);
+    }
+
     /// <summary>Uniform bins and every derivative 1 (all parameters 0) is the identity map, inside and outside [−B, B].</summary>
     [Theory]
     [InlineData(2, 1.0f)]

@@ -29,7 +29,8 @@ public sealed class PortableMathTests
     {
         var rng = new Random(37);
         var x = new List<double> { 0.0, -0.0, 1.0, -1.0, Math.Log(2), 0.5 * Math.Log(2), -0.5 * Math.Log(2), 1.5 * Math.Log(2), 1e-300, -1e-300,
-            PortableMath.ExpOverflow, Math.BitIncrement(PortableMath.ExpOverflow), PortableMath.ExpFlush, Math.BitDecrement(PortableMath.ExpFlush), -745.2, 1000.0, -1000.0 };
+            PortableMath.ExpOverflow, Math.BitIncrement(PortableMath.ExpOverflow), PortableMath.ExpFlush, Math.BitDecrement(PortableMath.ExpFlush), -745.2, 1000.0, -1000.0,
+            double.PositiveInfinity, double.NegativeInfinity, Math.BitDecrement(PortableMath.ExpOverflow), 709.436, 709.5, -707.7 };
         for (int j = 0; j < 200_000; j++) x.Add((float)((rng.NextDouble() - 0.5) * 40));
         for (int j = 0; j < 200_000; j++) x.Add(PortableMath.ExpFlush + rng.NextDouble() * (PortableMath.ExpOverflow - PortableMath.ExpFlush));
         for (int j = 0; j < 100_000; j++) x.Add(Math.ScaleB(rng.NextDouble() - 0.5, -rng.Next(0, 60)));
@@ -71,6 +72,8 @@ public sealed class PortableMathTests
         {
             double ours = PortableMath.Exp(x), libm = x < PortableMath.ExpFlush ? 0.0 : Math.Exp(x);
             Assert.True(ours == libm || ours == Math.BitIncrement(libm) || ours == Math.BitDecrement(libm), $"exp({x:R}): {ours:R}, Math.Exp {libm:R}");
+            // Within range the result is finite (one double above MaxValue would be +∞).
+            Assert.True(x > PortableMath.ExpOverflow || double.IsFinite(ours), $"exp({x:R}) = {ours:R}");
         }
         Assert.Equal(1.0, PortableMath.Exp(0.0));
         Assert.Equal(double.PositiveInfinity, PortableMath.Exp(710.0));

@@ -63,7 +63,7 @@ public class SweepTests
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"lr": 0}}""", "flow.lr = 0: must be a positive number")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "cubic"}}""", "flow.coupling = cubic: unknown coupling (affine, additive or spline)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bins": 1}}""", "flow.bins = 1: a spline needs between 2 and 128 bins")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bound": 0}}""", "flow.bound = 0: the spline's interval [-B, B] needs a finite B > 0")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"coupling": "spline", "bound": 0}}""", "flow.bound = 0: the spline's interval [-B, B] needs 0 < B ≤ 1e6")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_steps": -1}}""", "flow.max_steps = -1: must be ≥ 0")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"max_seconds": -1}}""", "flow.max_seconds = -1: must be a number of seconds ≥ 0 (0: no limit)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"ladder_seconds": -5, "ladder": true}}""", "flow.ladder_seconds = -5: must be a number of seconds ≥ 0 (0: no ladder budget)")]

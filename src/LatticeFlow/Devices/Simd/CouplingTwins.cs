@@ -39,7 +39,9 @@ internal static unsafe class CouplingTwins
             LaunchTransform<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AffineTransform>>(ref body));
         else if (typeof(TT) == typeof(AdditiveTransform))
             LaunchTransform<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
-        else LaunchTransform<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, SplineTransform>>(ref body));
+        else if (typeof(TT) == typeof(SplineTransform))
+            LaunchTransform<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingTransformKernel<HostFloats, HostInts, TT>, CouplingTransformKernel<HostFloats, HostInts, SplineTransform>>(ref body));
+        else return false;
         return true;
     }
 
@@ -53,7 +55,9 @@ internal static unsafe class CouplingTwins
             LaunchBackward<AffineLanes, AffineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AffineTransform>>(ref body));
         else if (typeof(TT) == typeof(AdditiveTransform))
             LaunchBackward<AdditiveLanes, AdditiveTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, AdditiveTransform>>(ref body));
-        else LaunchBackward<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, SplineTransform>>(ref body));
+        else if (typeof(TT) == typeof(SplineTransform))
+            LaunchBackward<SplineLanes, SplineTransform>(context, items, sites, Unsafe.As<CouplingBackwardKernel<HostFloats, HostInts, TT>, CouplingBackwardKernel<HostFloats, HostInts, SplineTransform>>(ref body));
+        else return false;
         return true;
     }
 

@@ -24,8 +24,10 @@ namespace LatticeFlow.Devices.Simd;
 /// plus one addend does). Exp, log and sigmoid run on two double vectors per float vector; per site, forward and inverse
 /// take 2K + 2 exponentials and 3 logarithms in double, backward 2K + 4 and 2 (the body, which recomputes each e^{a_j}
 /// where it needs it, about 4K exponentials).
+/// Its scratch (knots, exponentials, gradients; stackalloc) is written in full before it is read, so it is not zeroed.
 /// Tests: tests/LatticeFlow.Tests/Devices/CouplingTwinTests.cs (bit for bit against the body).
 /// </summary>
+[SkipLocalsInit]
 internal readonly unsafe struct SplineLanes : ICouplingLanes<SplineTransform>
 {
     public static TV Transform<TL, TV>(SplineTransform transform, TV x, float* net, int volume, bool inverse, out TV logJ)
@@ -338,11 +340,16 @@ internal readonly unsafe struct SplineLanes : ICouplingLanes<SplineTransform>
             TL.Divide(TL.Broadcast(1.0), TL.Add(TL.Broadcast(1.0), PortableMathLanes.Exp<TL, TD>(TL.Xor(a, TL.BroadcastBits(0x8000_0000_0000_0000)))));
     }
 
-    /// <summary><see cref="RationalQuadraticSpline.LogRatio"/>: ln(a² b / c²).</summary>
+    /// <summary><see cref="RationalQuadraticSpline.LogRatio"/>: ln(a² b / c²), NaN outside the positive normal doubles.</summary>
     private readonly struct LogRatioMap : IDoubleMap
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static TD Apply<TL, TD>(TD a, TD b, TD c) where TL : struct, IDoubleLanes<TD> where TD : unmanaged =>
-            PortableMathLanes.Log<TL, TD>(TL.Divide(TL.Multiply(TL.Multiply(a, a), b), TL.Multiply(c, c)));
+        public static TD Apply<TL, TD>(TD a, TD b, TD c) where TL : struct, IDoubleLanes<TD> where TD : unmanaged
+        {
+            TD q = TL.Divide(TL.Multiply(TL.Multiply(a, a), b), TL.Multiply(c, c));
+            // q ≥ 2⁻¹⁰²² (above the largest subnormal) and q ≤ MaxValue, both false for NaN, as the body's tests.
+            TD normal = TL.And(TL.GreaterThan(q, TL.BroadcastBits(0x000F_FFFF_FFFF_FFFF)), TL.LessThan(q, TL.Broadcast(double.PositiveInfinity)));
+            return TL.Select(normal, PortableMathLanes.Log<TL, TD>(q), TL.Broadcast(double.NaN));
+        }
     }
 }
