@@ -89,7 +89,7 @@ public sealed class TrainVerb : IVerb
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine($"train: {r.Status}: {r.Message}{(r.Status == "interrupted" ? " (continue with --resume)" : "")}");
         Console.WriteLine(string.Create(c, $"  {r.Steps} steps in {r.Seconds:F1} s ({r.StepsPerSecond:F1} steps/s) on {r.Device}"));
-        Console.WriteLine(string.Create(c, $"  final loss {r.FinalLoss:F4}, running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}"));
+        Console.WriteLine(string.Create(c, $"  final loss {r.FinalLoss:F4} (last batch; running mean {r.RunningLoss:F4}), running batch ESS {r.RunningEss:F3}, running acceptance {r.RunningAcceptance:F3}"));
         if (settings.Symmetrize && settings.Architecture.Equivariant)
             Console.WriteLine("  note: --symmetrize is redundant for an equivariant flow (q(-phi) = q(phi) already); its proposals are not mirrored");
         if (r.Best is FlowCheck best)

@@ -123,7 +123,11 @@ public sealed record TrainResult
     public required long Steps { get; init; }
     public required double Seconds { get; init; }
     public required double StepsPerSecond { get; init; }
+    /// <summary>The last batch's loss.</summary>
     public required double FinalLoss { get; init; }
+
+    /// <summary>The mean loss over the running window (the same steps as <see cref="RunningEss"/>).</summary>
+    public double RunningLoss { get; init; } = double.NaN;
     public required double RunningEss { get; init; }
     public required double RunningAcceptance { get; init; }
     public FlowQuality? Quality { get; init; }
@@ -205,6 +209,7 @@ public sealed record TrainSummary
     public required double Seconds { get; init; }
     public required double StepsPerSecond { get; init; }
     public double FinalLoss { get; init; } = double.NaN;
+    public double RunningLoss { get; init; } = double.NaN;
     public double RunningEss { get; init; } = double.NaN;
     public double RunningAcceptance { get; init; } = double.NaN;
     /// <summary>The final independence-Metropolis evaluation on fresh proposals; null where it was skipped.</summary>

@@ -20,15 +20,19 @@ public sealed class TrainingHistory
     public IReadOnlyList<double[]> Rows => _rows;
     public double RunningEss { get; private set; } = double.NaN;
     public double RunningAcceptance { get; private set; } = double.NaN;
+
+    /// <summary>The mean loss of the same window: one batch's loss scatters by several units around it.</summary>
+    public double RunningLoss { get; private set; } = double.NaN;
     public bool WindowFull => _rows.Count >= _window;
 
     public void Add(TrainStepMetrics m, double seconds)
     {
         int n = Math.Min(_window - 1, _rows.Count);
-        double ess = m.Ess, acc = m.Acceptance;
-        for (int j = _rows.Count - n; j < _rows.Count; j++) { ess += _rows[j][2]; acc += _rows[j][3]; }
+        double ess = m.Ess, acc = m.Acceptance, loss = m.Loss;
+        for (int j = _rows.Count - n; j < _rows.Count; j++) { ess += _rows[j][2]; acc += _rows[j][3]; loss += _rows[j][1]; }
         RunningEss = ess / (n + 1);
         RunningAcceptance = acc / (n + 1);
+        RunningLoss = loss / (n + 1);
         _rows.Add([m.Step, m.Loss, m.Ess, m.Acceptance, RunningEss, RunningAcceptance, m.GradientNorm, m.LearningRate, seconds]);
     }
 

@@ -62,4 +62,16 @@ public sealed class TrainRunTests
         for (long k = 1; k <= step; k++) history.Add(new TrainStepMetrics(k, 0, 0, runningAcceptance, 0, 0), 0);
         Assert.Equal(due, TrainRun.TargetCheckDue(step, settings, history));
     }
+
+    /// <summary>The running means are over the last window of steps, the loss's like the ESS's and the acceptance's.</summary>
+    [Fact]
+    public void RunningMeansCoverTheLastWindow()
+    {
+        var history = new TrainingHistory(4);
+        for (long k = 1; k <= 10; k++) history.Add(new TrainStepMetrics(k, k, 0.1 * k, 0.01 * k, 0, 0), 0);
+        // Steps 7–10.
+        Assert.Equal(8.5, history.RunningLoss, 12);
+        Assert.Equal(0.85, history.RunningEss, 12);
+        Assert.Equal(0.085, history.RunningAcceptance, 12);
+    }
 }
