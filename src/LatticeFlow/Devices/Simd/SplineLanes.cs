@@ -22,8 +22,8 @@ namespace LatticeFlow.Devices.Simd;
 /// </list>
 /// The parameter gradients are written as the body leaves them, 0 + g (so a −0 becomes +0, as its cleared gradient
 /// plus one addend does). Exp, log and sigmoid run on two double vectors per float vector; per site, forward and inverse
-/// take 2K + 2 exponentials and 3 logarithms in double, backward 2K + 4 and 2 (the body, which recomputes each e^{a_j}
-/// where it needs it, about 4K exponentials).
+/// take 2K + 2 exponentials and 3 logarithms in double, backward 2K + 4 and 2 (the body about 4K exponentials: it
+/// recomputes each e^{a_j} where it needs it).
 /// Its scratch (knots, exponentials, gradients; stackalloc) is written in full before it is read, so it is not zeroed.
 /// Tests: tests/LatticeFlow.Tests/Devices/CouplingTwinTests.cs (bit for bit against the body).
 /// </summary>
