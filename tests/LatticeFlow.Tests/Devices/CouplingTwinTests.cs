@@ -93,10 +93,7 @@ public sealed class CouplingTwinTests
         var g = Values(batch * v, 3, 1);
         var body = Run(SimdLevel.Off, new AdditiveTransform(), lx, ly, batch, active, x, net, g);
         var twin = Run(level, new AdditiveTransform(), lx, ly, batch, active, x, net, g);
-        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
-                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
-                     ("∂L/∂t", body.GradNet, twin.GradNet), ("∂L/∂x in place", body.GradXInPlace, twin.GradXInPlace),
-                     ("∂L/∂t in place", body.GradNetInPlace, twin.GradNetInPlace) })
+        foreach (var (what, b, t) in Pairs(body, twin))
             for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly})");
     }
 
@@ -128,10 +125,7 @@ public sealed class CouplingTwinTests
         var g = Values(batch * v, 3, 1);
         var body = Run(SimdLevel.Off, spline, lx, ly, batch, active, x, net, g);
         var twin = Run(level, spline, lx, ly, batch, active, x, net, g);
-        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
-                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
-                     ("∂L/∂p", body.GradNet, twin.GradNet), ("∂L/∂x in place", body.GradXInPlace, twin.GradXInPlace),
-                     ("∂L/∂p in place", body.GradNetInPlace, twin.GradNetInPlace) })
+        foreach (var (what, b, t) in Pairs(body, twin))
             for (int i = 0; i < b.Length; i++) BitIdentical(b[i], t[i], $"{what}[{i}] ({level}, {lx}×{ly}, K = {bins})");
 
         var colour = new LatticeFlow.Lattice.LatticeGeometry(lx, ly).ParityTable();
@@ -210,9 +204,7 @@ public sealed class CouplingTwinTests
             $"too few ties: {knots} on knots ({middles} middle), {halves} at halves, {degenerate} degenerate sites, {reached.Count} of 4 block-sign pairs");
         var body = Run(SimdLevel.Off, spline, lx, ly, batch, active, x, net, Values(batch * v, 7, 1));
         var twin = Run(level, spline, lx, ly, batch, active, x, net, Values(batch * v, 7, 1));
-        foreach (var (what, b, t) in new[] { ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward),
-                     ("x", body.Inverse, twin.Inverse), ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX),
-                     ("∂L/∂p", body.GradNet, twin.GradNet) })
+        foreach (var (what, b, t) in Pairs(body, twin))
             for (int i = 0; i < b.Length; i++)
                 // A NaN's payload and sign are not part of the contract (IEEE 754 leaves them open; x86 makes its default
                 // NaN, .NET's software path for 512-bit vectors on this AVX2 machine need not): NaN against NaN passes.
@@ -273,6 +265,14 @@ public sealed class CouplingTwinTests
         if (exact) BitIdentical(body, twin, what);
         else Within(body, twin, bound, what);
     }
+
+    // Every output of the four launches, body beside twin (∂L/∂p is ∂L/∂s, ∂L/∂t for the affine transform).
+    private static (string What, float[] Body, float[] Twin)[] Pairs(Outputs body, Outputs twin) =>
+    [
+        ("y", body.Forward, twin.Forward), ("log J", body.LogJForward, twin.LogJForward), ("x", body.Inverse, twin.Inverse),
+        ("log J inverse", body.LogJInverse, twin.LogJInverse), ("∂L/∂x", body.GradX, twin.GradX), ("∂L/∂p", body.GradNet, twin.GradNet),
+        ("∂L/∂x in place", body.GradXInPlace, twin.GradXInPlace), ("∂L/∂p in place", body.GradNetInPlace, twin.GradNetInPlace),
+    ];
 
     private sealed record Outputs(float[] Forward, float[] LogJForward, float[] Inverse, float[] LogJInverse, float[] GradX, float[] GradNet,
         float[] GradXInPlace, float[] GradNetInPlace);

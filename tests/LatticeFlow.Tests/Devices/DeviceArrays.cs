@@ -35,6 +35,10 @@ internal static class DeviceArrays
     public static void BitIdentical(float body, float twin, string what) =>
         Assert.True(BitConverter.SingleToInt32Bits(body) == BitConverter.SingleToInt32Bits(twin), $"{what}: body {body:R}, twin {twin:R}");
 
+    /// <summary>The two doubles have the same bits.</summary>
+    public static void BitIdentical(double body, double twin, string what) =>
+        Assert.True(BitConverter.DoubleToInt64Bits(body) == BitConverter.DoubleToInt64Bits(twin), $"{what}: body {body:R}, twin {twin:R}");
+
     /// <summary>|body − twin| ≤ bound.</summary>
     public static void Within(float body, float twin, double bound, string what) =>
         Assert.True(Math.Abs((double)body - twin) <= bound, $"{what}: body {body:R}, twin {twin:R}, |Δ| {Math.Abs((double)body - twin):E2} > bound {bound:E2}");

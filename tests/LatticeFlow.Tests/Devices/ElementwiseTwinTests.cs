@@ -2,6 +2,7 @@ using Floats = LatticeFlow.Kernels.DeviceView<float>;
 using LatticeFlow.Devices;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels.Flows;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -28,9 +29,7 @@ public sealed class ElementwiseTwinTests
         {
             var body = Run(SimdLevel.Off, activation, items, w);
             var twin = Run(level, activation, items, w);
-            for (int j = 0; j < body.Length; j++)
-                Assert.True(BitConverter.SingleToInt32Bits(body[j]) == BitConverter.SingleToInt32Bits(twin[j]),
-                    $"gradient[{j}] ({level}, activation {activation}, {items} × {w}): body {body[j]:R}, twin {twin[j]:R}");
+            for (int j = 0; j < body.Length; j++) BitIdentical(body[j], twin[j], $"gradient[{j}] ({level}, activation {activation}, {items} × {w})");
         }
     }
 

@@ -3,6 +3,7 @@ using LatticeFlow.Devices;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels;
 using LatticeFlow.Lattice;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -36,9 +37,7 @@ public sealed class HmcTwinTests
             foreach (var (what, b) in body)
             {
                 var t = twin[what];
-                for (int j = 0; j < b.Length; j++)
-                    Assert.True(BitConverter.DoubleToInt64Bits(b[j]) == BitConverter.DoubleToInt64Bits(t[j]),
-                        $"{what}[{j}] ({level}, {string.Join("x", extents)}, {chains} chains, {threads} threads): body {b[j]:R}, twin {t[j]:R}");
+                for (int j = 0; j < b.Length; j++) BitIdentical(b[j], t[j], $"{what}[{j}] ({level}, {string.Join("x", extents)}, {chains} chains, {threads} threads)");
             }
         }
     }
@@ -55,9 +54,7 @@ public sealed class HmcTwinTests
     {
         var body = Gaussian(SimdLevel.Off, volume, width, items);
         var twin = Gaussian(level, volume, width, items);
-        for (int j = 0; j < body.Length; j++)
-            Assert.True(BitConverter.DoubleToInt64Bits(body[j]) == BitConverter.DoubleToInt64Bits(twin[j]),
-                $"normal[{j}] ({level}, volume {volume}, width {width}): body {body[j]:R}, twin {twin[j]:R}");
+        for (int j = 0; j < body.Length; j++) BitIdentical(body[j], twin[j], $"normal[{j}] ({level}, volume {volume}, width {width})");
     }
 
     private static Dictionary<string, double[]> Run(SimdLevel level, int[] extents, int chains, int threads)

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using LatticeFlow.Devices.Simd;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -41,9 +42,7 @@ public sealed unsafe class LanesTests
             void Same(TV v, Func<float, float, float> scalar, string what)
             {
                 TL.Store(r, v);
-                for (int l = 0; l < n; l++)
-                    Assert.True(BitConverter.SingleToInt32Bits(scalar(a[l], b[l])) == BitConverter.SingleToInt32Bits(r[l]),
-                        $"{typeof(TL).Name} {what}({a[l]:R}, {b[l]:R}): scalar {scalar(a[l], b[l]):R}, lanes {r[l]:R}");
+                for (int l = 0; l < n; l++) BitIdentical(scalar(a[l], b[l]), r[l], $"{typeof(TL).Name} {what}({a[l]:R}, {b[l]:R}), body = scalar, twin = lanes");
             }
             float True = BitConverter.Int32BitsToSingle(-1);
             Same(TL.Negate(va), (x, _) => -x, "negate");

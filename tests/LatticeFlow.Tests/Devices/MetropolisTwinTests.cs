@@ -4,6 +4,7 @@ using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels;
 using LatticeFlow.Lattice;
 using LatticeFlow.Physics;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -111,9 +112,7 @@ public sealed class MetropolisTwinTests
 
     private static void AssertIdentical(double[] bodyFields, double[] twinFields, double[] bodyCounts, double[] twinCounts, string what)
     {
-        for (int i = 0; i < bodyFields.Length; i++)
-            Assert.True(BitConverter.DoubleToInt64Bits(bodyFields[i]) == BitConverter.DoubleToInt64Bits(twinFields[i]),
-                $"φ[{i}] ({what}): body {bodyFields[i]:R}, twin {twinFields[i]:R}");
+        for (int i = 0; i < bodyFields.Length; i++) BitIdentical(bodyFields[i], twinFields[i], $"φ[{i}] ({what})");
         Assert.Equal(bodyCounts, twinCounts);
         Assert.True(bodyCounts.Sum() > 0, $"nothing accepted ({what})");
     }

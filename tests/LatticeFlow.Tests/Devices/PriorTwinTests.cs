@@ -3,6 +3,7 @@ using LatticeFlow.Devices;
 using LatticeFlow.Devices.Simd;
 using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
+using static LatticeFlow.Tests.Devices.DeviceArrays;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -31,9 +32,7 @@ public sealed class PriorTwinTests
         {
             var body = Sample(SimdLevel.Off, volume, width, items, threads);
             var twin = Sample(level, volume, width, items, threads);
-            for (int j = 0; j < body.Length; j++)
-                Assert.True(BitConverter.SingleToInt32Bits(body[j]) == BitConverter.SingleToInt32Bits(twin[j]),
-                    $"z[{j}] ({level}, volume {volume}, width {width}, {threads} threads): body {body[j]:R}, twin {twin[j]:R}");
+            for (int j = 0; j < body.Length; j++) BitIdentical(body[j], twin[j], $"z[{j}] ({level}, volume {volume}, width {width}, {threads} threads)");
         }
     }
 
@@ -42,8 +41,6 @@ public sealed class PriorTwinTests
         using var device = new ManagedDevice(DeviceFactory.Context, threads, level);
         using var z = device.Allocate<float>((long)items * width);
         device.Launch(items, (long)items * width, new PriorSampleKernel<Floats>(z.View, volume, width, new RngKey(5), 13, RngStream.FlowPrior));
-        var host = new float[z.Length];
-        device.CopyToHost(z.View, host);
-        return host;
+        return Download(device, z);
     }
 }

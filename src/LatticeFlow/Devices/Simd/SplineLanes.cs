@@ -161,20 +161,23 @@ internal readonly unsafe struct SplineLanes : ICouplingLanes<SplineTransform>
         knots[bins] = TL.Broadcast(bound);
         for (int k = 1; 2 * k < bins; k++)
         {
-            below = TL.Add(below, TL.Add(m, TL.Multiply(scale, e[k - 1])));
+            below = TL.Add(below, Share(m, scale, e[k - 1]));
             knots[k] = TL.Add(TL.Broadcast(-bound), TL.Multiply(twoB, below));
         }
         for (int k = bins - 1; 2 * k > bins; k--)
         {
-            above = TL.Add(above, TL.Add(m, TL.Multiply(scale, e[k])));
+            above = TL.Add(above, Share(m, scale, e[k]));
             knots[k] = TL.Subtract(TL.Broadcast(bound), TL.Multiply(twoB, above));
         }
         if (bins % 2 == 0)
         {
-            below = TL.Add(below, TL.Add(m, TL.Multiply(scale, e[bins / 2 - 1])));
-            above = TL.Add(above, TL.Add(m, TL.Multiply(scale, e[bins / 2])));
+            below = TL.Add(below, Share(m, scale, e[bins / 2 - 1]));
+            above = TL.Add(above, Share(m, scale, e[bins / 2]));
             knots[bins / 2] = TL.Multiply(TL.Broadcast(bound), TL.Subtract(below, above));
         }
+
+        // RationalQuadraticSpline.Share: bin j's share of the interval, m + scale·e_j.
+        static TV Share(TV m, TV scale, TV e) => TL.Add(m, TL.Multiply(scale, e));
     }
 
     /// <summary>The bin (as a float) by the body's comparisons in its order: lower knots up, upper knots down, the middle.</summary>
