@@ -83,6 +83,47 @@ public sealed class ConvTwinTests
     }
 
     /// <summary>
+    /// The padded tile, element by element, against its definition: tile[c][xp][q] = x[c][(xp − r) mod Lx][(q − r) mod Ly]
+    /// for q − r in [−r, Ly + r), zero past that (a narrow row's room for its dead lanes) and on sites of the other colour
+    /// when a colour is given. Exact: padding copies. Rows of 8 sites and more with r = 1 take a path of their own (two
+    /// rotated vectors for the images); other radii, narrow rows and both colours are here too.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 8, 3)]
+    [InlineData(6, 10, 3)]
+    [InlineData(3, 9, 3)]
+    [InlineData(5, 16, 3)]
+    [InlineData(4, 17, 3)]
+    [InlineData(1, 24, 3)]
+    [InlineData(8, 8, 5)]
+    [InlineData(2, 12, 5)]
+    [InlineData(6, 6, 3)]
+    [InlineData(4, 2, 3)]
+    [InlineData(8, 8, 1)]
+    public unsafe void PadCopiesEachSiteAndItsPeriodicImages(int lx, int ly, int kernel)
+    {
+        const int channels = 3;
+        Assert.True(RowGeometry.TryCreate(Shape(lx, ly, kernel, 1, channels, 8, -1), SimdLevel.Avx2, out var g));
+        var x = Values(channels * g.Volume, 5);
+        foreach (int parity in new[] { -1, 0, 1 })
+        {
+            var tile = Enumerable.Repeat(float.NaN, channels * g.Plane).ToArray();
+            fixed (float* source = x, t = tile) g.Pad(source, t, channels, parity);
+            int r = g.Radius;
+            for (int c = 0; c < channels; c++)
+                for (int xp = 0; xp < lx + 2 * r; xp++)
+                    for (int q = 0; q < g.Pitch; q++)
+                    {
+                        int sx = ((xp - r) % lx + lx) % lx, sy = ((q - r) % ly + ly) % ly;
+                        float expected = q - r >= ly + r || (parity >= 0 && ((sx + sy) & 1) != parity) ? 0f : x[c * g.Volume + sx * ly + sy];
+                        float actual = tile[c * g.Plane + xp * g.Pitch + q];
+                        Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
+                            $"parity {parity}, channel {c}, padded row {xp}, column {q}: {actual}, expected {expected}");
+                    }
+        }
+    }
+
+    /// <summary>
     /// A narrow row's vector is stored masked: past the last row of the last sample lies memory the conv does not own
     /// (here a sentinel tail; on the launcher, another thread's sample), and an unmasked store of the dead lanes there
     /// would go unseen by the comparisons above, where the next row's own store overwrites them. Forward and input

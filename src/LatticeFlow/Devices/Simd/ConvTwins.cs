@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using LatticeFlow.Kernels;
 using LatticeFlow.Kernels.Flows;
@@ -209,6 +210,11 @@ internal readonly struct RowGeometry
             PadNarrow(source, tile, channels, parity);
             return;
         }
+        if (r == 1)
+        {
+            PadRadius1(source, tile, channels, parity);
+            return;
+        }
         var evenLanes = Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle();
         var oddLanes = ~evenLanes;
         for (int ch = 0; ch < channels; ch++)
@@ -233,6 +239,53 @@ internal readonly struct RowGeometry
                     d[-j] = parity < 0 || ((x + left) & 1) == parity ? s[left] : 0f;
                     d[Ly - 1 + j] = parity < 0 || ((x + right) & 1) == parity ? s[right] : 0f;
                 }
+            }
+        }
+    }
+
+    // Pad for 3 × 3 stencils on rows of at least 8 sites. A padded row [s(Ly − 1), s(0), …, s(Ly − 1), s(0)] is the row's
+    // vectors and two more: its first vector rotated by one lane towards higher y with the row's last site in lane 0 (the
+    // left image and y = 0 … 6), and its last vector rotated towards lower y with the first site in lane 7 (y = Ly − 7 …
+    // Ly − 1 and the right image). No scalar stores and no per-image colour tests: each image is masked in the vector it
+    // is taken from, as the site it repeats.
+    private unsafe void PadRadius1(float* source, float* tile, int channels, int parity)
+    {
+        var all = Vector256<float>.AllBitsSet;
+        var evenLanes = Vector256.Create(-1, 0, -1, 0, -1, 0, -1, 0).AsSingle();
+        var oddLanes = ~evenLanes;
+        var laneZero = Vector256.Create(-1, 0, 0, 0, 0, 0, 0, 0).AsSingle();
+        var laneSeven = Vector256.Create(0, 0, 0, 0, 0, 0, 0, -1).AsSingle();
+        var towardsHigher = Vector256.Create(7, 0, 1, 2, 3, 4, 5, 6);
+        var towardsLower = Vector256.Create(1, 2, 3, 4, 5, 6, 7, 0);
+        int last = Ly - 8;
+        // Lane l of the vector at y holds site (x, y + l), of colour parity when (l & 1) = (parity ^ x ^ y) & 1; the
+        // masks by x mod 2 of the vectors at y ≡ 0 (mod 8) and at y = last.
+        Vector256<float> firstEven = all, firstOdd = all, lastEven = all, lastOdd = all;
+        if (parity >= 0)
+        {
+            firstEven = (parity & 1) == 0 ? evenLanes : oddLanes;
+            firstOdd = ~firstEven;
+            lastEven = ((parity ^ last) & 1) == 0 ? evenLanes : oddLanes;
+            lastOdd = ~lastEven;
+        }
+        for (int ch = 0; ch < channels; ch++)
+        {
+            float* plane = source + ch * Volume;
+            float* d = tile + ch * Plane + 1;
+            for (int xp = 0, x = Lx - 1; xp < Lx + 2; xp++, x = x + 1 == Lx ? 0 : x + 1, d += Pitch)
+            {
+                float* s = plane + x * Ly;
+                var mask = (x & 1) == 0 ? firstEven : firstOdd;
+                var first = Vector256.Load(s) & mask;
+                var end = Vector256.Load(s + last) & ((x & 1) == 0 ? lastEven : lastOdd);
+                Vector256.ConditionalSelect(laneZero, Vector256.Shuffle(end, towardsHigher), Vector256.Shuffle(first, towardsHigher)).Store(d - 1);
+                for (int y = 8; y < last; y += 8) (Vector256.Load(s + y) & mask).Store(d + y);
+                if (last > 0)
+                {
+                    first.Store(d);
+                    end.Store(d + last);
+                }
+                Vector256.ConditionalSelect(laneSeven, Vector256.Shuffle(first, towardsLower), Vector256.Shuffle(end, towardsLower)).Store(d + last + 1);
             }
         }
     }
@@ -321,15 +374,20 @@ internal readonly unsafe struct RowsArguments(RowGeometry g, RowsPlan plan, floa
 }
 
 /// <summary>Per-thread padded tiles (the workers persist, so these are allocated once per thread and size).</summary>
-internal static class TwinBuffers
+internal static unsafe class TwinBuffers
 {
     [ThreadStatic] private static float[]? _tile;
 
-    public static float[] Tile(int floats)
+    /// <summary>
+    /// At least <paramref name="floats"/> floats, 64-byte aligned (a vector load that straddles two cache lines costs
+    /// two), valid on this thread until its next call; pinned on the pinned-object heap, so the pointer never moves.
+    /// </summary>
+    public static float* Tile(int floats)
     {
         var t = _tile;
-        if (t is null || t.Length < floats) _tile = t = GC.AllocateUninitializedArray<float>(floats, pinned: true);
-        return t;
+        if (t is null || t.Length < floats + 16) _tile = t = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+        var p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t));
+        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 }
 
@@ -352,56 +410,54 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
         var a = _a;
         var g = a.G;
         int n = a.In * g.Taps, positions = g.Lx * g.Chunks;
-        fixed (float* tile = TwinBuffers.Tile(a.In * g.Plane))
+        float* tile = TwinBuffers.Tile(a.In * g.Plane);
+        g.Pad(a.Input + (long)b * a.In * g.Volume, tile, a.In, a.InputParity);
+        float* centre = tile + g.Radius * g.Pitch + g.Radius;
+        float* output = a.Output + (long)b * a.Out * g.Volume;
+        if (a.Plan.OutBlock == 8)
         {
-            g.Pad(a.Input + (long)b * a.In * g.Volume, tile, a.In, a.InputParity);
-            float* centre = tile + g.Radius * g.Pitch + g.Radius;
-            float* output = a.Output + (long)b * a.Out * g.Volume;
-            if (a.Plan.OutBlock == 8)
+            for (int o = 0; o < a.Out; o += 8)
+                for (int q = 0; q < positions; q++)
+                {
+                    int x = q / g.Chunks, y0 = g.ChunkStart(q - x * g.Chunks), site = x * g.Ly + y0;
+                    var s = Sum8(centre + x * g.Pitch + y0, a.Plan.Offsets, n, a.Plan.Weights + o, a.Plan.OutPadded, a.Plan.Bias + o);
+                    float* d = output + o * g.Volume + site;
+                    int left = a.Out - o;
+                    Emit(s.A0, d, x, y0);
+                    if (left > 1) Emit(s.A1, d + g.Volume, x, y0);
+                    if (left > 2) Emit(s.A2, d + 2 * g.Volume, x, y0);
+                    if (left > 3) Emit(s.A3, d + 3 * g.Volume, x, y0);
+                    if (left > 4) Emit(s.A4, d + 4 * g.Volume, x, y0);
+                    if (left > 5) Emit(s.A5, d + 5 * g.Volume, x, y0);
+                    if (left > 6) Emit(s.A6, d + 6 * g.Volume, x, y0);
+                    if (left > 7) Emit(s.A7, d + 7 * g.Volume, x, y0);
+                }
+            return;
+        }
+        // One or two channels: four row vectors at a time; a last group past the end repeats its last vector unstored.
+        for (int q = 0; q < positions; q += 4)
+        {
+            int q1 = Math.Min(q + 1, positions - 1), q2 = Math.Min(q + 2, positions - 1), q3 = Math.Min(q + 3, positions - 1);
+            int x0 = q / g.Chunks, x1 = q1 / g.Chunks, x2 = q2 / g.Chunks, x3 = q3 / g.Chunks;
+            int y0 = g.ChunkStart(q - x0 * g.Chunks), y1 = g.ChunkStart(q1 - x1 * g.Chunks), y2 = g.ChunkStart(q2 - x2 * g.Chunks), y3 = g.ChunkStart(q3 - x3 * g.Chunks);
+            var s = Sum2x4(centre + x0 * g.Pitch + y0, centre + x1 * g.Pitch + y1, centre + x2 * g.Pitch + y2, centre + x3 * g.Pitch + y3,
+                a.Plan.Offsets, n, a.Plan.Weights, a.Plan.Bias);
+            Emit(s.A0, output + x0 * g.Ly + y0, x0, y0);
+            if (a.Out > 1) Emit(s.A4, output + g.Volume + x0 * g.Ly + y0, x0, y0);
+            if (q + 1 < positions)
             {
-                for (int o = 0; o < a.Out; o += 8)
-                    for (int q = 0; q < positions; q++)
-                    {
-                        int x = q / g.Chunks, y0 = g.ChunkStart(q - x * g.Chunks), site = x * g.Ly + y0;
-                        var s = Sum8(centre + x * g.Pitch + y0, a.Plan.Offsets, n, a.Plan.Weights + o, a.Plan.OutPadded, a.Plan.Bias + o);
-                        float* d = output + o * g.Volume + site;
-                        int left = a.Out - o;
-                        Emit(s.A0, d, x, y0);
-                        if (left > 1) Emit(s.A1, d + g.Volume, x, y0);
-                        if (left > 2) Emit(s.A2, d + 2 * g.Volume, x, y0);
-                        if (left > 3) Emit(s.A3, d + 3 * g.Volume, x, y0);
-                        if (left > 4) Emit(s.A4, d + 4 * g.Volume, x, y0);
-                        if (left > 5) Emit(s.A5, d + 5 * g.Volume, x, y0);
-                        if (left > 6) Emit(s.A6, d + 6 * g.Volume, x, y0);
-                        if (left > 7) Emit(s.A7, d + 7 * g.Volume, x, y0);
-                    }
-                return;
+                Emit(s.A1, output + x1 * g.Ly + y1, x1, y1);
+                if (a.Out > 1) Emit(s.A5, output + g.Volume + x1 * g.Ly + y1, x1, y1);
             }
-            // One or two channels: four row vectors at a time; a last group past the end repeats its last vector unstored.
-            for (int q = 0; q < positions; q += 4)
+            if (q + 2 < positions)
             {
-                int q1 = Math.Min(q + 1, positions - 1), q2 = Math.Min(q + 2, positions - 1), q3 = Math.Min(q + 3, positions - 1);
-                int x0 = q / g.Chunks, x1 = q1 / g.Chunks, x2 = q2 / g.Chunks, x3 = q3 / g.Chunks;
-                int y0 = g.ChunkStart(q - x0 * g.Chunks), y1 = g.ChunkStart(q1 - x1 * g.Chunks), y2 = g.ChunkStart(q2 - x2 * g.Chunks), y3 = g.ChunkStart(q3 - x3 * g.Chunks);
-                var s = Sum2x4(centre + x0 * g.Pitch + y0, centre + x1 * g.Pitch + y1, centre + x2 * g.Pitch + y2, centre + x3 * g.Pitch + y3,
-                    a.Plan.Offsets, n, a.Plan.Weights, a.Plan.Bias);
-                Emit(s.A0, output + x0 * g.Ly + y0, x0, y0);
-                if (a.Out > 1) Emit(s.A4, output + g.Volume + x0 * g.Ly + y0, x0, y0);
-                if (q + 1 < positions)
-                {
-                    Emit(s.A1, output + x1 * g.Ly + y1, x1, y1);
-                    if (a.Out > 1) Emit(s.A5, output + g.Volume + x1 * g.Ly + y1, x1, y1);
-                }
-                if (q + 2 < positions)
-                {
-                    Emit(s.A2, output + x2 * g.Ly + y2, x2, y2);
-                    if (a.Out > 1) Emit(s.A6, output + g.Volume + x2 * g.Ly + y2, x2, y2);
-                }
-                if (q + 3 < positions)
-                {
-                    Emit(s.A3, output + x3 * g.Ly + y3, x3, y3);
-                    if (a.Out > 1) Emit(s.A7, output + g.Volume + x3 * g.Ly + y3, x3, y3);
-                }
+                Emit(s.A2, output + x2 * g.Ly + y2, x2, y2);
+                if (a.Out > 1) Emit(s.A6, output + g.Volume + x2 * g.Ly + y2, x2, y2);
+            }
+            if (q + 3 < positions)
+            {
+                Emit(s.A3, output + x3 * g.Ly + y3, x3, y3);
+                if (a.Out > 1) Emit(s.A7, output + g.Volume + x3 * g.Ly + y3, x3, y3);
             }
         }
     }
@@ -505,58 +561,65 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         int b0 = item * p.PerBlock, samples = Math.Min(p.PerBlock, p.Batch - b0);
         double* row = p.Partial + (long)item * p.Parameters;
         double* sums = stackalloc double[8 * 16];
-        int gradFloats = g.Lx * g.Chunks * p.OutPadded * TL.Count;
-        fixed (float* buffer = TwinBuffers.Tile(samples * (p.In * g.Plane + gradFloats)))
-        {
-            float* tiles = buffer, grads = buffer + samples * p.In * g.Plane;
-            for (int b = 0; b < samples; b++) g.Pad(p.Input + (long)(b0 + b) * p.In * g.Volume, tiles + b * p.In * g.Plane, p.In, -1);
-            Relayout(p.GradOut + (long)b0 * p.Out * g.Volume, grads, samples, row + (p.Parameters - p.Out));
-            for (int o0 = 0; o0 < p.Out; o0 += p.Block)
-                for (int i = 0; i < p.In; i++)
-                    for (int t = 0; t < g.Taps; t++)
+        int gradFloats = g.Lx * g.Chunks * p.OutPadded * TL.Count, tileFloats = (samples * p.In * g.Plane + 15) & ~15;
+        float* tiles = TwinBuffers.Tile(tileFloats + samples * gradFloats), grads = tiles + tileFloats;
+        for (int b = 0; b < samples; b++) g.Pad(p.Input + (long)(b0 + b) * p.In * g.Volume, tiles + b * p.In * g.Plane, p.In, -1);
+        Relayout(p.GradOut + (long)b0 * p.Out * g.Volume, grads, samples, row + (p.Parameters - p.Out));
+        for (int o0 = 0; o0 < p.Out; o0 += p.Block)
+            for (int i = 0; i < p.In; i++)
+                for (int t = 0; t < g.Taps; t++)
+                {
+                    ClearDoubles(sums, 8 * TL.Count);
+                    float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
+                    if (p.Block == 8) Sum8(tile, grads + o0 * TL.Count, samples, sums);
+                    else Sum2x4(tile, grads, samples, sums);
+                    int outputs = Math.Min(p.Block, p.Out - o0);
+                    for (int o = 0; o < outputs; o++)
                     {
-                        ClearDoubles(sums, 8 * TL.Count);
-                        float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
-                        if (p.Block == 8) Sum8(tile, grads + o0 * TL.Count, samples, sums);
-                        else Sum2x4(tile, grads, samples, sums);
-                        int outputs = Math.Min(p.Block, p.Out - o0);
-                        for (int o = 0; o < outputs; o++)
-                        {
-                            double total = 0;
-                            if (p.Block == 8) total = TL.SumDouble(sums + o * TL.Count);
-                            else
-                                for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (o * 4 + u) * TL.Count);
-                            row[((o0 + o) * p.In + i) * g.Taps + t] = total;
-                        }
+                        double total = 0;
+                        if (p.Block == 8) total = TL.SumDouble(sums + o * TL.Count);
+                        else
+                            for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (o * 4 + u) * TL.Count);
+                        row[((o0 + o) * p.In + i) * g.Taps + t] = total;
                     }
-        }
+                }
     }
 
     // g[b][o][x][y] → [b][x][j][o][lane] (channels past the last are zero), and the bias sums Σ g per channel in double,
-    // without the lanes an overlapping last vector repeats.
+    // without the lanes an overlapping last vector repeats. Channel by channel, the re-laid vectors OutPadded apart.
     private void Relayout(float* source, float* grads, int samples, double* biases)
     {
         var p = _p;
         var g = p.G;
-        int n = TL.Count;
+        int n = TL.Count, stride = p.OutPadded * n, vectors = samples * g.Lx * g.Chunks;
         // Four rows of double sums, by x mod 4: one row would chain every addition through a store and a load of it.
         double* sums = stackalloc double[4 * 16];
         for (int o = 0; o < p.OutPadded; o++)
         {
+            float* d = grads + o * n;
+            if (o >= p.Out)
+            {
+                for (int k = 0; k < vectors; k++, d += stride) TL.Store(d, TL.Zero);
+                continue;
+            }
             ClearDoubles(sums, 4 * n);
             for (int b = 0; b < samples; b++)
-                for (int x = 0; x < g.Lx; x++)
-                    for (int j = 0; j < g.Chunks; j++)
+            {
+                float* row = source + ((long)b * p.Out + o) * g.Volume;
+                for (int x = 0; x < g.Lx; x++, row += g.Ly)
+                {
+                    double* s = sums + (x & 3) * n;
+                    for (int j = 0; j < g.Chunks; j++, d += stride)
                     {
-                        float* d = grads + (((long)b * g.Lx + x) * g.Chunks + j) * p.OutPadded * n + o * n;
-                        if (o >= p.Out) { TL.Store(d, TL.Zero); continue; }
-                        float* from = source + ((long)b * p.Out + o) * g.Volume + x * g.Ly + g.ChunkStart(j);
+                        TV live = TL.Load(p.Masks + (j * 3 + 2) * n);
                         // A narrow row's dead lanes would read the next row, or past the array's end: loaded as zeros.
-                        TV v = g.Narrow ? TL.MaskLoad(from, TL.Load(p.Masks + (j * 3 + 2) * n)) : TL.Load(from);
+                        TV v = g.Narrow ? TL.MaskLoad(row, live) : TL.Load(row + g.ChunkStart(j));
                         TL.Store(d, v);
-                        TL.AccumulateDouble(sums + (x & 3) * n, TL.And(v, TL.Load(p.Masks + (j * 3 + 2) * n)));
+                        TL.AccumulateDouble(s, TL.And(v, live));
                     }
-            if (o < p.Out) biases[o] = TL.SumDouble(sums) + TL.SumDouble(sums + n) + TL.SumDouble(sums + 2 * n) + TL.SumDouble(sums + 3 * n);
+                }
+            }
+            biases[o] = TL.SumDouble(sums) + TL.SumDouble(sums + n) + TL.SumDouble(sums + 2 * n) + TL.SumDouble(sums + 3 * n);
         }
     }
 
