@@ -625,107 +625,118 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
 
     // Eight output channels of one (input, tap): per row vector one input load, its mask, eight FMAs on the gradients at
     // constant displacements. Rows alternate colour, so two rows per step with the two colour masks hoisted.
-    private void Sum8(float* tiles, float* grads, int samples, double* sums)
-    {
-        var p = _p;
-        var g = p.G;
-        int n = TL.Count, pitch = g.Pitch, step = g.Chunks * p.OutPadded * n;
-        TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero, a4 = TL.Zero, a5 = TL.Zero, a6 = TL.Zero, a7 = TL.Zero;
-        int terms = 0;
-        for (int j = 0; j < g.Chunks; j++)
-        {
-            int y0 = g.ChunkStart(j);
-            TV even = TL.Load(p.Masks + j * 3 * n), odd = TL.Load(p.Masks + (j * 3 + 1) * n);
-            for (int b = 0; b < samples; b++)
-            {
-                if (terms + g.Lx > ConvTwins.FlushTerms)
-                {
-                    Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
-                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TL.Zero;
-                    terms = 0;
-                }
-                terms += g.Lx;
-                float* ti = tiles + b * p.In * g.Plane + y0;
-                float* gp = grads + (long)b * g.Lx * step + j * p.OutPadded * n;
-                for (int x = 0; x < g.Lx; x += 2)
-                {
-                    TV u = TL.And(TL.Load(ti), even), w = TL.And(TL.Load(ti + pitch), odd);
-                    a0 = TL.MultiplyAdd(TL.Load(gp), u, a0);
-                    a1 = TL.MultiplyAdd(TL.Load(gp + n), u, a1);
-                    a2 = TL.MultiplyAdd(TL.Load(gp + 2 * n), u, a2);
-                    a3 = TL.MultiplyAdd(TL.Load(gp + 3 * n), u, a3);
-                    a4 = TL.MultiplyAdd(TL.Load(gp + 4 * n), u, a4);
-                    a5 = TL.MultiplyAdd(TL.Load(gp + 5 * n), u, a5);
-                    a6 = TL.MultiplyAdd(TL.Load(gp + 6 * n), u, a6);
-                    a7 = TL.MultiplyAdd(TL.Load(gp + 7 * n), u, a7);
-                    float* gq = gp + step;
-                    a0 = TL.MultiplyAdd(TL.Load(gq), w, a0);
-                    a1 = TL.MultiplyAdd(TL.Load(gq + n), w, a1);
-                    a2 = TL.MultiplyAdd(TL.Load(gq + 2 * n), w, a2);
-                    a3 = TL.MultiplyAdd(TL.Load(gq + 3 * n), w, a3);
-                    a4 = TL.MultiplyAdd(TL.Load(gq + 4 * n), w, a4);
-                    a5 = TL.MultiplyAdd(TL.Load(gq + 5 * n), w, a5);
-                    a6 = TL.MultiplyAdd(TL.Load(gq + 6 * n), w, a6);
-                    a7 = TL.MultiplyAdd(TL.Load(gq + 7 * n), w, a7);
-                    ti += 2 * pitch;
-                    gp += 2 * step;
-                }
-            }
-        }
-        Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
-    }
+    private void Sum8(float* tiles, float* grads, int samples, double* sums) => Sum(tiles, grads, samples, sums, eight: true);
 
     // Channels 0 and 1 of one (input, tap), four rows (two of each colour) per step: sums (o·4 + u) for channel o, stream u.
-    private void Sum2x4(float* tiles, float* grads, int samples, double* sums)
+    private void Sum2x4(float* tiles, float* grads, int samples, double* sums) => Sum(tiles, grads, samples, sums, eight: false);
+
+    // The float lanes take at most FlushTerms terms each before they are added into double: runs of samples between two
+    // flushes are summed by a method that calls nothing, so that its accumulators and masks stay in registers (every
+    // vector register is caller-saved: a call inside the loop, even one not taken, had the JIT reload the masks from the
+    // stack on every row).
+    private void Sum(float* tiles, float* grads, int samples, double* sums, bool eight)
     {
         var p = _p;
         var g = p.G;
-        int n = TL.Count, pitch = g.Pitch, step = g.Chunks * 2 * n;
-        TV a0 = TL.Zero, a1 = TL.Zero, a2 = TL.Zero, a3 = TL.Zero, a4 = TL.Zero, a5 = TL.Zero, a6 = TL.Zero, a7 = TL.Zero;
+        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n;
+        var acc = new Sums8<TV>();
         int terms = 0;
         for (int j = 0; j < g.Chunks; j++)
         {
             int y0 = g.ChunkStart(j);
             TV even = TL.Load(p.Masks + j * 3 * n), odd = TL.Load(p.Masks + (j * 3 + 1) * n);
-            for (int b = 0; b < samples; b++)
+            for (int b = 0; b < samples;)
             {
                 if (terms + g.Lx > ConvTwins.FlushTerms)
                 {
-                    Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
-                    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = TL.Zero;
+                    Flush(sums, acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7);
+                    acc = new Sums8<TV>();
                     terms = 0;
                 }
-                terms += g.Lx;
+                int run = Math.Min(samples - b, (ConvTwins.FlushTerms - terms) / g.Lx);
                 float* ti = tiles + b * p.In * g.Plane + y0;
-                float* gp = grads + (long)b * g.Lx * step + j * 2 * n;
-                int x = 0;
-                for (; x + 4 <= g.Lx; x += 4)
-                {
-                    TV u0 = TL.And(TL.Load(ti), even), u1 = TL.And(TL.Load(ti + pitch), odd);
-                    TV u2 = TL.And(TL.Load(ti + 2 * pitch), even), u3 = TL.And(TL.Load(ti + 3 * pitch), odd);
-                    a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
-                    a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
-                    a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
-                    a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
-                    a2 = TL.MultiplyAdd(TL.Load(gp + 2 * step), u2, a2);
-                    a6 = TL.MultiplyAdd(TL.Load(gp + 2 * step + n), u2, a6);
-                    a3 = TL.MultiplyAdd(TL.Load(gp + 3 * step), u3, a3);
-                    a7 = TL.MultiplyAdd(TL.Load(gp + 3 * step + n), u3, a7);
-                    ti += 4 * pitch;
-                    gp += 4 * step;
-                }
-                // Two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
-                if (x < g.Lx)
-                {
-                    TV u0 = TL.And(TL.Load(ti), even), u1 = TL.And(TL.Load(ti + pitch), odd);
-                    a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
-                    a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
-                    a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
-                    a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
-                }
+                float* gp = grads + (long)b * g.Lx * vectorsPerRow + j * p.OutPadded * n;
+                acc = eight ? Rows8(acc, ti, gp, run, p.In * g.Plane, g.Lx, g.Pitch, vectorsPerRow, even, odd)
+                    : Rows2x4(acc, ti, gp, run, p.In * g.Plane, g.Lx, g.Pitch, vectorsPerRow, even, odd);
+                terms += run * g.Lx;
+                b += run;
             }
         }
-        Flush(sums, a0, a1, a2, a3, a4, a5, a6, a7);
+        Flush(sums, acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7);
+    }
+
+    // Sum8's rows of `samples` samples (tiles `sampleStride` floats apart, gradients Lx·step).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums8<TV> Rows8(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
+    {
+        int n = TL.Count;
+        TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5, a6 = acc.A6, a7 = acc.A7;
+        for (int b = 0; b < samples; b++, ti += sampleStride)
+        {
+            float* t = ti;
+            for (int x = 0; x < lx; x += 2)
+            {
+                TV u = TL.And(TL.Load(t), even), w = TL.And(TL.Load(t + pitch), odd);
+                a0 = TL.MultiplyAdd(TL.Load(gp), u, a0);
+                a1 = TL.MultiplyAdd(TL.Load(gp + n), u, a1);
+                a2 = TL.MultiplyAdd(TL.Load(gp + 2 * n), u, a2);
+                a3 = TL.MultiplyAdd(TL.Load(gp + 3 * n), u, a3);
+                a4 = TL.MultiplyAdd(TL.Load(gp + 4 * n), u, a4);
+                a5 = TL.MultiplyAdd(TL.Load(gp + 5 * n), u, a5);
+                a6 = TL.MultiplyAdd(TL.Load(gp + 6 * n), u, a6);
+                a7 = TL.MultiplyAdd(TL.Load(gp + 7 * n), u, a7);
+                float* gq = gp + step;
+                a0 = TL.MultiplyAdd(TL.Load(gq), w, a0);
+                a1 = TL.MultiplyAdd(TL.Load(gq + n), w, a1);
+                a2 = TL.MultiplyAdd(TL.Load(gq + 2 * n), w, a2);
+                a3 = TL.MultiplyAdd(TL.Load(gq + 3 * n), w, a3);
+                a4 = TL.MultiplyAdd(TL.Load(gq + 4 * n), w, a4);
+                a5 = TL.MultiplyAdd(TL.Load(gq + 5 * n), w, a5);
+                a6 = TL.MultiplyAdd(TL.Load(gq + 6 * n), w, a6);
+                a7 = TL.MultiplyAdd(TL.Load(gq + 7 * n), w, a7);
+                t += 2 * pitch;
+                gp += 2 * step;
+            }
+        }
+        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+    }
+
+    // Sum2x4's rows of `samples` samples; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums8<TV> Rows2x4(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
+    {
+        int n = TL.Count;
+        TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5, a6 = acc.A6, a7 = acc.A7;
+        for (int b = 0; b < samples; b++, ti += sampleStride)
+        {
+            float* t = ti;
+            int x = 0;
+            for (; x + 4 <= lx; x += 4)
+            {
+                TV u0 = TL.And(TL.Load(t), even), u1 = TL.And(TL.Load(t + pitch), odd);
+                TV u2 = TL.And(TL.Load(t + 2 * pitch), even), u3 = TL.And(TL.Load(t + 3 * pitch), odd);
+                a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
+                a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
+                a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
+                a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
+                a2 = TL.MultiplyAdd(TL.Load(gp + 2 * step), u2, a2);
+                a6 = TL.MultiplyAdd(TL.Load(gp + 2 * step + n), u2, a6);
+                a3 = TL.MultiplyAdd(TL.Load(gp + 3 * step), u3, a3);
+                a7 = TL.MultiplyAdd(TL.Load(gp + 3 * step + n), u3, a7);
+                t += 4 * pitch;
+                gp += 4 * step;
+            }
+            if (x < lx)
+            {
+                TV u0 = TL.And(TL.Load(t), even), u1 = TL.And(TL.Load(t + pitch), odd);
+                a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
+                a4 = TL.MultiplyAdd(TL.Load(gp + n), u0, a4);
+                a1 = TL.MultiplyAdd(TL.Load(gp + step), u1, a1);
+                a5 = TL.MultiplyAdd(TL.Load(gp + step + n), u1, a5);
+                gp += 2 * step;
+            }
+        }
+        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
     }
 
     // Zeroes count doubles (a multiple of TL.Count) with stores as wide as AccumulateDouble's loads of them: a vector load
