@@ -40,6 +40,10 @@ public sealed class ConvTwinTests
         // Stencil radius r = Lx (the padded rows wrap all the way round), and a 9 × 9 stencil on a rectangle.
         { 2, 16, 5, 3, 8, 8, -1, Tanh },
         { 8, 10, 9, 1, 3, 8, 0, Leaky },
+        // Blocks of samples whose float lanes flush into double before the block's end (more than FlushTerms terms per
+        // lane): one vector per row (8 x 8, 37 samples per block), and two per row with the two-channel tiles.
+        { 8, 8, 3, 300, 8, 8, -1, Leaky },
+        { 16, 16, 3, 100, 8, 2, 1, Tanh },
         // A 1 × 1 stencil (radius 0: no periodic images at all).
         { 8, 8, 1, 3, 8, 8, -1, Leaky },
         // Rows narrower than the lanes (one vector per row with dead lanes): the tutorial's L = 6 and its three convs,

@@ -7,7 +7,8 @@ namespace LatticeFlow.Tests.Devices;
 /// <summary>
 /// <see cref="ILanes{TV}"/> at 256 and 512 bits: the masked memory operations (narrow conv rows) touch only their lanes,
 /// and the element-wise operations the spline twin needs do what the scalar C# operators do, bit for bit, on zeros of
-/// both signs, infinities, NaN and subnormals.
+/// both signs, infinities, NaN and subnormals; the widened sums the weight-gradient twin keeps in registers are its sums
+/// through memory.
 /// </summary>
 public sealed unsafe class LanesTests
 {
@@ -23,6 +24,37 @@ public sealed unsafe class LanesTests
     {
         Elementwise<Lanes8, Vector256<float>>();
         Elementwise<Lanes16, Vector512<float>>();
+    }
+
+    /// <summary>
+    /// The weight-gradient twin's sums in registers (TL.SumWidened) against its sums through memory (AccumulateDouble
+    /// into zeros, then SumDouble), which its results were before: equal doubles, in lane order.
+    /// </summary>
+    [Fact]
+    public void WidenedSumsAreTheSumsThroughMemory()
+    {
+        WidenedSums<Lanes8, Vector256<float>>();
+        WidenedSums<Lanes16, Vector512<float>>();
+    }
+
+    private static void WidenedSums<TL, TV>() where TL : struct, ILanes<TV> where TV : unmanaged
+    {
+        int n = TL.Count;
+        float* a = stackalloc float[n];
+        double* d = stackalloc double[n];
+        var rng = new Random(6);
+        for (int round = 0; round < 400; round++)
+        {
+            // Magnitudes spread over 2^±60 and subnormals, so that the lane order shows in the roundings.
+            for (int l = 0; l < n; l++) a[l] = round % 7 == 0 ? -1e-40f * l : (float)((rng.NextDouble() - 0.5) * Math.Pow(2, rng.Next(-60, 60)));
+            TL.ZeroDoubles(d);
+            TL.AccumulateDouble(d, TL.Load(a));
+            double memory = TL.SumDouble(d), registers = TL.SumWidened(TL.Load(a));
+            Assert.True(memory == registers, $"{typeof(TL).Name}: {registers:R} in registers, {memory:R} through memory");
+            double ordered = 0;
+            for (int l = 0; l < n; l++) ordered += a[l];
+            Assert.Equal(ordered, registers);
+        }
     }
 
     private static void Elementwise<TL, TV>() where TL : struct, ILanes<TV> where TV : unmanaged

@@ -565,6 +565,11 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         float* tiles = TwinBuffers.Tile(tileFloats + samples * gradFloats), grads = tiles + tileFloats;
         for (int b = 0; b < samples; b++) g.Pad(p.Input + (long)(b0 + b) * p.In * g.Volume, tiles + b * p.In * g.Plane, p.In, -1);
         Relayout(p.GradOut + (long)b0 * p.Out * g.Volume, grads, samples, row + (p.Parameters - p.Out));
+        if (g.Chunks == 1 && samples * g.Lx <= ConvTwins.FlushTerms)
+        {
+            SumsInRegisters(tiles, grads, samples, row);
+            return;
+        }
         for (int o0 = 0; o0 < p.Out; o0 += p.Block)
             for (int i = 0; i < p.In; i++)
                 for (int t = 0; t < g.Taps; t++)
@@ -620,6 +625,47 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 }
             }
             biases[o] = TL.SumDouble(sums) + TL.SumDouble(sums + n) + TL.SumDouble(sums + 2 * n) + TL.SumDouble(sums + 3 * n);
+        }
+    }
+
+    // Rows of one vector whose block's sums need no flush before the end (L = 6 and 8 with 8 lanes, blocks of up to
+    // FlushTerms / Lx samples): the float accumulators go straight to their lane-order double sums, the values Sum's one
+    // flush into zeroed doubles and SumDouble give (TL.SumWidened), without the round trip through memory and the
+    // per-(input, tap) set-up, which cost as much as the FMAs at L = 8.
+    private void SumsInRegisters(float* tiles, float* grads, int samples, double* row)
+    {
+        var p = _p;
+        var g = p.G;
+        int n = TL.Count, step = p.OutPadded * n, sampleStride = p.In * g.Plane;
+        TV even = TL.Load(p.Masks), odd = TL.Load(p.Masks + n);
+        for (int o0 = 0; o0 < p.Out; o0 += p.Block)
+        {
+            int outputs = Math.Min(p.Block, p.Out - o0);
+            for (int i = 0; i < p.In; i++)
+                for (int t = 0; t < g.Taps; t++)
+                {
+                    float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
+                    double* w = row + (o0 * p.In + i) * g.Taps + t;
+                    long next = (long)p.In * g.Taps;
+                    if (p.Block == 8)
+                    {
+                        var s = Rows8(default, tile, grads + o0 * n, samples, sampleStride, g.Lx, g.Pitch, step, even, odd);
+                        w[0] = TL.SumWidened(s.A0);
+                        if (outputs > 1) w[next] = TL.SumWidened(s.A1);
+                        if (outputs > 2) w[2 * next] = TL.SumWidened(s.A2);
+                        if (outputs > 3) w[3 * next] = TL.SumWidened(s.A3);
+                        if (outputs > 4) w[4 * next] = TL.SumWidened(s.A4);
+                        if (outputs > 5) w[5 * next] = TL.SumWidened(s.A5);
+                        if (outputs > 6) w[6 * next] = TL.SumWidened(s.A6);
+                        if (outputs > 7) w[7 * next] = TL.SumWidened(s.A7);
+                    }
+                    else
+                    {
+                        var s = Rows2x4(default, tile, grads, samples, sampleStride, g.Lx, g.Pitch, step, even, odd);
+                        w[0] = 0 + TL.SumWidened(s.A0) + TL.SumWidened(s.A1) + TL.SumWidened(s.A2) + TL.SumWidened(s.A3);
+                        if (outputs > 1) w[next] = 0 + TL.SumWidened(s.A4) + TL.SumWidened(s.A5) + TL.SumWidened(s.A6) + TL.SumWidened(s.A7);
+                    }
+                }
         }
     }
 

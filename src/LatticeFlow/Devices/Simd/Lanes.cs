@@ -92,6 +92,12 @@ internal unsafe interface ILanes<TV> where TV : unmanaged
 
     /// <summary>d[j] = 0 for the count doubles at <paramref name="d"/>, in stores as wide as <see cref="AccumulateDouble"/>'s loads.</summary>
     static abstract void ZeroDoubles(double* d);
+
+    /// <summary>
+    /// Σ_j (double)v[j] in lane order: what <see cref="SumDouble"/> returns after one <see cref="AccumulateDouble"/> of
+    /// <paramref name="v"/> into zeros (but for the sign of a zero sum), without the round trip through memory.
+    /// </summary>
+    static abstract double SumWidened(TV v);
 }
 
 /// <summary>256-bit lanes: 8 floats (AVX2 with FMA).</summary>
@@ -177,6 +183,13 @@ internal readonly unsafe struct Lanes8 : ILanes<Vector256<float>>
         Vector256<double>.Zero.Store(d);
         Vector256<double>.Zero.Store(d + 4);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double SumWidened(Vector256<float> v)
+    {
+        Vector256<double> lo = Vector256.WidenLower(v), hi = Vector256.WidenUpper(v);
+        return lo[0] + lo[1] + lo[2] + lo[3] + hi[0] + hi[1] + hi[2] + hi[3];
+    }
 }
 
 /// <summary>512-bit lanes: 16 floats (AVX-512F). Where the CPU lacks AVX-512, .NET runs these in software (tests use that).</summary>
@@ -260,6 +273,16 @@ internal readonly unsafe struct Lanes16 : ILanes<Vector512<float>>
     {
         Vector512<double>.Zero.Store(d);
         Vector512<double>.Zero.Store(d + 8);
+    }
+
+    // As Lanes8.SumWidened.
+    public static double SumWidened(Vector512<float> v)
+    {
+        Vector512<double> lo = Vector512.WidenLower(v), hi = Vector512.WidenUpper(v);
+        double s = 0;
+        for (int j = 0; j < 8; j++) s += lo[j];
+        for (int j = 0; j < 8; j++) s += hi[j];
+        return s;
     }
 }
 
