@@ -41,9 +41,14 @@ public sealed class ConvTwinTests
         { 2, 16, 5, 3, 8, 8, -1, Tanh },
         { 8, 10, 9, 1, 3, 8, 0, Leaky },
         // Blocks of samples whose float lanes flush into double before the block's end (more than FlushTerms terms per
-        // lane): one vector per row (8 x 8, 37 samples per block), and two per row with the two-channel tiles.
+        // lane; with AVX2 lanes): one vector per row (8 x 8, 37 samples per block), two per row with the two-channel
+        // tiles, and one 16-lane vector per row of 16 with AVX-512 (38 samples × 16 rows).
         { 8, 8, 3, 300, 8, 8, -1, Leaky },
         { 16, 16, 3, 100, 8, 2, 1, Tanh },
+        { 16, 16, 3, 300, 1, 2, 1, Tanh },
+        // Blocks of several samples with Lx ≡ 2 (mod 4), whose two-channel tiles end each sample on two rows.
+        { 6, 10, 3, 16, 3, 2, 0, None },
+        { 6, 6, 3, 16, 8, 2, 1, None },
         // A 1 × 1 stencil (radius 0: no periodic images at all).
         { 8, 8, 1, 3, 8, 8, -1, Leaky },
         // Rows narrower than the lanes (one vector per row with dead lanes): the tutorial's L = 6 and its three convs,
@@ -67,6 +72,108 @@ public sealed class ConvTwinTests
     [MemberData(nameof(Cases))]
     public void Avx512TwinsMatchTheBodies(int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation) =>
         Compare(SimdLevel.Avx512, lx, ly, kernel, batch, cin, cout, parity, activation);
+
+    /// <summary>
+    /// The weight-gradient twin's sums bit for bit against a scalar emulation of its arithmetic, which the bound-based
+    /// comparison above cannot see: per lane a float FMA of g·x in the twin's order (samples of a block, then rows; four
+    /// streams by x mod 4 for one or two channels), into double every FlushTerms terms per lane (the count carried across
+    /// row vectors), the lanes summed in lane order, the blocks' partial sums added in double in block order and the
+    /// result in float onto the gradient. A change that moves a flush or reorders a sum fails here.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void WeightGradientTwinIsItsScalarEmulation(int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation)
+    {
+        _ = activation;
+        foreach (var level in new[] { SimdLevel.Avx2, SimdLevel.Avx512 })
+        {
+            if (!RowGeometry.TryCreate(Shape(lx, ly, kernel, batch, cin, cout, parity), level, out var g)) continue;
+            var twin = Run(level, lx, ly, kernel, batch, cin, cout, parity, ActivationCode.Identity);
+            var (gw, gb) = EmulatedWeightGrad(g.Lanes, lx, ly, kernel, batch, cin, cout, parity);
+            for (int w = 0; w < gw.Length; w++) BitIdentical(gw[w], twin.WeightGrad[w], $"{level} weight gradient[{w}]");
+            for (int o = 0; o < gb.Length; o++) BitIdentical(gb[o], twin.BiasGrad[o], $"{level} bias gradient[{o}]");
+        }
+    }
+
+    private static (float[] Weights, float[] Biases) EmulatedWeightGrad(int lanes, int lx, int ly, int kernel, int batch, int cin, int cout, int parity)
+    {
+        var x = Values(batch * cin * lx * ly, 1);
+        var gOut = Values(batch * cout * lx * ly, 4);
+        var gw = Values(cout * cin * kernel * kernel, 7);
+        var gb = Values(cout, 8);
+        int r = (kernel - 1) / 2, taps = kernel * kernel, v = lx * ly, n = lanes;
+        int pitch = Math.Max(ly, n) + 2 * r, plane = (lx + 2 * r) * pitch, chunks = (ly + n - 1) / n;
+        int block = cout <= 2 ? 2 : 8, outPadded = (cout + block - 1) / block * block;
+        int perSample = cin * plane + lx * chunks * outPadded * n;
+        int perBlock = Math.Clamp(Math.Min((batch + 7) / 8, 49152 / perSample), 1, batch), blocks = (batch + perBlock - 1) / perBlock;
+        int weights = cout * cin * taps;
+        var partial = new double[blocks, weights + cout];
+        int ChunkStart(int j) => Math.Max(0, Math.Min(j * n, ly - n));
+        bool Live(int j, int l) => l >= j * n - ChunkStart(j) && ChunkStart(j) + l < ly;
+        double LaneOrder(double[,] sums, int k)
+        {
+            double s = sums[k, 0];
+            for (int l = 1; l < n; l++) s += sums[k, l];
+            return s;
+        }
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            int b0 = blk * perBlock, samples = Math.Min(perBlock, batch - b0);
+            for (int o = 0; o < cout; o++)
+            {
+                for (int i = 0; i < cin; i++)
+                    for (int t = 0; t < taps; t++)
+                    {
+                        int tx = t / kernel - r, ty = t % kernel - r;
+                        var acc = new float[4, n];
+                        var sums = new double[4, n];
+                        void Flush()
+                        {
+                            for (int k = 0; k < 4; k++)
+                                for (int l = 0; l < n; l++) { sums[k, l] += acc[k, l]; acc[k, l] = 0f; }
+                        }
+                        int terms = 0;
+                        for (int j = 0; j < chunks; j++)
+                        {
+                            int y0 = ChunkStart(j);
+                            for (int b = b0; b < b0 + samples; b++)
+                            {
+                                if (terms + lx > ConvTwins.FlushTerms) { Flush(); terms = 0; }
+                                terms += lx;
+                                for (int row = 0; row < lx; row++)
+                                    for (int l = 0; l < n; l++)
+                                    {
+                                        int y = y0 + l;
+                                        if (!Live(j, l) || (parity >= 0 && ((row + y) & 1) != parity)) continue;
+                                        int sx = ((row + tx) % lx + lx) % lx, sy = ((y + ty) % ly + ly) % ly;
+                                        int k = block == 8 ? 0 : row & 3;
+                                        acc[k, l] = MathF.FusedMultiplyAdd(gOut[(b * cout + o) * v + row * ly + y], x[(b * cin + i) * v + sx * ly + sy], acc[k, l]);
+                                    }
+                            }
+                        }
+                        Flush();
+                        partial[blk, (o * cin + i) * taps + t] = block == 8 ? LaneOrder(sums, 0)
+                            : 0 + LaneOrder(sums, 0) + LaneOrder(sums, 1) + LaneOrder(sums, 2) + LaneOrder(sums, 3);
+                    }
+                // The bias: Σ g over every site, in four rows of lanes by x mod 4.
+                var bias = new double[4, n];
+                for (int b = b0; b < b0 + samples; b++)
+                    for (int row = 0; row < lx; row++)
+                        for (int j = 0; j < chunks; j++)
+                            for (int l = 0; l < n; l++)
+                                if (Live(j, l)) bias[row & 3, l] += gOut[(b * cout + o) * v + row * ly + ChunkStart(j) + l];
+                partial[blk, weights + o] = LaneOrder(bias, 0) + LaneOrder(bias, 1) + LaneOrder(bias, 2) + LaneOrder(bias, 3);
+            }
+        }
+        for (int w = 0; w < weights + cout; w++)
+        {
+            double sum = 0;
+            for (int blk = 0; blk < blocks; blk++) sum += partial[blk, w];
+            if (w < weights) gw[w] += (float)sum;
+            else gb[w - weights] += (float)sum;
+        }
+        return (gw, gb);
+    }
 
     [Fact]
     public void TwinsTakeEveryRowLengthAndLeaveLargeRadiiToTheBodies()
@@ -111,8 +218,10 @@ public sealed class ConvTwinTests
         var x = Values(channels * g.Volume, 5);
         foreach (int parity in new[] { -1, 0, 1 })
         {
-            var tile = Enumerable.Repeat(float.NaN, channels * g.Plane).ToArray();
+            // Eight canaries past the tile: padding writes nothing beyond it.
+            var tile = Enumerable.Repeat(float.NaN, channels * g.Plane + 8).ToArray();
             fixed (float* source = x, t = tile) g.Pad(source, t, channels, parity);
+            Assert.All(tile[(channels * g.Plane)..], z => Assert.True(float.IsNaN(z), "Pad wrote past the tile"));
             int r = g.Radius;
             for (int c = 0; c < channels; c++)
                 for (int xp = 0; xp < lx + 2 * r; xp++)

@@ -88,7 +88,8 @@ internal static unsafe class ConvTwins
         where TF : struct, IView<float> where TI : struct, IView<int> where TD : struct, IView<double>
     {
         var c = k.Shape;
-        if (c.Slices != 1 || !RowGeometry.TryCreate(c, context.Level, out var g) || g.Lx > FlushTerms) return false;
+        // Rows are summed in pairs (of opposite colour): an odd Lx (no checkerboard lattice has one) runs the body.
+        if (c.Slices != 1 || !RowGeometry.TryCreate(c, context.Level, out var g) || g.Lx > FlushTerms || g.Lx % 2 != 0) return false;
         int cin = c.InChannels, cout = c.OutChannels, parameters = c.Parameters;
         int block = cout <= 2 ? 2 : 8, outPadded = (cout + block - 1) / block * block;
         // Blocks of about an eighth of the batch (items for the threads), at most ~192 KB of padded inputs and re-laid
@@ -576,8 +577,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 {
                     ClearDoubles(sums, 8 * TL.Count);
                     float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
-                    if (p.Block == 8) Sum8(tile, grads + o0 * TL.Count, samples, sums);
-                    else Sum2x4(tile, grads, samples, sums);
+                    Sum(tile, grads + o0 * TL.Count, samples, sums, eight: p.Block == 8);
                     int outputs = Math.Min(p.Block, p.Out - o0);
                     for (int o = 0; o < outputs; o++)
                     {
@@ -628,10 +628,10 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         }
     }
 
-    // Rows of one vector whose block's sums need no flush before the end (L = 6 and 8 with 8 lanes, blocks of up to
-    // FlushTerms / Lx samples): the float accumulators go straight to their lane-order double sums, the values Sum's one
-    // flush into zeroed doubles and SumDouble give (TL.SumWidened), without the round trip through memory and the
-    // per-(input, tap) set-up, which cost as much as the FMAs at L = 8.
+    // Rows of one vector (Ly ≤ 8 with 8 lanes, Ly = 16 with 16) whose block's sums need no flush before the end (blocks
+    // of up to FlushTerms / Lx samples): the float accumulators go straight to their lane-order double sums, the values
+    // Sum's one flush into zeroed doubles and SumDouble give (TL.SumWidened), without the round trip through memory and
+    // the per-(input, tap) set-up, which cost as much as the FMAs at L = 8.
     private void SumsInRegisters(float* tiles, float* grads, int samples, double* row)
     {
         var p = _p;
@@ -669,13 +669,6 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         }
     }
 
-    // Eight output channels of one (input, tap): per row vector one input load, its mask, eight FMAs on the gradients at
-    // constant displacements. Rows alternate colour, so two rows per step with the two colour masks hoisted.
-    private void Sum8(float* tiles, float* grads, int samples, double* sums) => Sum(tiles, grads, samples, sums, eight: true);
-
-    // Channels 0 and 1 of one (input, tap), four rows (two of each colour) per step: sums (o·4 + u) for channel o, stream u.
-    private void Sum2x4(float* tiles, float* grads, int samples, double* sums) => Sum(tiles, grads, samples, sums, eight: false);
-
     // The float lanes take at most FlushTerms terms each before they are added into double: runs of samples between two
     // flushes are summed by a method that calls nothing, so that its accumulators and masks stay in registers (every
     // vector register is caller-saved: a call inside the loop, even one not taken, had the JIT reload the masks from the
@@ -711,7 +704,9 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         Flush(sums, acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7);
     }
 
-    // Sum8's rows of `samples` samples (tiles `sampleStride` floats apart, gradients Lx·step).
+    // Eight output channels of one (input, tap) over the rows of `samples` samples (tiles `sampleStride` floats apart,
+    // gradients Lx·step): per row vector one input load, its mask, eight FMAs on the gradients at constant displacements.
+    // Rows alternate colour, so two rows per step with the two colour masks hoisted.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Sums8<TV> Rows8(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
     {
@@ -747,7 +742,8 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
     }
 
-    // Sum2x4's rows of `samples` samples; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
+    // Channels 0 and 1 of one (input, tap) over the rows of `samples` samples, four rows (two of each colour) per step:
+    // accumulator o·4 + u for channel o, stream u = x mod 4; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Sums8<TV> Rows2x4(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
     {
