@@ -55,7 +55,7 @@ public sealed class AnalyzeVerb : IVerb
         if (r.Flow is FlowRunReport f)
         {
             var a = f.Acceptance;
-            Console.WriteLine(string.Create(c, $"flow MH: acceptance {a.Acceptance:F3}; tau_int from the accept history (Albergo et al. eq. 16) {(double.IsFinite(a.TauIntFromAcceptance) ? $"{a.TauIntFromAcceptance:F2} ± {a.TauIntFromAcceptanceError:F2}" : "undetermined (too few acceptances)")}, bound 1/a - 1/2 = {a.TauIntLowerBound:F2}; Pareto k of the weights {f.ParetoK:F2} (unreliable above {f.ParetoThreshold:F2})"));
+            Console.WriteLine(string.Create(c, $"flow MH: acceptance {a.Acceptance:F3}; tau_int from the accept history (Albergo et al. eq. 16) {(double.IsFinite(a.TauIntFromAcceptance) ? $"{a.TauIntFromAcceptance:F2} ± {a.TauIntFromAcceptanceError:F2}" : "undetermined (too few acceptances)")}, bound 1/a - 1/2 = {a.TauIntLowerBound:F2}; longest rejection run {a.LongestRejectionRun} (in a chain of {a.ChainProposals}); Pareto k of the weights {f.ParetoK:F2} (unreliable above {f.ParetoThreshold:F2})"));
             Console.WriteLine(string.Create(c, $"reweighting (all proposals, ESS per proposal {f.Chi2.EssPerSample:F3}): <|M|>/V {f.AbsMagnetization.Value:G6} ± {f.AbsMagnetization.Error:G3}, chi2 {f.Chi2.Value:G6} ± {f.Chi2.Error:G3}, E {f.IsingEnergy.Value:G6} ± {f.IsingEnergy.Error:G3}"));
         }
         foreach (var n in r.Notes) Console.WriteLine($"note: {n}");

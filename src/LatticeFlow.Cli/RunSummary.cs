@@ -48,12 +48,14 @@ public static class RunSummary
             string? error = flow[RunMeta.FlowReportError]?.GetValue<string>();
             lines.Add(error is not null
                 ? $"  flow MH: non-finite proposals {nonFinite}; the flow report could not be computed: {error}"
-                : $"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {(double.IsFinite(G("tau_int_from_acceptance")) ? $"{F("tau_int_from_acceptance", "F2")} ± {F("tau_int_from_acceptance_error", "F2")}" : "undetermined (too few acceptances)")} (bound 1/a - 1/2 = {F("tau_int_lower_bound", "F2")}), mean rejection run {F("mean_rejection_run", "F2")}, Pareto k of the weights {F("pareto_k", "F2")}, non-finite proposals {nonFinite}");
+                : $"  flow MH: acceptance {G("acceptance").ToString("F3", c)}, tau_int from the accept history (eq. 16) {(double.IsFinite(G("tau_int_from_acceptance")) ? $"{F("tau_int_from_acceptance", "F2")} ± {F("tau_int_from_acceptance_error", "F2")}" : "undetermined (too few acceptances)")} (bound 1/a - 1/2 = {F("tau_int_lower_bound", "F2")}), mean rejection run {F("mean_rejection_run", "F2")}, longest {flow["longest_rejection_run"]?.ToString() ?? "undetermined"}, Pareto k of the weights {F("pareto_k", "F2")}, non-finite proposals {nonFinite}");
             if (nonFinite > 0)
                 lines.Add($"  warning: {nonFinite} of {proposals} proposals ({(100.0 * nonFinite / Math.Max(1, proposals)).ToString("G3", c)} %) had a log q or action that is not finite (the flow overflows); all were rejected, and proposals.csv holds them as nan or inf");
             if (error is not null) return string.Join(Environment.NewLine, lines);
             if (G("pareto_k") > G("pareto_k_threshold")) // false where k is missing (NaN): too few proposals to fit a tail
                 lines.Add($"  warning: Pareto k {G("pareto_k").ToString("F2", c)} > {G("pareto_k_threshold").ToString("F2", c)}: the flow's weights are heavy-tailed; flow MH and reweighting errors are unreliable (train the flow further)");
+            if (flow["sticky"]?.GetValue<bool>() == true)
+                lines.Add($"  warning: {AcceptanceStatistics.StickyNote(flow["longest_rejection_run"]!.GetValue<long>(), flow["longest_rejection_run_chain_proposals"]!.GetValue<long>())}");
             foreach (var q in DerivedQuantities.Bulk)
             {
                 if (flow["reweighted"]?[q.Key] is not System.Text.Json.Nodes.JsonNode e) continue;

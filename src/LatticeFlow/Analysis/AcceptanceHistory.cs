@@ -1,6 +1,10 @@
 namespace LatticeFlow.Analysis;
 
 /// <summary>Statistics of an independence Metropolis chain's accept/reject history.</summary>
+/// <param name="RejectionRuns">Runs of rejections closed by an acceptance, by length: how many of each.</param>
+/// <param name="LongestRejectionRun">The most proposals in a row that some chain rejected, the run at its end included:
+/// how long the chain held one configuration.</param>
+/// <param name="ChainProposals">The accept/reject decisions of the chain that holds <see cref="LongestRejectionRun"/>.</param>
 public sealed record AcceptanceStatistics(
     double Acceptance,
     double TauIntFromAcceptance,
@@ -8,7 +12,31 @@ public sealed record AcceptanceStatistics(
     int Window,
     double TauIntLowerBound,
     IReadOnlyDictionary<int, long> RejectionRuns,
-    double MeanRejectionRun);
+    double MeanRejectionRun,
+    int LongestRejectionRun,
+    long ChainProposals)
+{
+    /// <summary>
+    /// Whether the chain held one configuration too long for its errors: <see cref="IsSticky"/> of
+    /// <see cref="LongestRejectionRun"/> and <see cref="ChainProposals"/>.
+    /// </summary>
+    public bool Sticky => IsSticky(LongestRejectionRun, ChainProposals);
+
+    /// <summary>
+    /// A chain of <paramref name="chainProposals"/> that rejected <paramref name="longestRun"/> proposals in a row is
+    /// sticky where chainProposals &lt; 50 × longestRun. An independence sampler leaves x with probability
+    /// E_q[min(1, w(y)/w(x))] ≈ 1/w(x) where the normalised weight w = (p/q)/E_q[p/q] is large, so a run of R rejections
+    /// says the chain met a w(x) of order R; its slowest mode relaxes as (1 − 1/w_max)^t (Liu, Statistics and Computing 6
+    /// (1996) 113: the eigenvalues of the independence sampler), so τ_exp ≳ R. The Γ method's window sums ρ(t) only to a
+    /// few τ_int and does not see that tail: a chain needs N ≥ 50 τ_exp as <see cref="GammaResult.Reliable"/> asks
+    /// N ≥ 50 τ_int. The run happens within one chain, so its length is what counts (replicas add data, not lags).
+    /// </summary>
+    public static bool IsSticky(long longestRun, long chainProposals) => (double)GammaResult.MinimumLength * longestRun > chainProposals;
+
+    /// <summary>What a sticky chain means and what to do, for notes and warnings.</summary>
+    public static string StickyNote(long longestRun, long chainProposals) => FormattableString.Invariant(
+        $"a chain held one configuration for {longestRun} proposals in a row, of its {chainProposals} (fewer than {GammaResult.MinimumLength} times that): a flow that underweights rare configurations makes the chain stick there (tau_exp of that order), which the Gamma method's window does not see, so errors and tau_int are unreliable; sample longer or train the flow further");
+}
 
 /// <summary>
 /// For an independence sampler the configuration at step i + τ equals the one at i exactly when the τ
@@ -28,6 +56,8 @@ public static class AcceptanceHistory
         double acceptance = n > 0 ? (double)acc / n : double.NaN;
 
         var runs = new SortedDictionary<int, long>();
+        int longest = 0;
+        long longestChain = 0;
         foreach (var chain in accepted)
         {
             int run = 0;
@@ -40,7 +70,11 @@ public static class AcceptanceHistory
                     started = true;
                     run = 0;
                 }
-                else run++;
+                else if (++run > longest)
+                {
+                    longest = run;
+                    longestChain = chain.Length;
+                }
             }
         }
         long runCount = runs.Values.Sum();
@@ -86,6 +120,6 @@ public static class AcceptanceHistory
         bool determined = found && (runCount > 0 || acc == n);
         if (!determined) tauInt = double.NaN;
         double error = determined ? WolffWindow.TauIntError(tauInt, window, n) : double.NaN;
-        return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun);
+        return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun, longest, longestChain);
     }
 }

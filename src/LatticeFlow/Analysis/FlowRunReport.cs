@@ -21,6 +21,11 @@ public sealed record FlowRunReport(AcceptanceStatistics Acceptance, IReadOnlyDic
     public string HeavyTailNote => FormattableString.Invariant(
         $"the flow's weights p/q are heavy-tailed (Pareto k = {ParetoK:F2} > {ParetoThreshold:F2}, Vehtari et al. arXiv:1507.02646): a few rare proposals dominate, so flow MH and reweighting errors (and tau_int) are unreliable however long the window looks; train the flow further");
 
+    /// <summary>The chain held one configuration too long for its errors (<see cref="AcceptanceStatistics.IsSticky"/>).</summary>
+    public bool Sticky => Acceptance.Sticky;
+
+    public string StickyNote => AcceptanceStatistics.StickyNote(Acceptance.LongestRejectionRun, Acceptance.ChainProposals);
+
     public string NonFiniteNote => FormattableString.Invariant(
         $"{NonFinite} of {Proposals} proposals ({100.0 * NonFinite / Math.Max(1, Proposals):G3} %) had a non-finite log q or action (the flow overflows there): they were rejected and carry no weight; the chain stays exact, but the flow needs retraining (e.g. a smaller learning rate or gradient clipping)");
 
@@ -54,6 +59,10 @@ public sealed record FlowRunReport(AcceptanceStatistics Acceptance, IReadOnlyDic
             ["tau_int_convention"] = "Wolff: 1/2 + sum_t rho(t); rho(t) = fraction of t consecutive rejections (Albergo et al. 2019, eq. 16)",
             ["tau_int_lower_bound"] = N(a.TauIntLowerBound),
             ["mean_rejection_run"] = N(a.MeanRejectionRun),
+            ["longest_rejection_run"] = a.LongestRejectionRun,
+            ["longest_rejection_run_chain_proposals"] = a.ChainProposals,
+            ["sticky"] = a.Sticky,
+            ["sticky_convention"] = $"sticky: the chain holding the longest rejection run R has fewer than {GammaResult.MinimumLength} R proposals (R rejections in a row mean tau_exp of order R or more, Liu 1996)",
             ["pareto_k"] = N(ParetoK),
             ["pareto_k_threshold"] = N(ParetoThreshold),
             ["pareto_k_convention"] = "shape of a generalised Pareto fit to the largest weights p/q (PSIS, Vehtari et al. arXiv:1507.02646); above the threshold flow MH and reweighting errors are unreliable",

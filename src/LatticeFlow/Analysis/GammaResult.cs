@@ -30,7 +30,10 @@ public sealed record GammaResult(double Value, double Error, double ErrorOfError
     /// (then δτ/τ ≲ 30%; Wolff's criterion alone always finds a window on short chains, because
     /// the noise term τ/√(WN) of eq. 52 dominates there; an anticorrelated chain needs at least the data white noise does).
     /// </summary>
-    public bool Reliable => Status == ErrorStatus.Determined && WindowFound && N >= 50 * Math.Max(TauInt, 0.5);
+    public bool Reliable => Status == ErrorStatus.Determined && WindowFound && N >= MinimumLength * Math.Max(TauInt, 0.5);
+
+    /// <summary>The data a figure needs, in units of its autocorrelation time: N ≥ 50 τ (see <see cref="Reliable"/>).</summary>
+    public const int MinimumLength = 50;
 
     /// <summary>A result whose error cannot be computed (<see cref="ErrorStatus.Undetermined"/>).</summary>
     public static GammaResult Undetermined(double value, int n) =>
@@ -42,7 +45,7 @@ public sealed record GammaResult(double Value, double Error, double ErrorOfError
         ErrorStatus.Undetermined => "error undetermined",
         ErrorStatus.Constant => "constant: no fluctuations, the error is 0",
         _ when !WindowFound => "no window found: too few data, the error is a lower bound",
-        _ when N < 50 * Math.Max(TauInt, 0.5) => "too few data: N < 50 tau_int",
+        _ when N < MinimumLength * Math.Max(TauInt, 0.5) => "too few data: N < 50 tau_int",
         _ => null,
     };
 }

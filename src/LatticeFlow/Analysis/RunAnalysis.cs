@@ -65,6 +65,7 @@ public static class RunAnalysis
         if (first.AlgorithmName == "flow" && dirs.Count == 1 && File.Exists(RunFiles.Path(dirs[0], ProposalsCsv.File)))
             flow = FlowRunReport.Compute(dirs[0], first.Lattice.Volume);
         if (flow is { HeavyTailed: true }) notes.Add(flow.HeavyTailNote);
+        if (flow is { Sticky: true }) notes.Add(flow.StickyNote);
         if (flow is { NonFinite: > 0 }) notes.Add(flow.NonFiniteNote);
 
         string outDir = o.OutputDirectory ?? dirs[0];

@@ -75,7 +75,7 @@ public static class SweepPlots
         {
             var pts = rows.Where(r => r.Algorithm == a).OrderBy(r => r.L).ToList();
             double off = Offset(algorithms, a);
-            bool InFit(SweepRow r) => r.Tau(observable).Reliable && !r.HeavyTailed;
+            bool InFit(SweepRow r) => r.Trusted(observable);
             LogSeries Of(IEnumerable<SweepRow> rs) => FigureStyle.OnLogAxis([.. rs.Select(r => Math.Log10(r.L) + off)],
                 [.. rs.Select(r => r.Tau(observable).TauInt)], [.. rs.Select(r => r.Tau(observable).TauIntError)]);
             var trusted = Of(pts.Where(InFit));
@@ -112,7 +112,7 @@ public static class SweepPlots
             if (fit is not null)
             {
                 // The fit over the sizes it used: log10 τ = log10 A + z log10 L.
-                var used = rows.Where(r => r.Algorithm == a && r.Tau(observable).Reliable && !r.HeavyTailed).Select(r => Math.Log10(r.L)).ToList();
+                var used = rows.Where(r => r.Algorithm == a && r.Trusted(observable)).Select(r => Math.Log10(r.L)).ToList();
                 double x0 = used.Min(), x1 = used.Max();
                 double off = Offset(algorithms, a);
                 var line = plot.Add.Line(x0 + off, Math.Log10(fit.Amplitude) + fit.Z * x0, x1 + off, Math.Log10(fit.Amplitude) + fit.Z * x1);
@@ -121,7 +121,7 @@ public static class SweepPlots
                 line.LineWidth = 1.5f;
             }
         }
-        if (anyExcluded) notes.Add("open markers: left out of the fit (N < 50 τ_int, or heavy-tailed flow weights)");
+        if (anyExcluded) notes.Add("open markers: left out of the fit (N < 50 τ_int, heavy-tailed flow weights or a sticky flow chain)");
         plot.Axes.SetLimitsY(bottom, top);
         FigureStyle.Title(plot, title, notes);
         return plot;
@@ -227,8 +227,10 @@ public static class SweepPlots
             ev.LinePattern = LinePattern.Dashed;
         }
         var heavy = flows.Where(r => r.HeavyTailed).Select(r => $"L = {r.L}").ToList();
+        var sticky = flows.Where(r => r.Sticky).Select(r => $"L = {r.L} ({r.LongestRejectionRun} in a row)").ToList();
         FigureStyle.Title(plot, "Flow acceptance against L",
-            [heavy.Count > 0 ? $"heavy-tailed weights (Pareto k̂ above threshold): {string.Join(", ", heavy)}" : null]);
+            [heavy.Count > 0 ? $"heavy-tailed weights (Pareto k̂ above threshold): {string.Join(", ", heavy)}" : null,
+             sticky.Count > 0 ? $"sticky chains (longest rejection run > 1/50 of the proposals): {string.Join(", ", sticky)}" : null]);
         FigureStyle.LegendBelow(plot);
         return plot;
     }

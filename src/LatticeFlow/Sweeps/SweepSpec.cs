@@ -164,10 +164,12 @@ public sealed record SweepSpec
         "extended" => Albergo([6, 8, 10, 12, 14, 20, 32, 64]) with { Name = name },
         // `make run`: the albergo2019 points L = 6, 8, 10, the flows trained as a ladder (each from the previous L's) to a
         // held acceptance, at most 4.5 minutes each, so that the whole job stays within 15 minutes on 2 cores; the cosine
-        // anneals over those 4.5 minutes (docs/results/flow-scaling.md: it beat 2e-3 constant at L = 8 and 10).
+        // anneals over those 4.5 minutes (docs/results/flow-scaling.md: it beat 2e-3 constant at L = 8 and 10). Sampling
+        // costs seconds beside that training, so the chains are long (5·10⁴ each): a flow chain's rare long stays
+        // (AcceptanceStatistics.IsSticky) need chains of 50 times their length; no fields.npy, which would be 0.64 GB.
         "demo" => Albergo([6, 8, 10]) with
         {
-            Name = name, Configurations = 10000, Thermalization = 1000, Chains = 2,
+            Name = name, Configurations = 50000, Thermalization = 1000, Chains = 2, SaveFields = false,
             Flow = new FlowTraining
             {
                 LearningRate = 3e-3, Schedule = "cosine", MaxSteps = 1_000_000, MaxSeconds = 270, TargetAcceptance = 0.6,

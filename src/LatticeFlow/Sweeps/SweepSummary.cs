@@ -64,6 +64,26 @@ public sealed record SweepRow
     /// <summary>A flow row whose weights are too heavy-tailed for its errors to mean anything (<see cref="Flows.ParetoTail"/>).</summary>
     public bool HeavyTailed => ParetoK > ParetoThreshold;
 
+    /// <summary>Flow rows: the most proposals in a row some chain of some replica rejected, and that chain's proposals.</summary>
+    public int? LongestRejectionRun { get; init; }
+    public long? LongestRunChainProposals { get; init; }
+
+    /// <summary>A flow row whose chain held one configuration too long for its errors (<see cref="AcceptanceStatistics.IsSticky"/>).</summary>
+    public bool Sticky => LongestRejectionRun is int r && LongestRunChainProposals is long n && AcceptanceStatistics.IsSticky(r, n);
+
+    /// <summary>
+    /// Whether τ_int of <paramref name="observable"/> can be trusted: reliable (N ≥ 50 τ_int), and for flow rows neither
+    /// heavy-tailed weights nor a sticky chain. Untrusted rows stay out of the fits of τ_int against L and are drawn open.
+    /// </summary>
+    public bool Trusted(string observable) => Tau(observable).Reliable && !HeavyTailed && !Sticky;
+
+    /// <summary>Why this row's errors cannot be trusted, for the sweep's table; "" where they can.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Caveats => string.Concat(
+        Reliable ? "" : $"  * too few data: N < {GammaResult.MinimumLength} tau_int, errors and tau unreliable",
+        HeavyTailed ? FormattableString.Invariant($"  * heavy-tailed flow weights (Pareto k {ParetoK:F2} > {ParetoThreshold:F2}): errors unreliable") : "",
+        Sticky ? FormattableString.Invariant($"  * sticky chain: {LongestRejectionRun} rejections in a row in a chain of {LongestRunChainProposals} (< {GammaResult.MinimumLength} times): errors unreliable") : "");
+
     /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
     public Estimate Tau(string observable) => observable switch
     {
@@ -141,7 +161,12 @@ public static class SweepSummary
         {
             var reports = dirs.Where(d => File.Exists(RunFiles.Path(d, ProposalsCsv.File))).Select(d => FlowRunReport.Compute(d, (double)p.L * p.L)).ToList();
             if (reports.Count > 0)
-                row = row with { ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold) };
+                row = row with
+                {
+                    ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold),
+                    LongestRejectionRun = reports.Max(r => r.Acceptance.LongestRejectionRun),
+                    LongestRunChainProposals = reports.MaxBy(r => r.Acceptance.LongestRejectionRun)!.Acceptance.ChainProposals,
+                };
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), TrainRun.Summary);
             if (File.Exists(train) && TrainSummary.Read(train) is var t)
                 row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance, TrainingEss = t.EvalEss, TrainingParetoK = t.EvalParetoK,
@@ -169,7 +194,7 @@ public static class SweepSummary
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
             "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
-        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed", "training_ess", "training_pareto_k"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed", "training_ess", "training_pareto_k", "longest_rejection_run", "sticky"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
@@ -177,7 +202,7 @@ public static class SweepSummary
                 F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
                 F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
-            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0", F(r.TrainingEss), F(r.TrainingParetoK)]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0", F(r.TrainingEss), F(r.TrainingParetoK), r.LongestRejectionRun?.ToString(c) ?? "", r.Sticky ? "1" : "0"]);
             lines.Add(string.Join(",", f));
         }
         AtomicFile.WriteAllText(Path.Combine(output, "summary.csv"), string.Join("\n", lines) + "\n");
@@ -204,8 +229,7 @@ public static class SweepSummary
         foreach (var group in rows.GroupBy(r => r.Algorithm))
             foreach (var o in Observables)
             {
-                // Points whose τ_int cannot be trusted (N < 50 τ_int, or heavy-tailed flow weights) stay out of the fit.
-                var all = group.Select(r => (L: (double)r.L, T: r.Tau(o), Trusted: r.Tau(o).Reliable && !r.HeavyTailed)).Where(x => x.T.TauInt > 0 && x.T.TauIntError > 0).ToList();
+                var all = group.Select(r => (L: (double)r.L, T: r.Tau(o), Trusted: r.Trusted(o))).Where(x => x.T.TauInt > 0 && x.T.TauIntError > 0).ToList();
                 var pts = all.Where(x => x.Trusted).ToList();
                 if (pts.Select(x => x.L).Distinct().Count() < 2) continue;
                 fits[$"{group.Key}/{o}"] = DynamicExponent.Fit(pts.Select(x => x.L).ToArray(), pts.Select(x => x.T.TauInt).ToArray(), pts.Select(x => x.T.TauIntError).ToArray())

@@ -160,6 +160,29 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
         Assert.Equal(4 / 11.0, stats.Acceptance, 12);
         Assert.Equal(1.5, stats.MeanRejectionRun, 12);
         Assert.Equal(11 / 4.0 - 0.5, stats.TauIntLowerBound, 12);
+        // The longest stay counts the unclosed runs too: the trailing 3 here.
+        Assert.Equal(3, stats.LongestRejectionRun);
+        Assert.Equal(11, stats.ChainProposals);
+    }
+
+    /// <summary>
+    /// The longest rejection run is the longest stay of any chain, leading and trailing runs included, and is judged
+    /// against the length of the chain that holds it: sticky where that chain is shorter than 50 times the run.
+    /// </summary>
+    [Theory]
+    [InlineData(100, 5000, false)]
+    [InlineData(100, 4999, true)]
+    [InlineData(101, 5000, true)]
+    public void AChainShorterThanFiftyTimesItsLongestStayIsSticky(int run, int length, bool sticky)
+    {
+        var held = Enumerable.Range(0, length).Select(i => i < 10 || i % 2 == 0).ToArray();
+        held[length - run - 1] = true;
+        for (int i = length - run; i < length; i++) held[i] = false;
+        var other = Enumerable.Repeat(false, run - 1).Concat(Enumerable.Repeat(true, 20_000)).ToArray();
+        var stats = AcceptanceHistory.Analyze([other, held]);
+        Assert.Equal(run, stats.LongestRejectionRun);
+        Assert.Equal(length, stats.ChainProposals);
+        Assert.Equal(sticky, stats.Sticky);
     }
 
     [Theory]

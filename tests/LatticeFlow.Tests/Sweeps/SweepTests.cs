@@ -403,26 +403,33 @@ public class SweepTests
         Assert.True(double.IsNaN(DynamicExponent.Fit([6, 8], [1, 2], [0.1, 0.2]).ChiSquaredPerDof));
     }
 
-    /// <summary>A size whose τ_int is unreliable (too few data, or heavy-tailed flow weights) must not pull the fitted z.</summary>
+    /// <summary>
+    /// A size whose τ_int cannot be trusted (too few data, heavy-tailed flow weights, a sticky flow chain) must not pull
+    /// the fitted z; a chain of exactly 50 times its longest rejection run is not sticky, one proposal fewer is.
+    /// </summary>
     [Fact]
-    public void UnreliableSizesStayOutOfTheExponentFit()
+    public void UntrustedSizesStayOutOfTheExponentFit()
     {
         static Estimate E(double tau, bool reliable) => new(1, 0.1, tau, 0.05 * tau, reliable);
-        SweepRow Row(int l, double tau, bool reliable, double? paretoK) => new()
+        SweepRow Row(int l, double tau, bool reliable, double? paretoK, long chain = 5000) => new()
         {
             Point = l, L = l, Action = Phi4Couplings.Standard(-4, 6), Algorithm = "flow", Replicas = 1, Configurations = 1000, Acceptance = 0.3,
             AbsMagnetization = E(tau, reliable), Chi2 = E(tau, reliable), IsingEnergy = E(tau, reliable),
             Primaries = SweepSummary.PrimaryObservables.ToDictionary(p => p, _ => E(tau, reliable)),
             SecondsPerConfiguration = 1e-3, SecondsPerIndependent = 2e-3 * tau, ParetoK = paretoK, ParetoThreshold = 0.7,
+            LongestRejectionRun = 100, LongestRunChainProposals = chain,
         };
         var rows = new List<SweepRow>
         {
             Row(6, 0.3 * Math.Pow(6, 2.1), true, 0.5), Row(8, 0.3 * Math.Pow(8, 2.1), true, 0.5), Row(10, 0.3 * Math.Pow(10, 2.1), true, 0.6),
-            Row(12, 1000, false, 0.6), Row(14, 1000, true, 0.8),
+            Row(12, 1000, false, 0.6), Row(14, 1000, true, 0.8), Row(16, 1000, true, 0.5, chain: 4999),
         };
+        Assert.Equal([false, false, false, false, false, true], rows.Select(r => r.Sticky));
+        Assert.Contains("sticky chain: 100 rejections in a row in a chain of 4999", rows[5].Caveats);
+        Assert.Equal("", rows[0].Caveats);
         var fit = SweepSummary.Fits(rows)["flow/chi2"];
         Assert.Equal(2.1, fit.Z, 8);
         Assert.Equal(3, fit.Points);
-        Assert.Equal(2, fit.Excluded);
+        Assert.Equal(3, fit.Excluded);
     }
 }
