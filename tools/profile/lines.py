@@ -24,9 +24,10 @@ def main():
     size = int(re.search(r'Total bytes of code (\d+)', body).group(1))
     name = body.split('\n')[0]
     # The perf map names methods as "[Assembly] Namespace.Type::Method(...)"; the listing as "Namespace.Type:Method(...)".
-    method = re.search(r'[.:]([A-Za-z0-9_]+)\(', name).group(1)
+    # Generic instantiations list their arguments in brackets before the parameters (Launch[Kernel](int,...)).
+    method = re.search(r'[.:]([A-Za-z0-9_]+)(?:\[.*\])?\(', name).group(1)
     starts = [int(l.split()[0], 16) for l in open(open(f'{out}/map.txt').read().strip())
-              if int(l.split()[1], 16) == size and f'::{method}(' in l]
+              if int(l.split()[1], 16) == size and (f'::{method}(' in l or f'.{method}(' in l)]
     if not starts:
         sys.exit(f'{name}: no code of {size} bytes in the perf map')
     start = starts[-1]

@@ -1,4 +1,5 @@
 using LatticeFlow.Devices;
+using LatticeFlow.Devices.Simd;
 
 namespace LatticeFlow.Tests.Devices;
 
@@ -29,6 +30,17 @@ internal static class DeviceArrays
         var a = new float[n];
         for (int j = 0; j < n; j++) a[j] = (float)(range * (2 * rng.NextDouble() - 1));
         return a;
+    }
+
+    /// <summary>Every lattice of <paramref name="shapes"/> (extents) with one and three chains, at 256-bit and 512-bit lanes.</summary>
+    public static TheoryData<SimdLevel, int[], int> LatticeCases(int[][] shapes)
+    {
+        var data = new TheoryData<SimdLevel, int[], int>();
+        foreach (var level in new[] { SimdLevel.Avx2, SimdLevel.Avx512 })
+            foreach (var extents in shapes)
+                foreach (int chains in new[] { 1, 3 })
+                    data.Add(level, extents, chains);
+        return data;
     }
 
     /// <summary>The two floats have the same bits.</summary>

@@ -73,6 +73,7 @@ public sealed class TwinRegistryTests
         [typeof(LatticeFlow.Kernels.FieldKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.GaussianKernel<>)] = typeof(HmcTwinTests),
         [typeof(LatticeFlow.Kernels.MetropolisKernel<,>)] = typeof(MetropolisTwinTests),
+        [typeof(LatticeFlow.Kernels.ObservableKernel<,>)] = typeof(ObservableTwinTests),
         [typeof(PriorSampleKernel<>)] = typeof(PriorTwinTests),
     };
 

@@ -15,16 +15,7 @@ namespace LatticeFlow.Tests.Devices;
 /// </summary>
 public sealed class HmcTwinTests
 {
-    public static TheoryData<SimdLevel, int[], int> Cases()
-    {
-        var data = new TheoryData<SimdLevel, int[], int>();
-        int[][] shapes = [[6, 6], [10, 10], [18, 18], [34, 34], [6, 10], [10, 18], [4, 6, 10], [2, 4, 2, 18]];
-        foreach (var level in new[] { SimdLevel.Avx2, SimdLevel.Avx512 })
-            foreach (var extents in shapes)
-                foreach (int chains in new[] { 1, 3 })
-                    data.Add(level, extents, chains);
-        return data;
-    }
+    public static TheoryData<SimdLevel, int[], int> Cases() => LatticeCases([[6, 6], [10, 10], [18, 18], [34, 34], [6, 10], [10, 18], [4, 6, 10], [2, 4, 2, 18]]);
 
     [Theory]
     [MemberData(nameof(Cases))]
