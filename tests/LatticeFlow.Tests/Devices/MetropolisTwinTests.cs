@@ -143,10 +143,22 @@ public sealed class MetropolisTwinTests
                 }
                 var body = new MetropolisKernel<HostView<double>, Phi4LocalAction>(half, new Phi4LocalAction(couplings.M2, couplings.Lambda, g.Dimensions),
                     new DeviceView<double>(fields.View).Host, new DeviceView<double>(accepted.View).Host, key, sweep, parity, 0.9, hits);
-                for (int item = 0; item < half.HalfItems; item++)
+                unsafe
                 {
-                    if (level == SimdLevel.Avx512) new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, m).Execute(item);
-                    else new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, m).Execute(item);
+                    fixed (double* keys = new double[20 * 8])
+                        for (int item = 0; item < half.HalfItems; item++)
+                        {
+                            if (level == SimdLevel.Avx512)
+                            {
+                                PhiloxLanes.RoundKeys<DoubleLanes8, Vector512<double>>(key, (Vector512<double>*)keys);
+                                new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, m, keys).Execute(item);
+                            }
+                            else
+                            {
+                                PhiloxLanes.RoundKeys<DoubleLanes4, Vector256<double>>(key, (Vector256<double>*)keys);
+                                new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, m, keys).Execute(item);
+                            }
+                        }
                 }
             }
         var counts = new double[half.HalfItems];

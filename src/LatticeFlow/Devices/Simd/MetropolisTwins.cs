@@ -43,6 +43,9 @@ internal static unsafe class MetropolisTwins
     /// <summary>Longest row the twin copies onto the stack; longer rows run the body.</summary>
     private const int MaxRow = 1 << 14;
 
+    /// <summary>Ten rounds' two keys in 512-bit lanes, in doubles: room for either lane width.</summary>
+    private const int RoundKeyDoubles = 20 * 8;
+
     public static bool Update<TV, TA>(MetropolisKernel<TV, TA> k, TwinContext context, int items, long sites)
         where TV : struct, IView<double> where TA : struct, ILocalAction
     {
@@ -53,8 +56,18 @@ internal static unsafe class MetropolisTwins
         var action = k.Action;
         var body = new MetropolisKernel<HostView<double>, Phi4LocalAction>(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host,
             k.Accepted.Host, k.Key, k.Sweep, k.Parity, k.Delta, k.Hits);
-        if (lanes == 8) context.Launcher.Launch(items, sites, new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, Margin));
-        else context.Launcher.Launch(items, sites, new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, Margin));
+        // Philox's round keys in lanes, once per launch: the same for every row.
+        double* roundKeys = (double*)context.Scratch(2 * RoundKeyDoubles);
+        if (lanes == 8)
+        {
+            PhiloxLanes.RoundKeys<DoubleLanes8, Vector512<double>>(k.Key, (Vector512<double>*)roundKeys);
+            context.Launcher.Launch(items, sites, new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, Margin, roundKeys));
+        }
+        else
+        {
+            PhiloxLanes.RoundKeys<DoubleLanes4, Vector256<double>>(k.Key, (Vector256<double>*)roundKeys);
+            context.Launcher.Launch(items, sites, new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, Margin, roundKeys));
+        }
         return true;
     }
 
@@ -91,13 +104,15 @@ internal struct BlockLanes<TD> where TD : unmanaged
 /// <summary>
 /// One row per item (see <see cref="MetropolisTwins"/>): whole blocks of C pairs in lanes, the rest in the body.
 /// <paramref name="margin"/> is <see cref="MetropolisTwins.Margin"/>; tests widen it to send every block to the body.
+/// <paramref name="roundKeys"/> holds <see cref="PhiloxLanes.RoundKeys"/> of the body's key, for every row.
 /// </summary>
 [SkipLocalsInit]
-internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView<double>, Phi4LocalAction> body, double margin) : IKernel
+internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView<double>, Phi4LocalAction> body, double margin, double* roundKeys) : IKernel
     where TL : struct, IDoubleLanes<TD> where TD : unmanaged
 {
     private readonly MetropolisKernel<HostView<double>, Phi4LocalAction> _body = body;
     private readonly double _margin = margin;
+    private readonly TD* _roundKeys = (TD*)roundKeys;
 
     public void Execute(int item)
     {
@@ -111,8 +126,7 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
         Buffer.MemoryCopy(row, padded + 1, 8L * ly, 8L * ly);
         padded[0] = row[ly - 1];
         padded[ly + 1] = row[0];
-        TD* roundKeys = stackalloc TD[20];
-        PhiloxLanes.RoundKeys<TL, TD>(k.Key, roundKeys);
+        TD* roundKeys = _roundKeys;
         long taken = 0;
         // A block where some lane's log u lies within the margin of −ΔS is left as it was and run by the body.
         for (int block = 0; ; block++)
@@ -121,7 +135,8 @@ internal readonly unsafe struct MetropolisTwin<TL, TD>(MetropolisKernel<HostView
             if (block >= blocks) break;
             taken += k.Update(item, 2 * c * block, 2 * c * (block + 1));
         }
-        taken += k.Update(item, 2 * c * blocks, s.Width);
+        // The pairs after the last whole block, if any (the body's call would locate the row again for none).
+        if (2 * c * blocks < s.Width) taken += k.Update(item, 2 * c * blocks, s.Width);
         k.Accepted.Pointer[item] += taken;
     }
 
