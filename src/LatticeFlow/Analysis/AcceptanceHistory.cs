@@ -2,9 +2,10 @@ namespace LatticeFlow.Analysis;
 
 /// <summary>Statistics of an independence Metropolis chain's accept/reject history.</summary>
 /// <param name="RejectionRuns">Runs of rejections closed by an acceptance, by length: how many of each.</param>
-/// <param name="LongestRejectionRun">The most proposals in a row that some chain rejected, the run at its end included:
-/// how long the chain held one configuration.</param>
-/// <param name="ChainProposals">The accept/reject decisions of the chain that holds <see cref="LongestRejectionRun"/>.</param>
+/// <param name="LongestRejectionRun">The most proposals in a row that a chain rejected (its leading and trailing runs
+/// included: how long the chain held one configuration), of the chain where that run is the largest fraction of the
+/// chain's length (with chains of one length, the longest run of any).</param>
+/// <param name="ChainProposals">The accept/reject decisions of that chain.</param>
 public sealed record AcceptanceStatistics(
     double Acceptance,
     double TauIntFromAcceptance,
@@ -17,19 +18,21 @@ public sealed record AcceptanceStatistics(
     long ChainProposals)
 {
     /// <summary>
-    /// Whether the chain held one configuration too long for its errors: <see cref="IsSticky"/> of
-    /// <see cref="LongestRejectionRun"/> and <see cref="ChainProposals"/>.
+    /// Whether some chain held one configuration too long for its errors: <see cref="IsSticky"/> of
+    /// <see cref="LongestRejectionRun"/> and <see cref="ChainProposals"/> (the chain with the largest ratio of the two).
     /// </summary>
     public bool Sticky => IsSticky(LongestRejectionRun, ChainProposals);
 
     /// <summary>
     /// A chain of <paramref name="chainProposals"/> that rejected <paramref name="longestRun"/> proposals in a row is
     /// sticky where chainProposals &lt; 50 × longestRun. An independence sampler leaves x with probability
-    /// E_q[min(1, w(y)/w(x))] ≈ 1/w(x) where the normalised weight w = (p/q)/E_q[p/q] is large, so a run of R rejections
-    /// says the chain met a w(x) of order R; its slowest mode relaxes as (1 − 1/w_max)^t (Liu, Statistics and Computing 6
-    /// (1996) 113: the eigenvalues of the independence sampler), so τ_exp ≳ R. The Γ method's window sums ρ(t) only to a
-    /// few τ_int and does not see that tail: a chain needs N ≥ 50 τ_exp as <see cref="GammaResult.Reliable"/> asks
-    /// N ≥ 50 τ_int. The run happens within one chain, so its length is what counts (replicas add data, not lags).
+    /// E_q[min(1, w(y)/w(x))] ≈ 1/w(x) where the normalised weight w = (p/q)/E_q[p/q] is large, so its stay at x is a
+    /// geometric draw with mean ≈ w(x), and a run of R rejections says the chain met a w(x) of order R (within a factor of
+    /// a few: one draw); its slowest mode relaxes as (1 − 1/w_max)^t (Liu, Statistics and Computing 6 (1996) 113: the
+    /// eigenvalues of the independence sampler), so τ_exp is of order R or more. The Γ method's window sums ρ(t) only to
+    /// a few τ_int and does not see that tail: the rule asks N ≥ 50 R of the chain as <see cref="GammaResult.Reliable"/>
+    /// asks N ≥ 50 τ_int, a heuristic of the same size, not a bound. The run happens within one chain, so its length is
+    /// what counts (replicas add data, not lags).
     /// </summary>
     public static bool IsSticky(long longestRun, long chainProposals) => (double)GammaResult.MinimumLength * longestRun > chainProposals;
 
@@ -56,11 +59,12 @@ public static class AcceptanceHistory
         double acceptance = n > 0 ? (double)acc / n : double.NaN;
 
         var runs = new SortedDictionary<int, long>();
+        // The chain whose longest run is the largest fraction of its length (ties: the longer run).
         int longest = 0;
         long longestChain = 0;
         foreach (var chain in accepted)
         {
-            int run = 0;
+            int run = 0, chainLongest = 0;
             bool started = false;
             foreach (bool x in chain)
             {
@@ -70,11 +74,12 @@ public static class AcceptanceHistory
                     started = true;
                     run = 0;
                 }
-                else if (++run > longest)
-                {
-                    longest = run;
-                    longestChain = chain.Length;
-                }
+                else chainLongest = Math.Max(chainLongest, ++run);
+            }
+            if (chainLongest > 0 && (longestChain == 0 || Worse(chainLongest, chain.Length, longest, longestChain)))
+            {
+                longest = chainLongest;
+                longestChain = chain.Length;
             }
         }
         long runCount = runs.Values.Sum();
@@ -121,5 +126,12 @@ public static class AcceptanceHistory
         if (!determined) tauInt = double.NaN;
         double error = determined ? WolffWindow.TauIntError(tauInt, window, n) : double.NaN;
         return new AcceptanceStatistics(acceptance, tauInt, error, window, 1 / acceptance - 0.5, runs, meanRun, longest, longestChain);
+    }
+
+    /// <summary>Whether a run of <paramref name="run"/> in a chain of <paramref name="length"/> is a larger fraction of it than <paramref name="otherRun"/> of <paramref name="otherLength"/> (equal: the longer run).</summary>
+    public static bool Worse(long run, long length, long otherRun, long otherLength)
+    {
+        Int128 a = (Int128)run * otherLength, b = (Int128)otherRun * length;
+        return a > b || (a == b && run > otherRun);
     }
 }

@@ -62,11 +62,11 @@ public static class FigureStyle
     /// <summary>The legend below the figure, where it covers no data.</summary>
     public static void LegendBelow(Plot plot) => plot.ShowLegend(Edge.Bottom);
 
-    /// <summary>A title with a second line of notes (what was left out, conventions) where there are any.</summary>
+    /// <summary>A title with a line per note (what was left out, conventions) where there are any: one line would be cut off.</summary>
     public static void Title(Plot plot, string title, IEnumerable<string?> notes)
     {
         var n = notes.Where(s => !string.IsNullOrEmpty(s)).ToList();
-        plot.Title(n.Count == 0 ? title : title + "\n" + string.Join("; ", n));
+        plot.Title(n.Count == 0 ? title : title + "\n" + string.Join("\n", n));
     }
 
     /// <summary>A figure with nothing to draw: the reason in the middle, and axes from 0 to 1 without misleading numbers.</summary>

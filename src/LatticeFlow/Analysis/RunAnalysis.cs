@@ -61,12 +61,19 @@ public static class RunAnalysis
         var point = PointAnalysis.Analyze(runs, new PointAnalysisOptions(o.S, o.Bin, Curves: o.Plots));
         var notes = point.Notes.ToList();
 
+        // Flow runs: each run's report (its chain and proposals); analysis.json's flow section where there is one run,
+        // the notes of every run where there are several.
         FlowRunReport? flow = null;
-        if (first.AlgorithmName == "flow" && dirs.Count == 1 && File.Exists(RunFiles.Path(dirs[0], ProposalsCsv.File)))
-            flow = FlowRunReport.Compute(dirs[0], first.Lattice.Volume);
-        if (flow is { HeavyTailed: true }) notes.Add(flow.HeavyTailNote);
-        if (flow is { Sticky: true }) notes.Add(flow.StickyNote);
-        if (flow is { NonFinite: > 0 }) notes.Add(flow.NonFiniteNote);
+        if (first.AlgorithmName == "flow")
+            foreach (var d in dirs.Where(d => File.Exists(RunFiles.Path(d, ProposalsCsv.File))))
+            {
+                var report = FlowRunReport.Compute(d, first.Lattice.Volume);
+                if (dirs.Count == 1) flow = report;
+                string run = dirs.Count == 1 ? "" : $"{d}: ";
+                if (report.HeavyTailed) notes.Add(run + report.HeavyTailNote);
+                if (report.Sticky) notes.Add(run + report.StickyNote);
+                if (report.NonFinite > 0) notes.Add(run + report.NonFiniteNote);
+            }
 
         string outDir = o.OutputDirectory ?? dirs[0];
         var result = new AnalysisResult

@@ -100,7 +100,7 @@ public static class SweepPlots
             var style = FigureStyle.Algorithm(a);
             string legend = fits.TryGetValue($"{a}/{observable}", out var fit)
                 ? FormattableString.Invariant($"{a}: {fit.Describe()}{(fit.Excluded > 0 ? $" ({fit.Points} of {fit.Points + fit.Excluded} sizes)" : "")}")
-                : $"{a} (no fit: fewer than 2 reliable sizes)";
+                : $"{a} (no fit: fewer than 2 trusted sizes)";
             var (p, _) = FigureStyle.Draw(plot, trusted, bottom, style.Color);
             Mark(p, style.Marker, trusted.Y.Count > 0 ? legend : null);
             if (excluded.Y.Count > 0)

@@ -64,7 +64,7 @@ public sealed record SweepRow
     /// <summary>A flow row whose weights are too heavy-tailed for its errors to mean anything (<see cref="Flows.ParetoTail"/>).</summary>
     public bool HeavyTailed => ParetoK > ParetoThreshold;
 
-    /// <summary>Flow rows: the most proposals in a row some chain of some replica rejected, and that chain's proposals.</summary>
+    /// <summary>Flow rows: the longest rejection run of the replicas' chain where it is the largest fraction of the chain, and that chain's proposals.</summary>
     public int? LongestRejectionRun { get; init; }
     public long? LongestRunChainProposals { get; init; }
 
@@ -164,8 +164,8 @@ public static class SweepSummary
                 row = row with
                 {
                     ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold),
-                    LongestRejectionRun = reports.Max(r => r.Acceptance.LongestRejectionRun),
-                    LongestRunChainProposals = reports.MaxBy(r => r.Acceptance.LongestRejectionRun)!.Acceptance.ChainProposals,
+                    LongestRejectionRun = Stickiest(reports).LongestRejectionRun,
+                    LongestRunChainProposals = Stickiest(reports).ChainProposals,
                 };
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), TrainRun.Summary);
             if (File.Exists(train) && TrainSummary.Read(train) is var t)
@@ -174,6 +174,11 @@ public static class SweepSummary
         }
         return row;
     }
+
+    /// <summary>The replicas' chain whose longest rejection run is the largest fraction of its length (<see cref="AcceptanceHistory.Worse"/>).</summary>
+    private static AcceptanceStatistics Stickiest(IReadOnlyList<FlowRunReport> reports) =>
+        reports.Select(r => r.Acceptance).Aggregate((a, b) =>
+            AcceptanceHistory.Worse(b.LongestRejectionRun, b.ChainProposals, a.LongestRejectionRun, a.ChainProposals) ? b : a);
 
     private static readonly string[] Observables = ["absM_per_V", "chi2", "E", .. PrimaryObservables];
 

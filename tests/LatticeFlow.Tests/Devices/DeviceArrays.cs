@@ -3,6 +3,15 @@ using LatticeFlow.Devices.Simd;
 
 namespace LatticeFlow.Tests.Devices;
 
+/// <summary>Runs a twin's items in order on the calling thread: for asking a twin directly whether it takes a launch.</summary>
+internal sealed class SerialLauncher : LatticeFlow.Kernels.IHostLauncher
+{
+    public void Launch<T>(int items, long sites, T kernel) where T : struct, LatticeFlow.Kernels.IKernel
+    {
+        for (int i = 0; i < items; i++) kernel.Execute(i);
+    }
+}
+
 /// <summary>Float arrays to and from a device, reproducible uniform test values, and the comparisons of the twin tests.</summary>
 internal static class DeviceArrays
 {

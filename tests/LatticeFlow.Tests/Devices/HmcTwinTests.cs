@@ -33,11 +33,16 @@ public sealed class HmcTwinTests
         }
     }
 
-    /// <summary>Items that start on an odd site, end inside a pair, span odd volumes, and are shorter than the vectors.</summary>
+    /// <summary>
+    /// Items that start on an odd site, end inside a pair, span odd volumes, are shorter than the vectors, or hold two
+    /// blocks of pairs (their Philox calls interleaved) and a single block or scalar sites after them.
+    /// </summary>
     [Theory]
     [InlineData(SimdLevel.Avx2, 36, 6, 12)]
     [InlineData(SimdLevel.Avx2, 45, 15, 6)]
     [InlineData(SimdLevel.Avx2, 63, 21, 9)]
+    [InlineData(SimdLevel.Avx2, 45, 45, 3)]
+    [InlineData(SimdLevel.Avx2, 70, 35, 4)]
     [InlineData(SimdLevel.Avx512, 45, 15, 6)]
     [InlineData(SimdLevel.Avx512, 102, 51, 4)]
     [InlineData(SimdLevel.Avx512, 40, 40, 3)]

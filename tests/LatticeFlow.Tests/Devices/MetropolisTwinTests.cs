@@ -76,14 +76,6 @@ public sealed class MetropolisTwinTests
         Assert.Equal(taken, HostTwin<MetropolisKernel<DeviceView<double>, Phi4LocalAction>>.Launch!(kernel, context, half.HalfItems, fields.Sites / 2));
     }
 
-    private sealed class SerialLauncher : IHostLauncher
-    {
-        public void Launch<T>(int items, long sites, T kernel) where T : struct, IKernel
-        {
-            for (int i = 0; i < items; i++) kernel.Execute(i);
-        }
-    }
-
     /// <summary>The bound the bracket rests on: |Log(u) − Math.Log(u)| ≤ 1.1·10⁻⁷ &lt; Margin/4 for the uniforms Philox gives.</summary>
     [Fact]
     public unsafe void TheLogApproximationIsWithinItsBound()
@@ -145,20 +137,17 @@ public sealed class MetropolisTwinTests
                     new DeviceView<double>(fields.View).Host, new DeviceView<double>(accepted.View).Host, key, sweep, parity, 0.9, hits);
                 unsafe
                 {
+                    // The round keys once for all rows, as MetropolisTwins.Update computes them.
                     fixed (double* keys = new double[20 * 8])
+                    {
+                        if (level == SimdLevel.Avx512) PhiloxLanes.RoundKeys<DoubleLanes8, Vector512<double>>(key, (Vector512<double>*)keys);
+                        else PhiloxLanes.RoundKeys<DoubleLanes4, Vector256<double>>(key, (Vector256<double>*)keys);
                         for (int item = 0; item < half.HalfItems; item++)
                         {
-                            if (level == SimdLevel.Avx512)
-                            {
-                                PhiloxLanes.RoundKeys<DoubleLanes8, Vector512<double>>(key, (Vector512<double>*)keys);
-                                new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, m, keys).Execute(item);
-                            }
-                            else
-                            {
-                                PhiloxLanes.RoundKeys<DoubleLanes4, Vector256<double>>(key, (Vector256<double>*)keys);
-                                new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, m, keys).Execute(item);
-                            }
+                            if (level == SimdLevel.Avx512) new MetropolisTwin<DoubleLanes8, Vector512<double>>(body, m, keys).Execute(item);
+                            else new MetropolisTwin<DoubleLanes4, Vector256<double>>(body, m, keys).Execute(item);
                         }
+                    }
                 }
             }
         var counts = new double[half.HalfItems];

@@ -32,6 +32,27 @@ public sealed class ObservableTwinTests
         }
     }
 
+    /// <summary>
+    /// The twin takes every φ⁴ launch over all (chain, time slice) items of rows longer than its narrowest lanes, and no
+    /// other: the comparison above would pass unseen if it ran the body everywhere.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TheTwinTakesEveryLaunchOfRowsLongerThanFour(SimdLevel level, int[] extents, int chains)
+    {
+        var geometry = new LatticeGeometry(extents);
+        using var device = new ManagedDevice(DeviceFactory.Context, 1, SimdLevel.Off);
+        using var fields = new FieldBatch(device, geometry, chains);
+        var s = fields.Shape;
+        int items = chains * s.Ly;
+        using var output = device.Allocate<double>((long)ObservableSlots.PerSlice * items);
+        var kernel = new ObservableKernel<Reals, Phi4LocalAction>(s, new Phi4LocalAction(-4.0, 5.113, geometry.Dimensions), fields.View, output.View);
+        using var context = new TwinContext(new SerialLauncher(), level);
+        var twin = HostTwin<ObservableKernel<Reals, Phi4LocalAction>>.Launch!;
+        Assert.Equal(s.Ly > 4, twin(kernel, context, items, fields.Sites));
+        Assert.False(twin(kernel, context, items - 1, fields.Sites));
+    }
+
     private static double[] Slices(SimdLevel level, int[] extents, int chains, int threads)
     {
         var geometry = new LatticeGeometry(extents);

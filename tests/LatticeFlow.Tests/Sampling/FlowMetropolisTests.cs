@@ -185,6 +185,29 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
         Assert.Equal(sticky, stats.Sticky);
     }
 
+    /// <summary>
+    /// The stay judged is the chain's whose longest run is the largest fraction of its length: a short sticky chain is not
+    /// hidden by a longer run in a long chain; a leading run counts; an all-rejected chain is sticky, an empty one is not.
+    /// </summary>
+    [Fact]
+    public void TheStickiestChainIsJudgedWhateverItsLength()
+    {
+        static bool[] Chain(int length, int start, int run) => [.. Enumerable.Range(0, length).Select(i => i < start || i >= start + run)];
+        // 300 of 100 000 (not sticky) against 30 of 1000 (sticky): the short chain is reported.
+        var s = AcceptanceHistory.Analyze([Chain(100_000, 5000, 300), Chain(1000, 0, 30)]);
+        Assert.Equal((30, 1000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        // A leading run (before the first acceptance) is a stay too.
+        s = AcceptanceHistory.Analyze([Chain(10_000, 0, 250)]);
+        Assert.Equal((250, 10_000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        // Equal fractions: the longer run.
+        s = AcceptanceHistory.Analyze([Chain(1000, 10, 10), Chain(2000, 10, 20)]);
+        Assert.Equal((20, 2000L, false), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        s = AcceptanceHistory.Analyze([new bool[40]]);
+        Assert.Equal((40, 40L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        s = AcceptanceHistory.Analyze([Array.Empty<bool>()]);
+        Assert.Equal((0, 0L, false), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+    }
+
     [Theory]
     [InlineData(30L, false)]
     [InlineData(130L, false)]

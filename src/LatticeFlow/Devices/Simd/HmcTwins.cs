@@ -145,7 +145,17 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
         while (i < end)
         {
             int site = i - b * a.Volume;
-            if ((site & 1) == 0 && i + 2 * TL.Count <= end)
+            if ((site & 1) == 0 && i + 4 * TL.Count <= end)
+            {
+                // Two blocks' Philox calls interleaved: each call is a serial chain of ten rounds of multiplies.
+                TD first = TL.AddInt(TL.BroadcastBits((uint)(site >> 1)), TL.LaneIndex);
+                PhiloxLanes.Generate2<TL, TD>(first, TL.AddInt(first, TL.BroadcastBits((uint)TL.Count)), TL.BroadcastBits((uint)b),
+                    TL.BroadcastBits(a.Step), TL.BroadcastBits(a.Stream), roundKeys, out var w0, out var w1);
+                Normals(w0, a.Target.Pointer + i);
+                Normals(w1, a.Target.Pointer + i + 2 * TL.Count);
+                i += 4 * TL.Count;
+            }
+            else if ((site & 1) == 0 && i + 2 * TL.Count <= end)
             {
                 Pairs(b, site, a.Target.Pointer + i, roundKeys);
                 i += 2 * TL.Count;
@@ -161,6 +171,14 @@ internal readonly unsafe struct GaussianTwin<TL, TD>(GaussianKernel<HostView<dou
         var w = new PhiloxWords<TD>(TL.AddInt(TL.BroadcastBits((uint)(site >> 1)), TL.LaneIndex), TL.BroadcastBits((uint)chain),
             TL.BroadcastBits(a.Step), TL.BroadcastBits(a.Stream));
         PhiloxLanes.Generate<TL, TD>(ref w, roundKeys);
+        Normals(w, t);
+    }
+
+    // Box–Muller of one call's words per lane: 2·Count normals into t, pair j's two at t[2j], t[2j + 1].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Normals(in PhiloxWords<TD> w, double* t)
+    {
+        var a = _a;
         TD log = PortableMathLanes.Log<TL, TD>(PhiloxLanes.Uniform53<TL, TD>(w.X0, w.X1));
         TD radius = TL.Multiply(TL.Broadcast(a.Scale), TL.Sqrt(TL.Multiply(TL.Broadcast(-2.0), log)));
         PortableMathLanes.SinCosTwoPi<TL, TD>(PhiloxLanes.Uniform53<TL, TD>(w.X2, w.X3), out var sin, out var cos);

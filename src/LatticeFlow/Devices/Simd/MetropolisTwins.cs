@@ -57,7 +57,7 @@ internal static unsafe class MetropolisTwins
         var body = new MetropolisKernel<HostView<double>, Phi4LocalAction>(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host,
             k.Accepted.Host, k.Key, k.Sweep, k.Parity, k.Delta, k.Hits);
         // Philox's round keys in lanes, once per launch: the same for every row.
-        double* roundKeys = (double*)context.Scratch(2 * RoundKeyDoubles);
+        double* roundKeys = (double*)context.Scratch(2 * RoundKeyDoubles); // Scratch counts floats
         if (lanes == 8)
         {
             PhiloxLanes.RoundKeys<DoubleLanes8, Vector512<double>>(k.Key, (Vector512<double>*)roundKeys);

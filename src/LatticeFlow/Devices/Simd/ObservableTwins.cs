@@ -8,7 +8,8 @@ namespace LatticeFlow.Devices.Simd;
 /// Host SIMD twin of <see cref="ObservableKernel{TV, TA}"/> with the φ⁴ local action (other actions run the body),
 /// bit-identical to the body. The body gives one item to each (chain, time slice t) and walks down its column, one
 /// <see cref="StencilRows"/> per site; measured after every sweep, that cost as much as a Metropolis sweep of a 64²
-/// chain. Here an item is a chain's group of up to <see cref="GroupColumns"/> columns: each row's neighbour rows are
+/// chain. Here an item is a chain's group of <see cref="GroupColumns"/> columns (the last group takes the rest, up to
+/// 2·64 − 1 columns; a row of fewer than 64 is one group): each row's neighbour rows are
 /// found once, and the columns' sums T(t), Σ s and Σ φ Σ_μ φ(x + μ̂) advance in lanes (one column per lane), with the
 /// body's operations in its order (none fused) and its row order, so each column's three sums are the body's. The last
 /// column (whose forward neighbour wraps to y = 0) and columns past the last whole vector run the body's arithmetic in
@@ -16,7 +17,7 @@ namespace LatticeFlow.Devices.Simd;
 /// </summary>
 internal static unsafe class ObservableTwins
 {
-    /// <summary>Columns per item, at most; a last group narrower than the lanes joins the one before it.</summary>
+    /// <summary>Columns per item but the last, which takes the rest.</summary>
     public const int GroupColumns = 64;
 
     public static bool Measure<TV, TA>(ObservableKernel<TV, TA> k, TwinContext context, int items, long sites)
@@ -24,7 +25,8 @@ internal static unsafe class ObservableTwins
     {
         if (typeof(TA) != typeof(Phi4LocalAction)) return false;
         var s = k.Shape;
-        if (s.Ly <= DoubleLanes4.Count || s.RowDims > StencilRows.MaxRowAxes) return false;
+        // The twin writes every (chain, time slice): a launch over fewer items than that runs the body.
+        if (items != s.Chains * s.Ly || s.Ly <= DoubleLanes4.Count || s.RowDims > StencilRows.MaxRowAxes) return false;
         var action = k.Action;
         var args = new ObservableKernel<HostView<double>, Phi4LocalAction>(s, Unsafe.As<TA, Phi4LocalAction>(ref action), k.Phi.Host, k.Output.Host);
         int groups = Groups(s.Ly);
