@@ -91,8 +91,12 @@ public sealed class SweepVerb : IVerb
         Console.WriteLine($"{"L",4} {(grid ? $"{"m2",8} {"lam",8} " : "")}{"algorithm",-11} {"accept",7} {"chi2",22} {"tau(chi2)",16} {"tau(|M|)",16} {"E",22} {"m_p L",16} {"s/indep.cfg",12} {"+training",12}");
         foreach (var r in rows.OrderBy(r => r.Point).ThenBy(r => r.Algorithm))
             Console.WriteLine(string.Create(c, $"{r.L,4} {(grid ? $"{r.M2,8:G4} {r.Lambda,8:G4} " : "")}{r.Algorithm,-11} {r.Acceptance,7:F3} {$"{r.Chi2.Value:G5} ± {r.Chi2.Error:G2}",22} {$"{r.Chi2.TauInt:F2} ± {r.Chi2.TauIntError:F2}",16} {$"{r.Primaries["absM"].TauInt:F2} ± {r.Primaries["absM"].TauIntError:F2}",16} {$"{r.IsingEnergy.Value:G5} ± {r.IsingEnergy.Error:G2}",22} {(r.PoleMassTimesL is Estimate m ? $"{m.Value:F2} ± {m.Error:F2}" : "-"),16} {r.SecondsPerIndependent,12:G3} {(r.TrainingSeconds is null ? "" : r.SecondsPerIndependentWithTraining.ToString("G3", c)),12}{r.Caveats}"));
-        foreach (var (key, fit) in SweepSummary.Fits(rows).Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
+        var fits = SweepSummary.Fits(rows);
+        foreach (var (key, fit) in fits.Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
             Console.WriteLine(string.Create(c, $"  z({key}): {fit.Describe()} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: untrusted tau_int)" : "")}"));
+        if (!grid)
+            foreach (var group in rows.GroupBy(r => r.Algorithm).Where(g => g.Count() > 1 && !fits.ContainsKey($"{g.Key}/chi2")))
+                Console.WriteLine($"  z({group.Key}/chi2): no fit (fewer than 2 of its {group.Count()} sizes have a trusted, determined tau_int)");
         if (grid) Console.WriteLine("  no fits of tau_int against L: some L has several points (other couplings), so tau_int(L) is not one curve");
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");
         return 0;

@@ -230,7 +230,7 @@ public static class SweepPlots
         var sticky = flows.Where(r => r.Sticky).Select(r => $"L = {r.L} ({r.LongestRejectionRun} in a row)").ToList();
         FigureStyle.Title(plot, "Flow acceptance against L",
             [heavy.Count > 0 ? $"heavy-tailed weights (Pareto k̂ above threshold): {string.Join(", ", heavy)}" : null,
-             sticky.Count > 0 ? $"sticky chains (longest rejection run > 1/50 of the proposals): {string.Join(", ", sticky)}" : null]);
+             sticky.Count > 0 ? $"sticky chains (a rejection run longer than 1/50 of its chain): {string.Join(", ", sticky)}" : null]);
         FigureStyle.LegendBelow(plot);
         return plot;
     }
