@@ -62,11 +62,34 @@ public static class FigureStyle
     /// <summary>The legend below the figure, where it covers no data.</summary>
     public static void LegendBelow(Plot plot) => plot.ShowLegend(Edge.Bottom);
 
-    /// <summary>A title with a line per note (what was left out, conventions) where there are any: one line would be cut off.</summary>
+    /// <summary>
+    /// A title with its notes (what was left out, conventions) below it, each note on lines of at most
+    /// <see cref="TitleLine"/> characters, broken after ", " or "; " (a long line is cut off at the figure's edges).
+    /// </summary>
     public static void Title(Plot plot, string title, IEnumerable<string?> notes)
     {
-        var n = notes.Where(s => !string.IsNullOrEmpty(s)).ToList();
-        plot.Title(n.Count == 0 ? title : title + "\n" + string.Join("\n", n));
+        var lines = new List<string> { title };
+        foreach (var note in notes.Where(s => !string.IsNullOrEmpty(s))) lines.AddRange(Wrap(note!, TitleLine));
+        plot.Title(string.Join("\n", lines));
+    }
+
+    /// <summary>Characters of a title line that fit the 900-pixel figures in the title's font.</summary>
+    public const int TitleLine = 95;
+
+    /// <summary><paramref name="text"/> in lines of at most <paramref name="width"/> characters where it has breaks (after ", " or "; ") to allow it.</summary>
+    public static IEnumerable<string> Wrap(string text, int width)
+    {
+        var line = new System.Text.StringBuilder();
+        foreach (var piece in System.Text.RegularExpressions.Regex.Split(text, "(?<=[,;] )"))
+        {
+            if (line.Length > 0 && line.Length + piece.Length > width)
+            {
+                yield return line.ToString().TrimEnd();
+                line.Clear();
+            }
+            line.Append(piece);
+        }
+        if (line.Length > 0) yield return line.ToString().TrimEnd();
     }
 
     /// <summary>A figure with nothing to draw: the reason in the middle, and axes from 0 to 1 without misleading numbers.</summary>

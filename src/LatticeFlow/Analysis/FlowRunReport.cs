@@ -62,7 +62,7 @@ public sealed record FlowRunReport(AcceptanceStatistics Acceptance, IReadOnlyDic
             ["longest_rejection_run"] = a.LongestRejectionRun,
             ["longest_rejection_run_chain_proposals"] = a.ChainProposals,
             ["sticky"] = a.Sticky,
-            ["sticky_convention"] = $"sticky: the chain holding the longest rejection run R has fewer than {GammaResult.MinimumLength} R proposals (R rejections in a row mean tau_exp of order R or more, Liu 1996)",
+            ["sticky_convention"] = $"sticky: the chain whose longest rejection run R is the largest fraction of its length has fewer than {GammaResult.MinimumLength} R proposals (R rejections in a row mean tau_exp of order R or more, Liu 1996)",
             ["pareto_k"] = N(ParetoK),
             ["pareto_k_threshold"] = N(ParetoThreshold),
             ["pareto_k_convention"] = "shape of a generalised Pareto fit to the largest weights p/q (PSIS, Vehtari et al. arXiv:1507.02646); above the threshold flow MH and reweighting errors are unreliable",

@@ -227,10 +227,10 @@ public static class SweepPlots
             ev.LinePattern = LinePattern.Dashed;
         }
         var heavy = flows.Where(r => r.HeavyTailed).Select(r => $"L = {r.L}").ToList();
-        var sticky = flows.Where(r => r.Sticky).Select(r => $"L = {r.L} ({r.LongestRejectionRun} in a row)").ToList();
+        var sticky = flows.Where(r => r.Sticky).Select(r => $"L = {r.L} ({r.LongestRejectionRun} of {r.LongestRunChainProposals})").ToList();
         FigureStyle.Title(plot, "Flow acceptance against L",
             [heavy.Count > 0 ? $"heavy-tailed weights (Pareto k̂ above threshold): {string.Join(", ", heavy)}" : null,
-             sticky.Count > 0 ? $"sticky chains (a rejection run longer than 1/50 of its chain): {string.Join(", ", sticky)}" : null]);
+             sticky.Count > 0 ? $"sticky chains (rejections in a row, of the chain's proposals): {string.Join(", ", sticky)}" : null]);
         FigureStyle.LegendBelow(plot);
         return plot;
     }

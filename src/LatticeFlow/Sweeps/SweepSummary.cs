@@ -82,7 +82,7 @@ public sealed record SweepRow
     public string Caveats => string.Concat(
         Reliable ? "" : $"  * too few data: N < {GammaResult.MinimumLength} tau_int, errors and tau unreliable",
         HeavyTailed ? FormattableString.Invariant($"  * heavy-tailed flow weights (Pareto k {ParetoK:F2} > {ParetoThreshold:F2}): errors unreliable") : "",
-        Sticky ? FormattableString.Invariant($"  * sticky chain: {LongestRejectionRun} rejections in a row in a chain of {LongestRunChainProposals} (< {GammaResult.MinimumLength} times): errors unreliable") : "");
+        Sticky ? FormattableString.Invariant($"  * sticky chain: {LongestRejectionRun} rejections in a row in a chain of {LongestRunChainProposals}, fewer than {GammaResult.MinimumLength} times the run: errors unreliable") : "");
 
     /// <summary>τ_int of an observable by name: a primary column, or chi2, E, absM_per_V.</summary>
     public Estimate Tau(string observable) => observable switch
@@ -161,12 +161,14 @@ public static class SweepSummary
         {
             var reports = dirs.Where(d => File.Exists(RunFiles.Path(d, ProposalsCsv.File))).Select(d => FlowRunReport.Compute(d, (double)p.L * p.L)).ToList();
             if (reports.Count > 0)
+            {
+                var stickiest = Stickiest(reports.Select(r => r.Acceptance));
                 row = row with
                 {
                     ParetoK = reports.Max(r => r.ParetoK), ParetoThreshold = reports.Min(r => r.ParetoThreshold),
-                    LongestRejectionRun = Stickiest(reports).LongestRejectionRun,
-                    LongestRunChainProposals = Stickiest(reports).ChainProposals,
+                    LongestRejectionRun = stickiest.LongestRejectionRun, LongestRunChainProposals = stickiest.ChainProposals,
                 };
+            }
             string train = Path.Combine(SweepRunner.TrainingDirectory(output, p), TrainRun.Summary);
             if (File.Exists(train) && TrainSummary.Read(train) is var t)
                 row = row with { TrainingSeconds = t.Seconds, TrainingSteps = t.StepsDone, TrainingAcceptance = t.EvalAcceptance, TrainingEss = t.EvalEss, TrainingParetoK = t.EvalParetoK,
@@ -176,9 +178,8 @@ public static class SweepSummary
     }
 
     /// <summary>The replicas' chain whose longest rejection run is the largest fraction of its length (<see cref="AcceptanceHistory.Worse"/>).</summary>
-    private static AcceptanceStatistics Stickiest(IReadOnlyList<FlowRunReport> reports) =>
-        reports.Select(r => r.Acceptance).Aggregate((a, b) =>
-            AcceptanceHistory.Worse(b.LongestRejectionRun, b.ChainProposals, a.LongestRejectionRun, a.ChainProposals) ? b : a);
+    internal static AcceptanceStatistics Stickiest(IEnumerable<AcceptanceStatistics> replicas) =>
+        replicas.Aggregate((a, b) => AcceptanceHistory.Worse(b.LongestRejectionRun, b.ChainProposals, a.LongestRejectionRun, a.ChainProposals) ? b : a);
 
     private static readonly string[] Observables = ["absM_per_V", "chi2", "E", .. PrimaryObservables];
 
@@ -199,7 +200,7 @@ public static class SweepSummary
         var header = new List<string> { "point", "L", "m2", "lam", "algorithm", "replicas", "configurations", "acceptance",
             "absM_per_V", "absM_per_V_err", "chi2", "chi2_err", "E", "E_err", "mpL", "mpL_err" };
         foreach (var o in Observables) header.AddRange([$"tau_{o}", $"dtau_{o}"]);
-        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed", "training_ess", "training_pareto_k", "longest_rejection_run", "sticky"]);
+        header.AddRange(["seconds_per_config", "seconds_per_independent_config", "seconds_per_independent_config_incl_training", "training_seconds", "training_steps", "training_acceptance", "reliable", "pareto_k", "heavy_tailed", "training_ess", "training_pareto_k", "longest_rejection_run", "longest_rejection_run_chain_proposals", "sticky"]);
         var lines = new List<string> { string.Join(",", header) };
         foreach (var r in rows)
         {
@@ -207,7 +208,7 @@ public static class SweepSummary
                 F(r.AbsMagnetization.Value), F(r.AbsMagnetization.Error), F(r.Chi2.Value), F(r.Chi2.Error), F(r.IsingEnergy.Value), F(r.IsingEnergy.Error),
                 F(r.PoleMassTimesL?.Value), F(r.PoleMassTimesL?.Error) };
             foreach (var o in Observables) f.AddRange([F(r.Tau(o).TauInt), F(r.Tau(o).TauIntError)]);
-            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0", F(r.TrainingEss), F(r.TrainingParetoK), r.LongestRejectionRun?.ToString(c) ?? "", r.Sticky ? "1" : "0"]);
+            f.AddRange([F(r.SecondsPerConfiguration), F(r.SecondsPerIndependent), F(r.SecondsPerIndependentWithTraining), F(r.TrainingSeconds), r.TrainingSteps?.ToString(c) ?? "", F(r.TrainingAcceptance), r.Reliable ? "1" : "0", F(r.ParetoK), r.HeavyTailed ? "1" : "0", F(r.TrainingEss), F(r.TrainingParetoK), r.LongestRejectionRun?.ToString(c) ?? "", r.LongestRunChainProposals?.ToString(c) ?? "", r.Sticky ? "1" : "0"]);
             lines.Add(string.Join(",", f));
         }
         AtomicFile.WriteAllText(Path.Combine(output, "summary.csv"), string.Join("\n", lines) + "\n");

@@ -380,4 +380,17 @@ public class PlotTests
         one.Add(new TrainStepMetrics(0, double.PositiveInfinity, double.NaN, double.NaN, double.NaN, 1e-3), 0);
         Render(one.CreatePlot());
     }
+
+    /// <summary>Title notes break after ", " or "; " into lines that fit the figure; a piece longer than a line stays whole.</summary>
+    [Fact]
+    public void LongTitleNotesAreWrappedAtTheirSeparators()
+    {
+        string note = "sticky chains: " + string.Join(", ", Enumerable.Range(1, 12).Select(l => $"L = {l * 8} (2000 of 50000)"));
+        var lines = FigureStyle.Wrap(note, FigureStyle.TitleLine).ToList();
+        Assert.True(lines.Count > 1);
+        Assert.All(lines, l => Assert.True(l.Length <= FigureStyle.TitleLine, l));
+        Assert.Equal(note, string.Join(" ", lines));
+        Assert.Equal(["a, b; c"], FigureStyle.Wrap("a, b; c", 95));
+        Assert.Equal([new string('x', 120)], FigureStyle.Wrap(new string('x', 120), 95));
+    }
 }

@@ -196,16 +196,50 @@ public class FlowMetropolisTests(TrainedModels models, EnsembleCache ensembles)
         // 300 of 100 000 (not sticky) against 30 of 1000 (sticky): the short chain is reported.
         var s = AcceptanceHistory.Analyze([Chain(100_000, 5000, 300), Chain(1000, 0, 30)]);
         Assert.Equal((30, 1000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
-        // A leading run (before the first acceptance) is a stay too.
+        s = AcceptanceHistory.Analyze([Chain(1000, 0, 30), Chain(100_000, 5000, 300)]);
+        Assert.Equal((30, 1000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        // A leading run (before the first acceptance) and a trailing one (never closed) are stays too.
         s = AcceptanceHistory.Analyze([Chain(10_000, 0, 250)]);
         Assert.Equal((250, 10_000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
-        // Equal fractions: the longer run.
+        s = AcceptanceHistory.Analyze([Chain(10_000, 9750, 250)]);
+        Assert.Equal((250, 10_000L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        // Equal fractions: the longer run, in either order.
         s = AcceptanceHistory.Analyze([Chain(1000, 10, 10), Chain(2000, 10, 20)]);
         Assert.Equal((20, 2000L, false), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        s = AcceptanceHistory.Analyze([Chain(2000, 10, 20), Chain(1000, 10, 10)]);
+        Assert.Equal((20, 2000L, false), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+        // Replicas of a sweep point: the same choice across runs (SweepSummary.Stickiest), whatever their order.
+        var longRun = AcceptanceHistory.Analyze([Chain(100_000, 5000, 300)]);
+        var shortChain = AcceptanceHistory.Analyze([Chain(1000, 0, 30)]);
+        Assert.Same(shortChain, LatticeFlow.Sweeps.SweepSummary.Stickiest([longRun, shortChain]));
+        Assert.Same(shortChain, LatticeFlow.Sweeps.SweepSummary.Stickiest([shortChain, longRun]));
         s = AcceptanceHistory.Analyze([new bool[40]]);
         Assert.Equal((40, 40L, true), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
         s = AcceptanceHistory.Analyze([Array.Empty<bool>()]);
         Assert.Equal((0, 0L, false), (s.LongestRejectionRun, s.ChainProposals, s.Sticky));
+    }
+
+    /// <summary>
+    /// `analyze` of several flow runs gives each run's notes, prefixed with its directory, and no single flow section: a
+    /// briefly trained flow's short run is sticky, a longer one of a better flow is judged on its own.
+    /// </summary>
+    [Fact]
+    public void AnalyzingSeveralFlowRunsGivesEachRunsNotes()
+    {
+        var g = LatticeGeometry.Square(4);
+        var c = Phi4Couplings.Tutorial;
+        using var tmp = new TempDir();
+        SampleRun.Execute(Flow(models.Get(4, 4, c, 20), g, c, tmp.Sub("poor"), 200, 1, 3), ProgressReporter.Silent, default);
+        SampleRun.Execute(Flow(models.Get(4, 4, c, 200), g, c, tmp.Sub("better"), 4000, 1, 4), ProgressReporter.Silent, default);
+        var reports = new[] { "poor", "better" }.ToDictionary(d => d, d => FlowRunReport.Compute(tmp.Sub(d), g.Volume));
+        Assert.True(reports["poor"].Sticky);
+        var r = RunAnalysis.Analyze([tmp.Sub("poor"), tmp.Sub("better")], new AnalysisOptions(OutputDirectory: tmp.Sub("analysis"), Plots: false));
+        Assert.Null(r.Flow);
+        foreach (var (d, report) in reports)
+            Assert.Equal(report.Sticky, r.Notes.Contains($"{tmp.Sub(d)}: {report.StickyNote}"));
+        var single = RunAnalysis.Analyze([tmp.Sub("poor")], new AnalysisOptions(OutputDirectory: tmp.Sub("analysis1"), Plots: false));
+        Assert.NotNull(single.Flow);
+        Assert.Contains(reports["poor"].StickyNote, single.Notes);
     }
 
     [Theory]

@@ -425,7 +425,7 @@ public class SweepTests
             Row(12, 1000, false, 0.6), Row(14, 1000, true, 0.8), Row(16, 1000, true, 0.5, chain: 4999),
         };
         Assert.Equal([false, false, false, false, false, true], rows.Select(r => r.Sticky));
-        Assert.Contains("sticky chain: 100 rejections in a row in a chain of 4999", rows[5].Caveats);
+        Assert.Contains("sticky chain: 100 rejections in a row in a chain of 4999, fewer than 50 times the run", rows[5].Caveats);
         Assert.Equal("", rows[0].Caveats);
         var fit = SweepSummary.Fits(rows)["flow/chi2"];
         Assert.Equal(2.1, fit.Z, 8);
