@@ -94,10 +94,8 @@ public sealed class SweepVerb : IVerb
         var fits = SweepSummary.Fits(rows);
         foreach (var (key, fit) in fits.Where(kv => kv.Key.EndsWith("/chi2") || kv.Key.EndsWith("/absM")))
             Console.WriteLine(string.Create(c, $"  z({key}): {fit.Describe()} over {fit.Points} sizes{(fit.Excluded > 0 ? $" ({fit.Excluded} left out: untrusted tau_int)" : "")}"));
-        if (!grid)
-            foreach (var group in rows.GroupBy(r => r.Algorithm).Where(g => g.Count() > 1))
-                foreach (string o in new[] { "chi2", "absM" }.Where(o => !fits.ContainsKey($"{group.Key}/{o}")))
-                    Console.WriteLine($"  z({group.Key}/{o}): no fit (fewer than 2 of its {group.Count()} sizes have a trusted, determined tau_int)");
+        foreach (var (key, sizes) in SweepSummary.Unfitted(rows, fits, "chi2", "absM"))
+            Console.WriteLine($"  z({key}): no fit (fewer than 2 of its {sizes} sizes have a trusted, determined tau_int)");
         if (grid) Console.WriteLine("  no fits of tau_int against L: some L has several points (other couplings), so tau_int(L) is not one curve");
         Console.WriteLine($"wrote {Path.Combine(dir, "summary.csv")}, {Path.Combine(dir, "summary.json")} and plots in {Path.Combine(dir, "plots")} (tau_vs_L_chi2.png, ...)");
         return 0;

@@ -245,6 +245,19 @@ public static class SweepSummary
     }
 
     /// <summary>
+    /// The "algorithm/observable" keys of <paramref name="observables"/> that <paramref name="fits"/> lacks for an
+    /// algorithm with several sizes (its τ_int untrusted or undetermined at all but one), with that algorithm's count of
+    /// sizes; none for a grid over the couplings, which has no fits at all (<see cref="HasRepeatedSizes"/>).
+    /// </summary>
+    public static IEnumerable<(string Key, int Sizes)> Unfitted(IReadOnlyList<SweepRow> rows, IReadOnlyDictionary<string, DynamicExponent> fits, params string[] observables) =>
+        HasRepeatedSizes(rows) ? [] :
+            from g in rows.GroupBy(r => r.Algorithm)
+            where g.Count() > 1
+            from o in observables
+            where !fits.ContainsKey($"{g.Key}/{o}")
+            select ($"{g.Key}/{o}", g.Count());
+
+    /// <summary>
     /// The runs of the sweep in <paramref name="output"/> that are not complete, in sweep order, each with what its files
     /// say: not started, flow training unfinished, or the status in its meta.json (running, which also means killed
     /// without the chance to say so, or interrupted) and the configurations written so far.

@@ -427,9 +427,14 @@ public class SweepTests
         Assert.Equal([false, false, false, false, false, true], rows.Select(r => r.Sticky));
         Assert.Contains("sticky chain: 100 rejections in a row in a chain of 4999, fewer than 50 times the run", rows[5].Caveats);
         Assert.Equal("", rows[0].Caveats);
-        var fit = SweepSummary.Fits(rows)["flow/chi2"];
+        var fits = SweepSummary.Fits(rows);
+        var fit = fits["flow/chi2"];
         Assert.Equal(2.1, fit.Z, 8);
         Assert.Equal(3, fit.Points);
         Assert.Equal(3, fit.Excluded);
+        Assert.Empty(SweepSummary.Unfitted(rows, fits, "chi2", "absM"));
+        // One trusted size left: no fit, and the table must say so rather than drop the algorithm's z lines.
+        var few = rows.Where(r => r.L == 6 || r.L >= 12).ToList();
+        Assert.Equal([("flow/chi2", 4), ("flow/absM", 4)], SweepSummary.Unfitted(few, SweepSummary.Fits(few), "chi2", "absM"));
     }
 }
