@@ -24,6 +24,7 @@ public sealed class TrainVerb : IVerb
     [Option("no-final-tanh", HelpText = "No tanh on the conv nets' outputs."), Setting(SettingNames.FinalTanh)] public bool NoFinalTanh { get; set; }
     [Option("equivariant", HelpText = "Z2-equivariant flow: f(-z) = -f(z), so q(-phi) = q(phi) (each coupling averages its net over phi -> -phi: any net, twice the cost per step)."), Setting(SettingNames.Equivariant)] public bool Equivariant { get; set; }
     [Option("global-scale", HelpText = "Add a learnable global rescaling phi -> e^a phi after the couplings."), Setting(SettingNames.GlobalScale)] public bool GlobalScale { get; set; }
+    [Option("spectrum-scaling", HelpText = "Add a learnable Gaussian layer in momentum space before the couplings, z -> F^-1 sigma(p^2) F z (long-range correlations)."), Setting(SettingNames.SpectrumScaling)] public bool SpectrumScaling { get; set; }
     [Option("clamp", HelpText = "Affine couplings: soft-clamp the log-scale to (-c, c) (0: no clamp)."), Setting(SettingNames.Clamp)] public double? Clamp { get; set; }
     [Option("init-from", MetaValue = "MODEL", HelpText = "Start from this model's weights (same network; any lattice size and couplings)."), Setting(SettingNames.InitFrom)] public string? InitFrom { get; set; }
     [Option("max-seconds", MetaValue = "SECONDS", HelpText = "Stop training after this many seconds of training, all sessions of a resumed run together (0: no limit)."), Setting(SettingNames.MaxSeconds)] public double? MaxSeconds { get; set; }
@@ -146,6 +147,7 @@ public sealed class TrainVerb : IVerb
             FinalTanh = !NoFinalTanh && (net?.FinalTanh ?? a.FinalTanh),
             Equivariant = Equivariant || (net?.Equivariant ?? a.Equivariant),
             GlobalScale = GlobalScale || (net?.GlobalScale ?? a.GlobalScale),
+            SpectrumScaling = SpectrumScaling || (net?.SpectrumScaling ?? a.SpectrumScaling),
             Clamp = Clamp ?? net?.Clamp ?? a.Clamp,
             Bins = Bins ?? net?.Bins ?? a.Bins,
             Bound = Bound ?? net?.Bound ?? a.Bound,

@@ -30,7 +30,7 @@ public static class SettingNames
 
     // Flows.FlowArchitecture
     public const string Layers = "layers", Hidden = "hidden", Kernel = "kernel", Coupling = "coupling",
-        Activation = "activation", FinalTanh = "final_tanh", Equivariant = "equivariant", GlobalScale = "global_scale", Clamp = "clamp",
+        Activation = "activation", FinalTanh = "final_tanh", Equivariant = "equivariant", GlobalScale = "global_scale", SpectrumScaling = "spectrum_scaling", Clamp = "clamp",
         Bins = "bins", Bound = "bound";
 
     // Runs.TrainSettings and Flows.AdamSettings

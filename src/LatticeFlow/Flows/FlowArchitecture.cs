@@ -31,6 +31,12 @@ public sealed record FlowArchitecture
     /// <summary>A learnable global rescaling φ → e^a φ after the couplings (anvil's GlobalRescaling), one parameter.</summary>
     public bool GlobalScale { get; init; }
 
+    /// <summary>
+    /// A learnable Gaussian layer in momentum space before the couplings, z → F⁻¹ σ(k) F z (<see cref="SpectrumScalingLayer"/>,
+    /// bijx's SpectrumScaling): the long-range correlations in <see cref="SpectrumScalingLayer.ParameterCount"/> parameters.
+    /// </summary>
+    public bool SpectrumScaling { get; init; }
+
     /// <summary>Spline couplings: bins K of the rational-quadratic spline (net outputs 3K − 1, or 3K equivariant).</summary>
     public int Bins { get; init; } = 8;
 
@@ -55,7 +61,7 @@ public sealed record FlowArchitecture
             var c = Channels;
             int perNet = 0;
             for (int j = 0; j + 1 < c.Length; j++) perNet += c[j + 1] * c[j] * Taps + c[j + 1];
-            return Layers * perNet + (GlobalScale ? 1 : 0);
+            return Layers * perNet + (GlobalScale ? 1 : 0) + (SpectrumScaling ? SpectrumScalingLayer.ParameterCount : 0);
         }
     }
 
@@ -82,12 +88,13 @@ public sealed record FlowArchitecture
     }
 
     public string Describe() =>
-        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{CouplingNames.Name(Coupling)}{(Coupling == CouplingKind.Spline ? FormattableString.Invariant($" ({Bins} bins on [-{Bound:G6}, {Bound:G6}])") : "")} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}, {ParameterCount} parameters";
+        $"{Layers} {(Equivariant ? "Z2-equivariant " : "")}{CouplingNames.Name(Coupling)}{(Coupling == CouplingKind.Spline ? FormattableString.Invariant($" ({Bins} bins on [-{Bound:G6}, {Bound:G6}])") : "")} couplings, conv {string.Join("→", Channels)} ({Kernel}x{Kernel}, {ActivationNames.Name(Activation)}{(FinalTanh ? ", final tanh" : "")}{(Clamp > 0 ? $", log-scale clamped to ±{Clamp:G3}" : "")}){(GlobalScale ? ", global rescaling" : "")}{(SpectrumScaling ? ", spectrum scaling" : "")}, {ParameterCount} parameters";
 
     /// <summary>The same network on another lattice: everything but Lx and Ly (conv weights do not depend on the volume).</summary>
     public bool SameNetworkAs(FlowArchitecture other) =>
         Layers == other.Layers && Hidden.SequenceEqual(other.Hidden) && Kernel == other.Kernel && Coupling == other.Coupling
         && Activation == other.Activation && FinalTanh == other.FinalTanh && Equivariant == other.Equivariant && GlobalScale == other.GlobalScale
+        && SpectrumScaling == other.SpectrumScaling
         && Clamp == other.Clamp && (Coupling != CouplingKind.Spline || (Bins == other.Bins && Bound == other.Bound));
 }
 

@@ -6,8 +6,8 @@ namespace LatticeFlow.Flows;
 /// One invertible layer of a flow on a batch of lattices [sample, site] (DESIGN.md principle 5: Forward caches what
 /// Backward needs; Backward takes the gradient in and gives it out, accumulating parameter gradients). log|det| is
 /// that of the forward map, added per sample in double by both directions, so log q = log r(z) − Σ log det either way.
-/// The layers of a flow: checkerboard couplings (<see cref="CouplingLayer"/>) and the global rescaling
-/// (<see cref="GlobalScaleLayer"/>).
+/// The layers of a flow: the spectrum scaling (<see cref="SpectrumScalingLayer"/>), checkerboard couplings
+/// (<see cref="CouplingLayer"/>) and the global rescaling (<see cref="GlobalScaleLayer"/>).
 /// </summary>
 public interface IFlowLayer : IDisposable
 {

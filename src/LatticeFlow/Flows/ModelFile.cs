@@ -28,6 +28,8 @@ public sealed record ModelHeader
     public int? Bins { get; init; }
     /// <summary>Format 3: a spline flow's interval [−B, B] (absent for other couplings).</summary>
     public double? Bound { get; init; }
+    /// <summary>Format 4: a spectrum-scaling layer before the couplings, whose parameters are the last weights.</summary>
+    public bool SpectrumScaling { get; init; }
     /// <summary>Format 2: the models this one was trained from (<c>train --init-from</c>), oldest first.</summary>
     public List<ModelAncestor> Lineage { get; init; } = [];
 
@@ -70,18 +72,19 @@ public sealed record ModelHeader
         FinalTanh = FinalTanh,
         Equivariant = Equivariant,
         GlobalScale = GlobalScale,
+        SpectrumScaling = SpectrumScaling && FormatVersion >= 4,
         Clamp = Clamp,
         Bins = Bins ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bins,
         Bound = Bound ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bound,
     }.Validated();
 
     /// <summary>
-    /// The header of a flow: format 3 where the flow needs it (spline couplings, which code that reads only up to
-    /// format 2 must refuse), else format 2, which every reader since the equivariant flows reads.
+    /// The header of a flow in the oldest format that holds it: 4 with a spectrum scaling, 3 with spline couplings (which
+    /// code that reads only older formats must refuse), else 2, which every reader since the equivariant flows reads.
     /// </summary>
     public static ModelHeader For(FlowArchitecture a, IActionParameters action) => new()
     {
-        FormatVersion = a.Coupling == CouplingKind.Spline ? 3 : 2,
+        FormatVersion = a.SpectrumScaling ? 4 : a.Coupling == CouplingKind.Spline ? 3 : 2,
         Lx = a.Lx,
         Ly = a.Ly,
         Layers = a.Layers,
@@ -92,6 +95,7 @@ public sealed record ModelHeader
         FinalTanh = a.FinalTanh,
         Equivariant = a.Equivariant,
         GlobalScale = a.GlobalScale,
+        SpectrumScaling = a.SpectrumScaling,
         Clamp = a.Clamp,
         Bins = a.Coupling == CouplingKind.Spline ? a.Bins : null,
         Bound = a.Coupling == CouplingKind.Spline ? a.Bound : null,
@@ -152,12 +156,13 @@ public static class ModelFile
     public const string FormatName = "latticeflow-flow";
     /// <summary>
     /// The newest format this build reads and writes. 1: the tutorial's flows; 2 adds equivariant, global_scale, clamp and
-    /// lineage (a version 1 file reads as a flow without them); 3 adds spline couplings (coupling "spline", bins, bound).
+    /// lineage (a version 1 file reads as a flow without them); 3 adds spline couplings (coupling "spline", bins, bound);
+    /// 4 adds spectrum_scaling.
     /// A file is written in the oldest format that holds its flow (<see cref="ModelHeader.For"/>), so affine and
     /// additive flows stay readable by builds that read format 2, and a spline flow is refused by them as "a newer
     /// LatticeFlow wrote it".
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     // The project's JSON conventions, except that absent values (a format-2 flow's bins and bound, a model's optimiser
     // step) are left out rather than written as null: "absent" is how a newer field reads in an older format.

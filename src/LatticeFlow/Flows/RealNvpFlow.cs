@@ -10,7 +10,7 @@ namespace LatticeFlow.Flows;
 /// <summary>
 /// Real NVP flow φ = f(z) on the lattice (Albergo et al. 2019, Sec. III; arXiv:1605.08803): a Gaussian prior,
 /// <see cref="FlowArchitecture.Layers"/> checkerboard couplings of alternating colour (layer l transforms colour l mod 2)
-/// and, where the architecture has it, a global rescaling (<see cref="IFlowLayer"/>).
+/// and, where the architecture has them, a spectrum scaling before them and a global rescaling after them (<see cref="IFlowLayer"/>).
 /// log q(φ) = log r(z) − Σ_l log|det J_l| (Albergo et al. eq. 12), network in float32, log-densities in double.
 /// </summary>
 /// <example><code>
@@ -34,7 +34,7 @@ public sealed class RealNvpFlow : IDisposable
     public ParameterStore Parameters { get; }
     public int Capacity { get; private set; }
     public int Volume => Architecture.Volume;
-    /// <summary>Every layer, z to φ: the couplings, then the global rescaling where the architecture has one.</summary>
+    /// <summary>Every layer, z to φ: the spectrum scaling, the couplings, then the global rescaling, where the architecture has them.</summary>
     public IReadOnlyList<IFlowLayer> Layers => _layers;
     public IReadOnlyList<CouplingLayer> Couplings => _couplings;
 
@@ -46,7 +46,10 @@ public sealed class RealNvpFlow : IDisposable
         Parameters = new ParameterStore(device, architecture.ParameterCount);
         _couplings = new CouplingLayer[architecture.Layers];
         for (int l = 0; l < _couplings.Length; l++) _couplings[l] = new CouplingLayer(Parameters, _lattice, l % 2, architecture);
-        _layers = architecture.GlobalScale ? [.. _couplings, new GlobalScaleLayer(Parameters, Volume)] : [.. _couplings];
+        // Parameters in the order of construction (the model file's): the couplings', the global rescaling's, the spectrum's.
+        IFlowLayer[] global = architecture.GlobalScale ? [new GlobalScaleLayer(Parameters, Volume)] : [];
+        IFlowLayer[] spectrum = architecture.SpectrumScaling ? [new SpectrumScalingLayer(Parameters, architecture.Lx, architecture.Ly)] : [];
+        _layers = [.. spectrum, .. _couplings, .. global];
         _prior = new GaussianPrior(device, Volume);
     }
 
@@ -56,7 +59,7 @@ public sealed class RealNvpFlow : IDisposable
     /// <summary>
     /// PyTorch's default Conv2d initialisation, as in the tutorial: weights and biases uniform in ±1/√fan_in
     /// (kaiming_uniform with a = √5), fan_in = in-channels × taps; numbers from Philox (FlowInit stream), keyed by parameter index.
-    /// The global rescaling starts at a = 0 (the identity).
+    /// The global rescaling and the spectrum scaling start at the identity (parameters 0).
     /// </summary>
     public void InitializeWeights(ulong seed)
     {

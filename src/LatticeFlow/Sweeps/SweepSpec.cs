@@ -82,6 +82,8 @@ public sealed record FlowTraining
     public bool Equivariant { get; init; }
     /// <summary>A learnable global rescaling (<see cref="FlowArchitecture.GlobalScale"/>).</summary>
     public bool GlobalScale { get; init; }
+    /// <summary>A learnable Gaussian layer in momentum space before the couplings (<see cref="FlowArchitecture.SpectrumScaling"/>).</summary>
+    public bool SpectrumScaling { get; init; }
     /// <summary>Soft clamp of affine log-scales (0: none).</summary>
     public double Clamp { get; init; }
     /// <summary>
@@ -112,7 +114,7 @@ public sealed record FlowTraining
     {
         Layers = Layers, Hidden = Hidden, Kernel = Kernel, Activation = ActivationNames.Parse(Activation), FinalTanh = FinalTanh,
         Coupling = CouplingNames.Parse(Coupling),
-        Equivariant = Equivariant, GlobalScale = GlobalScale, Clamp = Clamp, Bins = Bins, Bound = Bound,
+        Equivariant = Equivariant, GlobalScale = GlobalScale, SpectrumScaling = SpectrumScaling, Clamp = Clamp, Bins = Bins, Bound = Bound,
     };
 }
 
@@ -357,6 +359,7 @@ public sealed record SweepSpec
             SettingNames.FinalTanh => flowKey(nameof(FlowTraining.FinalTanh)),
             SettingNames.Equivariant => flowKey(nameof(FlowTraining.Equivariant)),
             SettingNames.GlobalScale => flowKey(nameof(FlowTraining.GlobalScale)),
+            SettingNames.SpectrumScaling => flowKey(nameof(FlowTraining.SpectrumScaling)),
             SettingNames.Clamp => flowKey(nameof(FlowTraining.Clamp)),
             SettingNames.Bins => flowKey(nameof(FlowTraining.Bins)),
             SettingNames.Bound => flowKey(nameof(FlowTraining.Bound)),

@@ -49,7 +49,7 @@ public sealed class EquivarianceTests
     public void ATrainedEquivariantFlowIsOdd()
     {
         using var tmp = new TempDir();
-        var arch = new FlowArchitecture { Lx = 6, Ly = 6, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true };
+        var arch = new FlowArchitecture { Lx = 6, Ly = 6, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true, SpectrumScaling = true };
         TrainRun.Execute(new TrainSettings
         {
             Architecture = arch, Action = Phi4Couplings.Standard(-4, 6.975), OutputDirectory = tmp.Path, Steps = 150, LearningRate = 3e-3,

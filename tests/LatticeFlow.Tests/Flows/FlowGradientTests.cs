@@ -29,7 +29,8 @@ public sealed class FlowGradientTests
                 list.Add(($"coupling {l}, conv {j}", o, o + n));
                 o += n;
             }
-        if (arch.GlobalScale) list.Add(("global scale", o, o + 1));
+        if (arch.GlobalScale) list.Add(("global scale", o++, o));
+        if (arch.SpectrumScaling) list.Add(("spectrum scaling", o, o + SpectrumScalingLayer.ParameterCount));
         return list;
     }
 

@@ -5,7 +5,7 @@ namespace LatticeFlow.Tests.Flows;
 /// <summary>
 /// The one list of flow variants every flow test enumerates (DESIGN.md principle 7, zuko's test over all transforms):
 /// every registered coupling transform (<see cref="CouplingTransforms.All"/>), each activation, with and without the final
-/// tanh, and the global rescaling. <see cref="FlowVariantsTests"/> fails when a transform is registered but not listed here.
+/// tanh, the global rescaling and the spectrum scaling. <see cref="FlowVariantsTests"/> fails when a transform is registered but not listed here.
 /// </summary>
 public static class FlowVariants
 {
@@ -17,6 +17,8 @@ public static class FlowVariants
         ["affine, clamped, no final tanh"] = a => a with { FinalTanh = false, Clamp = 1.5 },
         ["affine, global scale"] = a => a with { GlobalScale = true },
         ["affine, equivariant"] = a => a with { Equivariant = true },
+        ["affine, spectrum scaling"] = a => a with { SpectrumScaling = true },
+        ["affine, equivariant, global scale, spectrum scaling"] = a => a with { Equivariant = true, GlobalScale = true, SpectrumScaling = true },
         ["affine, equivariant, tanh, global scale, no final tanh"] = a => a with { Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
         ["affine, clamped, equivariant"] = a => a with { Equivariant = true, Clamp = 1.5 },
         ["additive"] = a => a with { Coupling = CouplingKind.Additive },
@@ -25,6 +27,7 @@ public static class FlowVariants
         ["spline, 4 bins on [-2, 2]"] = a => a with { Coupling = CouplingKind.Spline, Bins = 4, Bound = 2 },
         ["spline, 3 bins on [-1.5, 1.5], tanh, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, Bins = 3, Bound = 1.5, Activation = ActivationKind.Tanh, FinalTanh = false },
         ["spline, 8 bins on [-4, 4], global scale, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, GlobalScale = true, FinalTanh = false },
+        ["spline, 4 bins on [-2, 2], spectrum scaling"] = a => a with { Coupling = CouplingKind.Spline, Bins = 4, Bound = 2, SpectrumScaling = true },
         ["spline, equivariant, 4 bins on [-2, 2]"] = a => a with { Coupling = CouplingKind.Spline, Bins = 4, Bound = 2, Equivariant = true },
         ["spline, equivariant, 5 bins on [-2.5, 2.5], global scale, no final tanh"] = a => a with { Coupling = CouplingKind.Spline, Bins = 5, Bound = 2.5, Equivariant = true, Activation = ActivationKind.Tanh, GlobalScale = true, FinalTanh = false },
     };
@@ -44,12 +47,13 @@ public static class FlowVariants
 public sealed class FlowVariantsTests
 {
     [Fact]
-    public void EveryRegisteredTransformAndTheGlobalScaleAreTested()
+    public void EveryRegisteredTransformAndEveryExtraLayerAreTested()
     {
         var tested = FlowVariants.Names.Select(n => CouplingTransforms.For(FlowVariants.Tiny(n)).Name).ToHashSet();
         foreach (var t in CouplingTransforms.All) Assert.Contains(t.Name, tested);
         Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale);
         Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).GlobalScale && FlowVariants.Tiny(n).Equivariant);
+        Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).SpectrumScaling && FlowVariants.Tiny(n).Equivariant);
         foreach (var t in CouplingTransforms.All)
             Assert.Contains(FlowVariants.Names, n => FlowVariants.Tiny(n).Equivariant && CouplingTransforms.For(FlowVariants.Tiny(n)).Name == t.Name);
     }

@@ -9,7 +9,8 @@ namespace LatticeFlow.Tests.Flows;
 /// ParameterStore order (per coupling layer, per conv: weights [o, i, kx, ky], then biases; the
 /// global rescaling's a last). Transforms: affine y = x e^s + t (s = ŝ, or ŝ/(1 + |ŝ|/c) clamped) and additive y = x + t,
 /// with parameters averaged over the frozen sites and their mirror image in equivariant flows; the global rescaling
-/// φ = e^a y.
+/// φ = e^a y; the spectrum scaling u = K z before the couplings, K(r) = (1/V) Σ_k σ(k) cos(k·r) summed over the
+/// complex Fourier modes (the layer uses a Hartley transform), ln σ piecewise linear in ln p̂² as documented.
 /// </summary>
 internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
 {
@@ -66,9 +67,9 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
     /// <summary>One conv net evaluation: pre-activations and outputs per conv layer.</summary>
     public sealed record NetTape(double[][] Pre, double[][] Outs);
 
-    /// <summary>Per coupling: its input, its net on the frozen sites (and on their mirror image, equivariant flows), the
+    /// <summary>z; per coupling: its input, its net on the frozen sites (and on their mirror image, equivariant flows), the
     /// transform's parameters [c·V + s]; then φ and Σ log det.</summary>
-    public sealed record Tape(double[][] Inputs, NetTape[] Nets, NetTape?[] MirrorNets, double[][] Parameters, double[] Phi, double LogDet);
+    public sealed record Tape(double[] Latent, double[][] Inputs, NetTape[] Nets, NetTape?[] MirrorNets, double[][] Parameters, double[] Phi, double LogDet);
 
     /// <summary>
     /// φ = f(z) for one sample, with Σ log det and everything the backward needs. An equivariant coupling averages its
@@ -81,8 +82,14 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         var nets = new NetTape[arch.Layers];
         var mirrors = new NetTape?[arch.Layers];
         var parameters = new double[arch.Layers][];
-        inputs[0] = z;
         double logDet = 0;
+        inputs[0] = z;
+        if (arch.SpectrumScaling)
+        {
+            var sigma = Spectrum();
+            inputs[0] = Circulant(sigma, z);
+            logDet += sigma.Sum(Math.Log);
+        }
         int channels = arch.Channels[^1];
         for (int l = 0; l < arch.Layers; l++)
         {
@@ -125,11 +132,67 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         var phi = inputs[^1];
         if (arch.GlobalScale)
         {
-            double a = Theta[^1];
+            double a = Theta[GlobalIndex];
             phi = [.. phi.Select(v => v * Math.Exp(a))];
             logDet += V * a;
         }
-        return new Tape(inputs, nets, mirrors, parameters, phi, logDet);
+        return new Tape(z, inputs, nets, mirrors, parameters, phi, logDet);
+    }
+
+    private int GlobalIndex => arch.Layers * PerNet;
+
+    private int SpectrumIndex => GlobalIndex + (arch.GlobalScale ? 1 : 0);
+
+    /// <summary>∂ln σ(k)/∂c_j of the spectrum scaling's parameters, [k][j]: ln σ is the zero mode's value at k = 0, else
+    /// linear in ln p̂² between the values at knots p̂² = 8·2^−i (i = 0 … 11), held constant below the last; knot 1 has the
+    /// smallest p̂², and the values are sums of the parameters (the layer's documentation).</summary>
+    private double[][] SpectrumBasis()
+    {
+        const int knots = 12;
+        var basis = new double[V][];
+        for (int kx = 0; kx < _lx; kx++)
+            for (int ky = 0; ky < _ly; ky++)
+            {
+                var row = new double[knots + 1];
+                basis[kx * _ly + ky] = row;
+                if (kx == 0 && ky == 0) { row[0] = 1; continue; }
+                double p2 = 4 * Math.Pow(Math.Sin(Math.PI * kx / _lx), 2) + 4 * Math.Pow(Math.Sin(Math.PI * ky / _ly), 2);
+                double position = Math.Log2(p2 / 8) + knots - 1; // 0 at the smallest knot, 11 at p̂² = 8
+                if (position <= 0) { row[1] = 1; continue; }
+                int i = Math.Min((int)Math.Floor(position), knots - 2);
+                double w = position - i;
+                row[1 + i] = 1 - w;
+                row[2 + i] = w;
+            }
+        // The parameters are steps between knots: the value at knot m is Σ_{i ≥ m} c_i, so ∂ln σ/∂c_i = Σ_{m ≤ i} ∂ln σ/∂(value at m).
+        foreach (var row in basis)
+            for (int i = 1; i < row.Length; i++) row[i] += row[i - 1];
+        return basis;
+    }
+
+    /// <summary>σ(k) per momentum k = (k_x, k_y) at index k_x·L_y + k_y.</summary>
+    private double[] Spectrum() =>
+        [.. SpectrumBasis().Select(row => Math.Exp(row.Select((b, j) => b * Theta[SpectrumIndex + j]).Sum()))];
+
+    /// <summary>u(x) = Σ_x' K(x − x') z(x'), K(r) = (1/V) Σ_k σ(k) cos(k·r), with weights σ(k) per momentum.</summary>
+    private double[] Circulant(double[] sigma, double[] z)
+    {
+        var u = new double[V];
+        for (int x = 0; x < _lx; x++)
+            for (int y = 0; y < _ly; y++)
+                for (int x2 = 0; x2 < _lx; x2++)
+                    for (int y2 = 0; y2 < _ly; y2++)
+                        u[x * _ly + y] += Kernel(sigma, x - x2, y - y2) * z[x2 * _ly + y2];
+        return u;
+    }
+
+    private double Kernel(double[] sigma, int rx, int ry)
+    {
+        double sum = 0;
+        for (int kx = 0; kx < _lx; kx++)
+            for (int ky = 0; ky < _ly; ky++)
+                sum += sigma[kx * _ly + ky] * Math.Cos(2 * Math.PI * ((double)kx * rx / _lx + (double)ky * ry / _ly));
+        return sum / V;
     }
 
     private int PerNet
@@ -211,8 +274,8 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
         if (arch.GlobalScale)
         {
             // φ = e^a y: ∂L/∂a = Σ g φ + V ∂L/∂(log det); ∂L/∂y = e^a g.
-            double a = Theta[^1];
-            grad[^1] += g.Zip(tape.Phi, (gi, p) => gi * p).Sum() + V * logDetGrad;
+            double a = Theta[GlobalIndex];
+            grad[GlobalIndex] += g.Zip(tape.Phi, (gi, p) => gi * p).Sum() + V * logDetGrad;
             g = [.. g.Select(v => v * Math.Exp(a))];
         }
         for (int l = arch.Layers - 1; l >= 0; l--)
@@ -254,6 +317,21 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
             else gIn = NetBackward(l, tape.Nets[l], gst, grad);
             for (int s = 0; s < V; s++) if (!Active(l, s / _ly, s % _ly)) gx[s] += gIn[s];
             g = gx;
+        }
+        if (arch.SpectrumScaling)
+        {
+            // u = K z, K(r) = (1/V) Σ_k σ(k) cos(k·r): ∂L/∂ln σ(k) = σ(k)/V Σ_{x,x'} g(x) cos(k·(x − x')) z(x') + ∂L/∂(log det).
+            var sigma = Spectrum();
+            var basis = SpectrumBasis();
+            for (int kx = 0; kx < _lx; kx++)
+                for (int ky = 0; ky < _ly; ky++)
+                {
+                    int k = kx * _ly + ky;
+                    var single = new double[V];
+                    single[k] = sigma[k];
+                    double d = g.Zip(Circulant(single, tape.Latent), (gi, ui) => gi * ui).Sum() + logDetGrad;
+                    for (int j = 0; j < basis[k].Length; j++) grad[SpectrumIndex + j] += basis[k][j] * d;
+                }
         }
     }
 

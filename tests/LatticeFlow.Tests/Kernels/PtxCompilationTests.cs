@@ -44,10 +44,11 @@ public sealed class PtxCompilationTests
             "CouplingLogDetKernel", "CouplingMaskKernel",
             "CouplingTransformKernel<AdditiveTransform>", "CouplingTransformKernel<AffineTransform>", "CouplingTransformKernel<SplineTransform>",
             "DoubleToFloatKernel", "EnergyKernel<Phi4LocalAction>", "FieldKernel", "FloatToDoubleKernel", "ForceKernel<Phi4LocalAction>",
-            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel<Phi4LocalAction>",
+            "GaussianKernel", "GlobalScaleBackwardKernel", "GlobalScaleGradientKernel", "GlobalScaleKernel", "HartleyAxisKernel", "HmcAcceptKernel", "MaskedAddKernel", "MetropolisKernel<Phi4LocalAction>",
             "MirrorParametersBackwardKernel<AdditiveTransform>", "MirrorParametersBackwardKernel<AffineTransform>", "MirrorParametersBackwardKernel<SplineTransform>",
             "MirrorParametersKernel<AdditiveTransform>", "MirrorParametersKernel<AffineTransform>", "MirrorParametersKernel<SplineTransform>", "ObservableKernel<Phi4LocalAction>", "PriorLogDensityKernel",
-            "PriorSampleKernel", "SegmentSumKernel", "SquaredNormKernel",
+            "PriorSampleKernel", "SegmentSumKernel", "SpectrumKernel", "SpectrumLogDetKernel", "SpectrumMomentumGradientKernel",
+            "SpectrumParameterGradientKernel", "SquaredNormKernel",
         ],
         KernelTypes().Select(Name).ToArray());
 

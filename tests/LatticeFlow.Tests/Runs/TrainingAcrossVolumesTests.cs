@@ -10,7 +10,7 @@ public sealed class TrainingAcrossVolumesTests
 {
     private static TrainSettings Settings(string dir, int l, long steps, string? initFrom = null) => new()
     {
-        Architecture = new FlowArchitecture { Lx = l, Ly = l, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true },
+        Architecture = new FlowArchitecture { Lx = l, Ly = l, Layers = 4, Hidden = [4], Equivariant = true, GlobalScale = true, SpectrumScaling = true },
         Action = Phi4Couplings.Standard(-4, 6.975),
         OutputDirectory = dir,
         Steps = steps,
