@@ -19,8 +19,8 @@ namespace LatticeFlow.Flows;
 /// last), with a value of its own at the zero mode. The parameters are differences, each knot's value is the sum of the
 /// parameters from its own to the last: c_K is ln σ at p̂² = 8, c_i (0 &lt; i &lt; K) the step from knot i + 1 to knot i
 /// (knot 1 has the smallest p̂²), c₀ the step from knot 1 to the zero mode. So the knots below a lattice's smallest
-/// momentum, which get no gradient there, follow the smallest trained one when a flow moves to a larger lattice. All
-/// start at 0 (the identity). σ(k) is even in k_x and in k_y, so the separable Hartley transform
+/// momentum, which only the zero mode's gradient reaches, hold values between the smallest momentum's and the zero
+/// mode's when the flow moves to a larger lattice, rather than the identity's 0. All start at 0 (the identity). σ(k) is even in k_x and in k_y, so the separable Hartley transform
 /// H = H_x ⊗ H_y (real, orthogonal, its own inverse) diagonalises the map as the Fourier transform does: y = H σ H x.
 /// Cost per sample: 4 L_x L_y (L_x + L_y) multiply-adds forward, twice that backward.
 /// </remarks>
