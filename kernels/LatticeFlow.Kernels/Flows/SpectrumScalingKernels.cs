@@ -49,9 +49,18 @@ public readonly partial struct HartleyAxisKernel<TF>(TF source, TF destination, 
         int r = s / stride % n;
         int start = q - r * stride;
         int row = r * n;
-        float acc = 0f;
-        for (int m = 0; m < n; m++) acc += matrix[row + m] * source[start + m * stride];
-        destination[q] = acc * scale[s];
+        // Four partial sums: a single one is a chain of dependent adds, four times slower on a CPU core.
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        int m = 0;
+        for (; m + 3 < n; m += 4)
+        {
+            a0 += matrix[row + m] * source[start + m * stride];
+            a1 += matrix[row + m + 1] * source[start + (m + 1) * stride];
+            a2 += matrix[row + m + 2] * source[start + (m + 2) * stride];
+            a3 += matrix[row + m + 3] * source[start + (m + 3) * stride];
+        }
+        for (; m < n; m++) a0 += matrix[row + m] * source[start + m * stride];
+        destination[q] = (a0 + a1 + (a2 + a3)) * scale[s];
     }
 }
 

@@ -164,18 +164,19 @@ public sealed record SweepSpec
     {
         "albergo2019" => Albergo([6, 8, 10, 12, 14]) with { Name = name },
         "extended" => Albergo([6, 8, 10, 12, 14, 20, 32, 64]) with { Name = name },
-        // `make run`: the albergo2019 points L = 6, 8, 10, the flows trained as a ladder (each from the previous L's) to a
-        // held acceptance, at most 4.5 minutes each, so that the whole job stays within 15 minutes on 2 cores; the cosine
-        // anneals over those 4.5 minutes (docs/results/flow-scaling.md: it beat 2e-3 constant at L = 8 and 10). Sampling
-        // costs seconds beside that training, so the chains are long (5·10⁴ each): a flow chain's rare long stays
-        // (AcceptanceStatistics.IsSticky) need chains of 50 times their length; no fields.npy, which would be 0.64 GB.
-        "demo" => Albergo([6, 8, 10]) with
+        // `make run`: the albergo2019 points L = 6 to 14, the flows (with a spectrum scaling: docs/results/flow-scaling.md)
+        // trained as a ladder (each from the previous L's) to a held acceptance, 9 minutes of training in all, each point
+        // its volume's share of what the smaller ones left, so that the whole job stays within 15 minutes on 2 cores; the
+        // cosine anneals over each point's share. Sampling costs seconds beside that training, so the chains are long
+        // (5·10⁴ each): a flow chain's rare long stays (AcceptanceStatistics.IsSticky) need chains of 50 times their
+        // length; no fields.npy, which would be 1.7 GB.
+        "demo" => Albergo([6, 8, 10, 12, 14]) with
         {
             Name = name, Configurations = 50000, Thermalization = 1000, Chains = 2, SaveFields = false,
             Flow = new FlowTraining
             {
-                LearningRate = 3e-3, Schedule = "cosine", MaxSteps = 1_000_000, MaxSeconds = 270, TargetAcceptance = 0.6,
-                Ladder = true, CheckEvery = 100, KeepBest = true, EvaluationProposals = 4000,
+                SpectrumScaling = true, LearningRate = 3e-3, Schedule = "cosine", MaxSteps = 1_000_000, LadderSeconds = 540,
+                TargetAcceptance = 0.7, Ladder = true, CheckEvery = 100, KeepBest = true, EvaluationProposals = 4000,
             },
         },
         _ => throw new InvalidSettingException(SettingNames.Preset, name, "unknown preset (choose albergo2019, extended or demo)"),
