@@ -75,6 +75,7 @@ public sealed class TwinRegistryTests
         [typeof(LatticeFlow.Kernels.MetropolisKernel<,>)] = typeof(MetropolisTwinTests),
         [typeof(LatticeFlow.Kernels.ObservableKernel<,>)] = typeof(ObservableTwinTests),
         [typeof(PriorSampleKernel<>)] = typeof(PriorTwinTests),
+        [typeof(HartleyAxisKernel<>)] = typeof(SpectrumTwinTests),
     };
 
     [Fact]

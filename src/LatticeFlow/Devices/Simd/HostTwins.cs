@@ -16,7 +16,7 @@ internal delegate bool TwinLaunch<T>(T kernel, TwinContext context, int items, l
 /// The one list of host SIMD twins (DESIGN.md principle 2): kernel struct → the method that runs its twin. The managed
 /// launcher asks <see cref="HostTwin{T}"/> once per kernel type; every twin listed here has a test against its body
 /// (tests/LatticeFlow.Tests/Devices/ConvTwinTests.cs, ElementwiseTwinTests.cs, CouplingTwinTests.cs, HmcTwinTests.cs,
-/// MetropolisTwinTests.cs, ObservableTwinTests.cs, PriorTwinTests.cs), and one test fails
+/// MetropolisTwinTests.cs, ObservableTwinTests.cs, PriorTwinTests.cs, SpectrumTwinTests.cs), and one test fails
 /// when a twin is listed without one (TwinRegistryTests).
 /// </summary>
 internal static class HostTwins
@@ -35,6 +35,7 @@ internal static class HostTwins
         [typeof(MetropolisKernel<,>)] = Twin(typeof(MetropolisTwins), nameof(MetropolisTwins.Update)),
         [typeof(ObservableKernel<,>)] = Twin(typeof(ObservableTwins), nameof(ObservableTwins.Measure)),
         [typeof(PriorSampleKernel<>)] = Twin(typeof(PriorTwins), nameof(PriorTwins.Sample)),
+        [typeof(HartleyAxisKernel<>)] = Twin(typeof(SpectrumTwins), nameof(SpectrumTwins.HartleyAxis)),
     };
 
     private static MethodInfo Twin(Type type, string name) =>
