@@ -39,9 +39,24 @@ public static class FlowVariants
     /// <summary>The Z2-equivariant variants.</summary>
     public static TheoryData<string> Equivariant => [.. List.Keys.Where(k => Tiny(k).Equivariant)];
 
-    /// <summary>A small flow of variant <paramref name="name"/>: hidden widths 3, 2 and 3 × 3 kernels.</summary>
-    public static FlowArchitecture Tiny(string name, int l = 4, int layers = 3) =>
-        List[name](new FlowArchitecture { Lx = l, Ly = l, Layers = layers, Hidden = [3, 2], Kernel = 3 }).Validated();
+    /// <summary>A small flow of variant <paramref name="name"/> on an l × l (or l × ly) lattice: hidden widths 3, 2 and 3 × 3 kernels.</summary>
+    public static FlowArchitecture Tiny(string name, int l = 4, int layers = 3, int? ly = null) =>
+        List[name](new FlowArchitecture { Lx = l, Ly = ly ?? l, Layers = layers, Hidden = [3, 2], Kernel = 3 }).Validated();
+
+    /// <summary>
+    /// Every variant on the 4 × 4 lattice, and the spectrum-scaled ones also on 6 × 8 and 8 × 6, whose momenta span several
+    /// of the spectrum's knots (on 4 × 4, p̂² is 2, 4, 6 or 8: one interval).
+    /// </summary>
+    public static TheoryData<string, int, int> Shapes
+    {
+        get
+        {
+            var data = new TheoryData<string, int, int>();
+            foreach (var name in List.Keys) data.Add(name, 4, 4);
+            foreach (var name in List.Keys.Where(n => Tiny(n).SpectrumScaling)) { data.Add(name, 6, 8); data.Add(name, 8, 6); }
+            return data;
+        }
+    }
 }
 
 public sealed class FlowVariantsTests

@@ -113,7 +113,12 @@ public sealed class SpectrumScalingTests
             "--seed", "3", "--device", "cpu", "--quiet", "--out", run).Code);
         Assert.InRange(RunMeta.Read(run).Acceptance.Mean, 0.05, 0.99);
 
-        // A flow without the layer is still written in format 2, which older builds read.
+        // A flow without the layer is still written in format 2, which older builds read; a header that claims the layer
+        // in an older format is refused by name rather than by its parameter count.
         Assert.Equal(2, ModelHeader.For(new FlowArchitecture { Lx = 6, Ly = 6 }, Phi4Couplings.Tutorial).FormatVersion);
+        string contradictory = Path.Combine(tmp.Path, "format3.lfm");
+        ModelFile.Write(contradictory, model.Header with { FormatVersion = 3 }, model.Weights);
+        var e = Assert.Throws<InvalidInputException>(() => ModelFile.Read(contradictory));
+        Assert.Equal($"{contradictory}: spectrum_scaling in a format 3 header (the layer needs model format 4)", e.Message);
     }
 }
