@@ -28,8 +28,11 @@ public sealed record ModelHeader
     public int? Bins { get; init; }
     /// <summary>Format 3: a spline flow's interval [−B, B] (absent for other couplings).</summary>
     public double? Bound { get; init; }
-    /// <summary>Format 4: a spectrum-scaling layer before the couplings, whose parameters are the last weights.</summary>
-    public bool SpectrumScaling { get; init; }
+    /// <summary>
+    /// Format 4: a spectrum-scaling layer before the couplings, whose parameters are the last weights; written only when
+    /// true, so a flow without it has the header it had before format 4.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool SpectrumScaling { get; init; }
     /// <summary>Format 2: the models this one was trained from (<c>train --init-from</c>), oldest first.</summary>
     public List<ModelAncestor> Lineage { get; init; } = [];
 

@@ -43,7 +43,7 @@ public class SweepTests
     [InlineData("""{}""", "missing \"points\" (required)")]
     [InlineData("""{"pionts": []}""", "unknown key \"pionts\" (known keys here: name, algorithms, replicas, seed, configs, therm, chains, save_every, fields, target_accept, hmc_steps, clusters, flow, points)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8, "Lx": 4}]}""", "unknown key \"points[0].Lx\" (known keys here: L, m2, lam, kappa, lam_hop)")]
-    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"layerz": 2}}""", "unknown key \"flow.layerz\" (known keys here: layers, hidden, kernel, batch, lr, max_steps, target_accept, schedule, symmetrize, coupling, bins, bound, activation, final_tanh, equivariant, global_scale, clamp, ladder, check_every, keep_best, max_seconds, ladder_seconds, eval)")]
+    [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"layerz": 2}}""", "unknown key \"flow.layerz\" (known keys here: layers, hidden, kernel, batch, lr, max_steps, target_accept, schedule, symmetrize, coupling, bins, bound, activation, final_tanh, equivariant, global_scale, spectrum_scaling, clamp, ladder, check_every, keep_best, max_seconds, ladder_seconds, eval)")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "configs": 5, "configs": 6}""", "key \"configs\" appears twice; give each key once")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "flow": {"lr": 0.1, "lr": 0.2}}""", "key \"flow.lr\" appears twice; give each key once")]
     [InlineData("""{"points": [{"L": 4, "m2": -4, "lam": 8}], "algorithms": ["gibbs"]}""", "algorithms[0] = \"gibbs\": unknown algorithm (choose flow, hmc, metropolis, cluster)")]
