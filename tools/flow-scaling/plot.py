@@ -36,7 +36,7 @@ def main(out, sweeps):
     ax.set_ylim(0, 1)
     ax.set_xlabel("L (log scale)")
     ax.set_ylabel("acceptance")
-    ax.set_title("Flow acceptance against L at equal training time per point")
+    ax.set_title("Flow acceptance against L")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()

@@ -38,7 +38,8 @@ public readonly partial struct SpectrumLogDetKernel<TF, TD>(TF logScale, int vol
 /// batch [sample, x·Ly + y]: destination[q] = scale[s] Σ_m H[r, m] source[q − r·stride + m·stride], with s = q mod V,
 /// r = (s / stride) mod n the output's index along the axis, H the n × n orthonormal Hartley matrix
 /// H[r, m] = [cos(2πrm/n) + sin(2πrm/n)]/√n (symmetric, H² = 1; Bracewell 1983). stride = Ly and n = Lx transform x,
-/// stride = 1 and n = Ly transform y.
+/// stride = 1 and n = Ly transform y. The host twin (SpectrumTwins) reads H's rows as its columns: the matrix must be
+/// symmetric to the bit, as SpectrumScalingLayer.Hartley builds it.
 /// </summary>
 public readonly partial struct HartleyAxisKernel<TF>(TF source, TF destination, TF matrix, int n, int stride, int volume, TF scale) : IRebindableKernel
     where TF : struct, IView<float>

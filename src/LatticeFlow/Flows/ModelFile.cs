@@ -75,7 +75,8 @@ public sealed record ModelHeader
         FinalTanh = FinalTanh,
         Equivariant = Equivariant,
         GlobalScale = GlobalScale,
-        SpectrumScaling = SpectrumScaling,
+        SpectrumScaling = !SpectrumScaling || FormatVersion >= 4 ? SpectrumScaling
+            : throw new InvalidInputException($"model file: spectrum_scaling in a format {FormatVersion} header (the layer needs format 4)"),
         Clamp = Clamp,
         Bins = Bins ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bins,
         Bound = Bound ?? new FlowArchitecture { Lx = Lx, Ly = Ly }.Bound,
@@ -194,8 +195,6 @@ public static class ModelFile
         if (header.Format != FormatName) throw new InvalidInputException($"{path}: format '{header.Format}', expected '{FormatName}'");
         if (header.FormatVersion is < 1 or > Version)
             throw new InvalidInputException($"{path}: model format version {header.FormatVersion}; this build reads versions 1 to {Version} (a newer LatticeFlow wrote it)");
-        if (header.SpectrumScaling && header.FormatVersion < 4)
-            throw new InvalidInputException($"{path}: spectrum_scaling in a format {header.FormatVersion} header (the layer needs model format 4)");
         var arch = header.Architecture();
         if (arch.ParameterCount != header.ParameterCount)
             throw new InvalidInputException($"{path}: header says {header.ParameterCount} parameters, the architecture has {arch.ParameterCount}");

@@ -11,8 +11,9 @@ namespace LatticeFlow.Tests.Devices;
 
 /// <summary>
 /// The Hartley-transform twin (<see cref="SpectrumTwins"/>) against its body, bit for bit: the same unfused products and
-/// partial sums in the same order. Both axes, rows a multiple of the lanes and not (the overlapping last vector), transform
-/// lengths with and without a remainder mod 4, L_x ≠ L_y, batches of 1 and 3, one and two threads.
+/// partial sums in the same order. Both axes, rows a multiple of the lanes and not (the overlapping last vector), rows of
+/// 8–15 on AVX-512 (8 lanes), rows shorter than 8 (the body), transform lengths with remainders 0 to 3 mod 4,
+/// L_x ≠ L_y, batches of 1 and 3, one and two threads.
 /// </summary>
 public sealed class SpectrumTwinTests
 {
@@ -25,6 +26,11 @@ public sealed class SpectrumTwinTests
         { SimdLevel.Avx512, 12, 18, 3 },
         { SimdLevel.Avx512, 16, 16, 1 },
         { SimdLevel.Avx512, 6, 34, 3 },
+        { SimdLevel.Avx512, 12, 12, 3 },
+        { SimdLevel.Avx512, 10, 8, 1 },
+        { SimdLevel.Avx2, 9, 11, 3 },
+        { SimdLevel.Avx2, 7, 13, 1 },
+        { SimdLevel.Avx2, 6, 6, 3 },
     };
 
     [Theory]
@@ -41,7 +47,7 @@ public sealed class SpectrumTwinTests
             }
     }
 
-    /// <summary>The twin takes every full launch whose rows (L_y outputs) fill its lanes, and no other: the comparison above would pass unseen if it ran the body everywhere.</summary>
+    /// <summary>The twin takes every full launch whose rows (L_y outputs) fill 8 lanes, and no other: the comparison above would pass unseen if it ran the body everywhere.</summary>
     [Theory]
     [MemberData(nameof(Cases))]
     public void TheTwinTakesEveryLaunchOfRowsAsLongAsItsLanes(SimdLevel level, int lx, int ly, int batch)
@@ -49,13 +55,25 @@ public sealed class SpectrumTwinTests
         using var device = new ManagedDevice(DeviceFactory.Context, 1, SimdLevel.Off);
         using var context = new TwinContext(new SerialLauncher(), level);
         var twin = HostTwin<HartleyAxisKernel<Floats>>.Launch!;
-        int lanes = level == SimdLevel.Avx512 ? 16 : 8, v = lx * ly;
+        int v = lx * ly;
         foreach (bool xAxis in new[] { true, false })
         {
             using var buffers = new Buffers(device, lx, ly, batch, xAxis);
-            Assert.Equal(ly >= lanes, twin(buffers.Kernel, context, batch * v, (long)batch * v));
+            Assert.Equal(ly >= 8, twin(buffers.Kernel, context, batch * v, (long)batch * v));
             Assert.False(twin(buffers.Kernel, context, batch * v - 1, (long)batch * v));
         }
+    }
+
+    /// <summary>The twin reads the matrix's rows as its columns, so the layer's Hartley matrix must be symmetric to the bit.</summary>
+    [Theory]
+    [InlineData(6)]
+    [InlineData(13)]
+    [InlineData(64)]
+    public void TheHartleyMatrixIsSymmetricToTheBit(int n)
+    {
+        var h = SpectrumScalingLayer.Hartley(n);
+        for (int r = 0; r < n; r++)
+            for (int m = 0; m < r; m++) BitIdentical(h[r * n + m], h[m * n + r], $"H[{r}, {m}] against H[{m}, {r}]");
     }
 
     private static float[] Transform(SimdLevel level, int lx, int ly, int batch, bool xAxis, int threads)

@@ -119,6 +119,10 @@ public sealed class SpectrumScalingTests
         string contradictory = Path.Combine(tmp.Path, "format3.lfm");
         ModelFile.Write(contradictory, model.Header with { FormatVersion = 3 }, model.Weights);
         var e = Assert.Throws<InvalidInputException>(() => ModelFile.Read(contradictory));
-        Assert.Equal($"{contradictory}: spectrum_scaling in a format 3 header (the layer needs model format 4)", e.Message);
+        Assert.Equal("model file: spectrum_scaling in a format 3 header (the layer needs format 4)", e.Message);
+        // Written only when true: a flow without the layer has the header it had before format 4.
+        var plainHeader = ModelFile.Read(Path.Combine(plain, TrainRun.Model)).Header;
+        Assert.DoesNotContain("spectrum_scaling", System.Text.Json.JsonSerializer.Serialize(plainHeader, LatticeFlow.Files.JsonFiles.Options));
+        Assert.Contains("\"spectrum_scaling\": true", System.Text.Json.JsonSerializer.Serialize(model.Header, LatticeFlow.Files.JsonFiles.Options));
     }
 }
