@@ -2,6 +2,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using LatticeFlow.Devices;
 using LatticeFlow.Kernels.Flows;
+using LatticeFlow.Physics;
 
 namespace LatticeFlow.Flows;
 
@@ -101,7 +102,7 @@ public sealed class SpectrumScalingLayer : IFlowLayer
             {
                 int k = nx * ly + ny;
                 if (nx == 0 && ny == 0) continue; // the zero mode: c₀ alone
-                double t = (Math.Log(MomentumSquared(nx, lx) + MomentumSquared(ny, ly)) - lowest) / Math.Log(2.0);
+                double t = (Math.Log(LatticeMomentum.Squared(nx, lx) + LatticeMomentum.Squared(ny, ly)) - lowest) / Math.Log(2.0);
                 if (t <= 0) (knot[k], weight[k]) = (1, 0f);
                 else if (t >= Knots - 1) (knot[k], weight[k]) = (Knots - 1, 1f);
                 else
@@ -111,13 +112,6 @@ public sealed class SpectrumScalingLayer : IFlowLayer
                 }
             }
         return (knot, weight);
-    }
-
-    /// <summary>4 sin²(π n / L): one direction's share of the lattice momentum p̂².</summary>
-    private static double MomentumSquared(int n, int l)
-    {
-        double s = Math.Sin(Math.PI * n / l);
-        return 4 * s * s;
     }
 
     public void EnsureCapacity(int batch)

@@ -28,9 +28,8 @@ public static class FreeField
             double phase = 0, p2 = 0;
             for (int mu = 0; mu < d; mu++)
             {
-                double p = 2 * Math.PI * n[mu] / extents[mu], s = Math.Sin(p / 2);
-                phase += p * separation[mu];
-                p2 += 4 * s * s;
+                phase += 2 * Math.PI * n[mu] / extents[mu] * separation[mu];
+                p2 += LatticeMomentum.Squared(n[mu], extents[mu]);
             }
             sum += Math.Cos(phase) / (2 * (p2 + m2));
         }

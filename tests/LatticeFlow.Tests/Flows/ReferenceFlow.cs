@@ -156,7 +156,7 @@ internal sealed class ReferenceFlow(FlowArchitecture arch, double[] theta)
                 var row = new double[knots + 1];
                 basis[kx * _ly + ky] = row;
                 if (kx == 0 && ky == 0) { row[0] = 1; continue; }
-                double p2 = 4 * Math.Pow(Math.Sin(Math.PI * kx / _lx), 2) + 4 * Math.Pow(Math.Sin(Math.PI * ky / _ly), 2);
+                double p2 = LatticeFlow.Physics.LatticeMomentum.Squared(kx, _lx) + LatticeFlow.Physics.LatticeMomentum.Squared(ky, _ly);
                 double position = Math.Log2(p2 / 8) + knots - 1; // 0 at the smallest knot, 11 at p̂² = 8
                 if (position <= 0) { row[1] = 1; continue; }
                 int i = Math.Min((int)Math.Floor(position), knots - 2);

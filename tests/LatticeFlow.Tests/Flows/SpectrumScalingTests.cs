@@ -30,8 +30,7 @@ public sealed class SpectrumScalingTests
         return (1 - w) * Value(1 + i) + w * Value(2 + i);
     }
 
-    private static double MomentumSquared(int nx, int ny, int lx, int ly) =>
-        4 * Math.Pow(Math.Sin(Math.PI * nx / lx), 2) + 4 * Math.Pow(Math.Sin(Math.PI * ny / ly), 2);
+    private static double MomentumSquared(int nx, int ny, int lx, int ly) => LatticeMomentum.Squared(nx, lx) + LatticeMomentum.Squared(ny, ly);
 
     /// <summary>
     /// cos(k·x) and sin(k·x), with k = 2π(n_x/L_x, n_y/L_y), come out multiplied by σ(k), a function of p̂²(k) alone with
