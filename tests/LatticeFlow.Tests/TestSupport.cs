@@ -21,6 +21,20 @@ public sealed class CudaTheoryAttribute : TheoryAttribute
 }
 
 /// <summary>
+/// A theory that compares the host SIMD twins with the kernel bodies on the whole path (`--simd auto` against `off`);
+/// skipped, with the reason shown, on a CPU without AVX2, where both would run the bodies and the comparison would prove
+/// nothing.
+/// </summary>
+public sealed class SimdTheoryAttribute : TheoryAttribute
+{
+    public SimdTheoryAttribute()
+    {
+        if (LatticeFlow.Devices.Simd.HostSimd.Detected == LatticeFlow.Devices.Simd.SimdLevel.Off)
+            Skip = "this CPU has no AVX2: --simd auto runs the kernel bodies, so there is no second path to compare";
+    }
+}
+
+/// <summary>
 /// A fact about machines without a CUDA device (what --device cuda says there); skipped, with the reason shown, where
 /// one is present, rather than passing without checking anything.
 /// </summary>
