@@ -417,6 +417,19 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
         float* output = a.Output + (long)b * a.Out * g.Volume;
         if (a.Plan.OutBlock == 8)
         {
+            // Whole blocks of eight channels, full rows, every site stored, no call in the activation: the sums go from the
+            // registers through the activation to the output (Sum8Store), with no round trip through Sums8 and Emit.
+            if (a.Out % 8 == 0 && !g.Narrow && a.OutputParity < 0 && a.Activation != ActivationCode.Tanh)
+            {
+                for (int o = 0; o < a.Out; o += 8)
+                    for (int q = 0; q < positions; q++)
+                    {
+                        int x = q / g.Chunks, y0 = g.ChunkStart(q - x * g.Chunks);
+                        Sum8Store(centre + x * g.Pitch + y0, a.Plan.Offsets, n, a.Plan.Weights + o, a.Plan.OutPadded, a.Plan.Bias + o,
+                            output + o * g.Volume + x * g.Ly + y0, g.Volume, a.Activation == ActivationCode.LeakyRelu);
+                    }
+                return;
+            }
             for (int o = 0; o < a.Out; o += 8)
                 for (int q = 0; q < positions; q++)
                 {
@@ -489,8 +502,16 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Sums8<TV> Sum8(float* centre, int* offsets, int n, float* w, int stride, float* bias)
     {
-        TV a0 = TL.Broadcast(bias[0]), a1 = TL.Broadcast(bias[1]), a2 = TL.Broadcast(bias[2]), a3 = TL.Broadcast(bias[3]);
-        TV a4 = TL.Broadcast(bias[4]), a5 = TL.Broadcast(bias[5]), a6 = TL.Broadcast(bias[6]), a7 = TL.Broadcast(bias[7]);
+        Accumulate8(centre, offsets, n, w, stride, bias, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
+        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate8(float* centre, int* offsets, int n, float* w, int stride, float* bias,
+        out TV a0, out TV a1, out TV a2, out TV a3, out TV a4, out TV a5, out TV a6, out TV a7)
+    {
+        a0 = TL.Broadcast(bias[0]); a1 = TL.Broadcast(bias[1]); a2 = TL.Broadcast(bias[2]); a3 = TL.Broadcast(bias[3]);
+        a4 = TL.Broadcast(bias[4]); a5 = TL.Broadcast(bias[5]); a6 = TL.Broadcast(bias[6]); a7 = TL.Broadcast(bias[7]);
         for (int t = 0; t < n; t++)
         {
             TV v = TL.Load(centre + offsets[t]);
@@ -504,7 +525,36 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
             a7 = TL.MultiplyAdd(TL.Broadcast(w[7]), v, a7);
             w += stride;
         }
-        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+    }
+
+    /// <summary>
+    /// <see cref="Sum8"/> followed by <see cref="Emit"/>'s activation (identity or leaky ReLU, the same operations) and a
+    /// store of all eight channels, <paramref name="volume"/> floats apart: bit-identical to the two.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Sum8Store(float* centre, int* offsets, int n, float* w, int stride, float* bias, float* d, int volume, bool leaky)
+    {
+        Accumulate8(centre, offsets, n, w, stride, bias, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
+        if (leaky)
+        {
+            TV slope = TL.Broadcast(ActivationCode.LeakySlope);
+            a0 = TL.Select(TL.GreaterThanZero(a0), a0, TL.Multiply(a0, slope));
+            a1 = TL.Select(TL.GreaterThanZero(a1), a1, TL.Multiply(a1, slope));
+            a2 = TL.Select(TL.GreaterThanZero(a2), a2, TL.Multiply(a2, slope));
+            a3 = TL.Select(TL.GreaterThanZero(a3), a3, TL.Multiply(a3, slope));
+            a4 = TL.Select(TL.GreaterThanZero(a4), a4, TL.Multiply(a4, slope));
+            a5 = TL.Select(TL.GreaterThanZero(a5), a5, TL.Multiply(a5, slope));
+            a6 = TL.Select(TL.GreaterThanZero(a6), a6, TL.Multiply(a6, slope));
+            a7 = TL.Select(TL.GreaterThanZero(a7), a7, TL.Multiply(a7, slope));
+        }
+        TL.Store(d, a0);
+        TL.Store(d + volume, a1);
+        TL.Store(d + 2 * volume, a2);
+        TL.Store(d + 3 * volume, a3);
+        TL.Store(d + 4 * volume, a4);
+        TL.Store(d + 5 * volume, a5);
+        TL.Store(d + 6 * volume, a6);
+        TL.Store(d + 7 * volume, a7);
     }
 
     // Two output channels of four row vectors (A0–A3 channel 0, A4–A7 channel 1): four loads and two broadcasts per tap.
