@@ -49,6 +49,11 @@ public sealed class ConvTwinTests
         // Blocks of several samples with Lx ≡ 2 (mod 4), whose two-channel tiles end each sample on two rows.
         { 6, 10, 3, 16, 3, 2, 0, None },
         { 6, 6, 3, 16, 8, 2, 1, None },
+        // Output channels that leave the weight gradient's second block of four partly empty (5 and 6 of 8), on rows of
+        // two vectors (the flushing path) and of one (the register path), and with a colour.
+        { 8, 10, 3, 3, 3, 6, -1, Leaky },
+        { 6, 6, 3, 3, 2, 5, 0, Leaky },
+        { 16, 16, 3, 40, 2, 5, 1, None },
         // A 1 × 1 stencil (radius 0: no periodic images at all).
         { 8, 8, 1, 3, 8, 8, -1, Leaky },
         // Rows narrower than the lanes (one vector per row with dead lanes): the tutorial's L = 6 and its three convs,

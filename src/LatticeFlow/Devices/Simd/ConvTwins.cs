@@ -392,6 +392,15 @@ internal static unsafe class TwinBuffers
     }
 }
 
+/// <summary>
+/// The weight gradient's accumulators: Rows4x3's four output channels × three taps (A[3·o + kx]), or the first eight for
+/// Rows8 (eight channels) and Rows2x4 (two channels × four row streams).
+/// </summary>
+internal struct Sums12<TV> where TV : unmanaged
+{
+    public TV A0, A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11;
+}
+
 /// <summary>Eight vectors of sums, returned from the inner loops (kept apart from the epilogue's exp calls, see docs/flow.md).</summary>
 internal struct Sums8<TV> where TV : unmanaged
 {
@@ -582,6 +591,9 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
     }
 }
 
+/// <summary>Which weight-gradient loop sums a block: see <see cref="WeightGradKernel{TL, TV}"/>.</summary>
+internal enum RowsKind { TwoByFour, Eight, FourByThree }
+
 /// <summary>The arguments of <see cref="WeightGradKernel{TL, TV}"/>: one item per block of samples.</summary>
 internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, float* input, float* masks, double* partial,
     int batch, int perBlock, int cin, int cout, int parameters, int block, int outPadded)
@@ -596,8 +608,10 @@ internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, fl
 /// The sums of gw[o, i, t] = Σ_{b, s} g[b, o, s] · in[b, i, s + δ_t] and gb[o] = Σ_{b, s} g[b, o, s] (every site, as the
 /// body) over one block of samples, into the block's row of partial sums [weights [o][i][t], then biases]. The block's
 /// inputs are padded ([sample][channel] tiles) and its output gradient re-laid as [sample][x][row vector][channel][lane],
-/// so the gradients of a row vector's output channels lie at constant displacements from one pointer. Eight output
-/// channels of one (input, tap) are eight accumulators (or two channels × four rows), in float lanes added into double
+/// so the gradients of a row vector's output channels lie at constant displacements from one pointer. Four output
+/// channels × the three taps of a kernel row of one input are twelve accumulators (3 × 3 kernels: each gradient vector
+/// read serves three taps), eight channels of one (input, tap) eight (other kernels), or two channels × four rows
+/// (one or two channels); each accumulator holds one (channel, tap) sum, in float lanes added into double
 /// every <see cref="ConvTwins.FlushTerms"/> terms per lane; masks drop the lanes an overlapping last vector repeats and,
 /// for a one-colour conv, the other colour.
 /// </summary>
@@ -611,7 +625,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         var g = p.G;
         int b0 = item * p.PerBlock, samples = Math.Min(p.PerBlock, p.Batch - b0);
         double* row = p.Partial + (long)item * p.Parameters;
-        double* sums = stackalloc double[8 * 16];
+        double* sums = stackalloc double[12 * 16];
         int gradFloats = g.Lx * g.Chunks * p.OutPadded * TL.Count, tileFloats = (samples * p.In * g.Plane + 15) & ~15;
         float* tiles = TwinBuffers.Tile(tileFloats + samples * gradFloats), grads = tiles + tileFloats;
         for (int b = 0; b < samples; b++) g.Pad(p.Input + (long)(b0 + b) * p.In * g.Volume, tiles + b * p.In * g.Plane, p.In, -1);
@@ -621,13 +635,27 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
             SumsInRegisters(tiles, grads, samples, row);
             return;
         }
+        if (p.Block == 8 && g.Kernel == 3)
+        {
+            for (int o0 = 0; o0 < p.Out; o0 += 4)
+                for (int i = 0; i < p.In; i++)
+                    for (int ky = 0; ky < 3; ky++)
+                    {
+                        ClearDoubles(sums, 12 * TL.Count);
+                        Sum(tiles + i * g.Plane + ky * g.Pitch, grads + o0 * TL.Count, samples, sums, RowsKind.FourByThree);
+                        for (int o = 0; o < Math.Min(4, p.Out - o0); o++)
+                            for (int kx = 0; kx < 3; kx++)
+                                row[((o0 + o) * p.In + i) * g.Taps + 3 * ky + kx] = TL.SumDouble(sums + (3 * o + kx) * TL.Count);
+                    }
+            return;
+        }
         for (int o0 = 0; o0 < p.Out; o0 += p.Block)
             for (int i = 0; i < p.In; i++)
                 for (int t = 0; t < g.Taps; t++)
                 {
                     ClearDoubles(sums, 8 * TL.Count);
                     float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
-                    Sum(tile, grads + o0 * TL.Count, samples, sums, eight: p.Block == 8);
+                    Sum(tile, grads + o0 * TL.Count, samples, sums, p.Block == 8 ? RowsKind.Eight : RowsKind.TwoByFour);
                     int outputs = Math.Min(p.Block, p.Out - o0);
                     for (int o = 0; o < outputs; o++)
                     {
@@ -687,7 +715,6 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         var p = _p;
         var g = p.G;
         int n = TL.Count, step = p.OutPadded * n, sampleStride = p.In * g.Plane;
-        TV even = TL.Load(p.Masks), odd = TL.Load(p.Masks + n);
         for (int o0 = 0; o0 < p.Out; o0 += p.Block)
         {
             int outputs = Math.Min(p.Block, p.Out - o0);
@@ -697,21 +724,23 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                     float* tile = tiles + i * g.Plane + (t / g.Kernel) * g.Pitch + t % g.Kernel;
                     double* w = row + (o0 * p.In + i) * g.Taps + t;
                     long next = (long)p.In * g.Taps;
-                    if (p.Block == 8)
+                    if (p.Block == 8 && g.Kernel == 3)
                     {
-                        var s = Rows8(default, tile, grads + o0 * n, samples, sampleStride, g.Lx, g.Pitch, step, even, odd);
-                        w[0] = TL.SumWidened(s.A0);
-                        if (outputs > 1) w[next] = TL.SumWidened(s.A1);
-                        if (outputs > 2) w[2 * next] = TL.SumWidened(s.A2);
-                        if (outputs > 3) w[3 * next] = TL.SumWidened(s.A3);
-                        if (outputs > 4) w[4 * next] = TL.SumWidened(s.A4);
-                        if (outputs > 5) w[5 * next] = TL.SumWidened(s.A5);
-                        if (outputs > 6) w[6 * next] = TL.SumWidened(s.A6);
-                        if (outputs > 7) w[7 * next] = TL.SumWidened(s.A7);
+                        if (t % 3 != 0) continue;
+                        var s = Rows4x3(default, tile, grads + o0 * n, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks);
+                        // Channels o0 … o0 + 3 here; o0 + 4 … o0 + 7 below.
+                        StoreWidened(s, w, next, Math.Min(4, outputs), 3);
+                        if (outputs > 4)
+                            StoreWidened(Rows4x3(default, tile, grads + (o0 + 4) * n, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks),
+                                w + 4 * next, next, outputs - 4, 3);
+                    }
+                    else if (p.Block == 8)
+                    {
+                        StoreWidened(Rows8(default, tile, grads + o0 * n, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks), w, next, outputs, 1);
                     }
                     else
                     {
-                        var s = Rows2x4(default, tile, grads, samples, sampleStride, g.Lx, g.Pitch, step, even, odd);
+                        var s = Rows2x4(default, tile, grads, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks);
                         w[0] = 0 + TL.SumWidened(s.A0) + TL.SumWidened(s.A1) + TL.SumWidened(s.A2) + TL.SumWidened(s.A3);
                         if (outputs > 1) w[next] = 0 + TL.SumWidened(s.A4) + TL.SumWidened(s.A5) + TL.SumWidened(s.A6) + TL.SumWidened(s.A7);
                     }
@@ -720,47 +749,109 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
     }
 
     // The float lanes take at most FlushTerms terms each before they are added into double: runs of samples between two
-    // flushes are summed by a method that calls nothing, so that its accumulators and masks stay in registers (every
-    // vector register is caller-saved: a call inside the loop, even one not taken, had the JIT reload the masks from the
-    // stack on every row).
-    private void Sum(float* tiles, float* grads, int samples, double* sums, bool eight)
+    // flushes are summed by a method that calls nothing (Rows8, Rows2x4, Rows4x3), so that its accumulators and masks stay
+    // in registers (every vector register is caller-saved: a call inside the loop, even one not taken, had the JIT reload
+    // the masks from the stack on every row). sums[k·n + lane] takes accumulator k.
+    private void Sum(float* tiles, float* grads, int samples, double* sums, RowsKind kind)
     {
         var p = _p;
         var g = p.G;
-        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n;
-        var acc = new Sums8<TV>();
+        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n, accumulators = kind == RowsKind.FourByThree ? 12 : 8;
+        var acc = new Sums12<TV>();
         int terms = 0;
         for (int j = 0; j < g.Chunks; j++)
         {
             int y0 = g.ChunkStart(j);
-            TV even = TL.Load(p.Masks + j * 3 * n), odd = TL.Load(p.Masks + (j * 3 + 1) * n);
+            float* masks = p.Masks + j * 3 * n;
             for (int b = 0; b < samples;)
             {
                 if (terms + g.Lx > ConvTwins.FlushTerms)
                 {
-                    Flush(sums, acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7);
-                    acc = new Sums8<TV>();
+                    Flush(sums, acc, accumulators);
+                    acc = new Sums12<TV>();
                     terms = 0;
                 }
                 int run = Math.Min(samples - b, (ConvTwins.FlushTerms - terms) / g.Lx);
                 float* ti = tiles + b * p.In * g.Plane + y0;
                 float* gp = grads + (long)b * g.Lx * vectorsPerRow + j * p.OutPadded * n;
-                acc = eight ? Rows8(acc, ti, gp, run, p.In * g.Plane, g.Lx, g.Pitch, vectorsPerRow, even, odd)
-                    : Rows2x4(acc, ti, gp, run, p.In * g.Plane, g.Lx, g.Pitch, vectorsPerRow, even, odd);
+                int stride = p.In * g.Plane;
+                acc = kind switch
+                {
+                    RowsKind.FourByThree => Rows4x3(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
+                    RowsKind.Eight => Rows8(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
+                    _ => Rows2x4(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
+                };
                 terms += run * g.Lx;
                 b += run;
             }
         }
-        Flush(sums, acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7);
+        Flush(sums, acc, accumulators);
+    }
+
+    // Four output channels × the three taps of one kernel row (kx = 0, 1, 2) of one input, over the rows of `samples`
+    // samples: per row three input loads (the taps one float apart) under the row's colour mask (masks: even rows', then
+    // odd rows' n floats on), twelve FMAs on four gradients. Accumulator 3·o + kx takes the terms Rows8's accumulator o
+    // takes for tap kx, in the same order, so the sums are the same to the bit; but each gradient vector, read from L2
+    // (a block's re-laid gradients are 64 KB at L = 16 and 32), serves three taps instead of one.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums12<TV> Rows4x3(Sums12<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, float* masks)
+    {
+        int n = TL.Count;
+        TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5;
+        TV a6 = acc.A6, a7 = acc.A7, a8 = acc.A8, a9 = acc.A9, a10 = acc.A10, a11 = acc.A11;
+        for (int b = 0; b < samples; b++, ti += sampleStride)
+        {
+            float* t = ti;
+            for (int x = 0; x < lx; x++)
+            {
+                TV m = TL.Load(masks + (x & 1) * n);
+                TV u0 = TL.And(TL.Load(t), m), u1 = TL.And(TL.Load(t + 1), m), u2 = TL.And(TL.Load(t + 2), m);
+                TV g = TL.Load(gp);
+                a0 = TL.MultiplyAdd(g, u0, a0);
+                a1 = TL.MultiplyAdd(g, u1, a1);
+                a2 = TL.MultiplyAdd(g, u2, a2);
+                g = TL.Load(gp + n);
+                a3 = TL.MultiplyAdd(g, u0, a3);
+                a4 = TL.MultiplyAdd(g, u1, a4);
+                a5 = TL.MultiplyAdd(g, u2, a5);
+                g = TL.Load(gp + 2 * n);
+                a6 = TL.MultiplyAdd(g, u0, a6);
+                a7 = TL.MultiplyAdd(g, u1, a7);
+                a8 = TL.MultiplyAdd(g, u2, a8);
+                g = TL.Load(gp + 3 * n);
+                a9 = TL.MultiplyAdd(g, u0, a9);
+                a10 = TL.MultiplyAdd(g, u1, a10);
+                a11 = TL.MultiplyAdd(g, u2, a11);
+                t += pitch;
+                gp += step;
+            }
+        }
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7, A8 = a8, A9 = a9, A10 = a10, A11 = a11 };
+    }
+
+    private static void Flush(double* sums, in Sums12<TV> acc, int accumulators)
+    {
+        ReadOnlySpan<TV> a = [acc.A0, acc.A1, acc.A2, acc.A3, acc.A4, acc.A5, acc.A6, acc.A7, acc.A8, acc.A9, acc.A10, acc.A11];
+        for (int k = 0; k < accumulators; k++) TL.AccumulateDouble(sums + k * TL.Count, a[k]);
+    }
+
+    // The sums of `outputs` channels × `taps` consecutive taps (accumulator taps·o + kx: Rows4x3 with 3, Rows8 with 1) into
+    // the weights at w (channel o at w + o·next, tap kx at w + kx), summed straight from the float lanes (SumsInRegisters).
+    private static void StoreWidened(in Sums12<TV> s, double* w, long next, int outputs, int taps)
+    {
+        ReadOnlySpan<TV> a = [s.A0, s.A1, s.A2, s.A3, s.A4, s.A5, s.A6, s.A7, s.A8, s.A9, s.A10, s.A11];
+        for (int o = 0; o < outputs; o++)
+            for (int kx = 0; kx < taps; kx++) w[o * next + kx] = TL.SumWidened(a[taps * o + kx]);
     }
 
     // Eight output channels of one (input, tap) over the rows of `samples` samples (tiles `sampleStride` floats apart,
     // gradients Lx·step): per row vector one input load, its mask, eight FMAs on the gradients at constant displacements.
     // Rows alternate colour, so two rows per step with the two colour masks hoisted.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Sums8<TV> Rows8(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
+    private static Sums12<TV> Rows8(Sums12<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, float* masks)
     {
         int n = TL.Count;
+        TV even = TL.Load(masks), odd = TL.Load(masks + n);
         TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5, a6 = acc.A6, a7 = acc.A7;
         for (int b = 0; b < samples; b++, ti += sampleStride)
         {
@@ -789,15 +880,16 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 gp += 2 * step;
             }
         }
-        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
     }
 
     // Channels 0 and 1 of one (input, tap) over the rows of `samples` samples, four rows (two of each colour) per step:
     // accumulator o·4 + u for channel o, stream u = x mod 4; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Sums8<TV> Rows2x4(Sums8<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, TV even, TV odd)
+    private static Sums12<TV> Rows2x4(Sums12<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, float* masks)
     {
         int n = TL.Count;
+        TV even = TL.Load(masks), odd = TL.Load(masks + n);
         TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5, a6 = acc.A6, a7 = acc.A7;
         for (int b = 0; b < samples; b++, ti += sampleStride)
         {
@@ -828,7 +920,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 gp += 2 * step;
             }
         }
-        return new Sums8<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
     }
 
     // Zeroes count doubles (a multiple of TL.Count) with stores as wide as AccumulateDouble's loads of them: a vector load
@@ -837,20 +929,5 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
     private static void ClearDoubles(double* d, int count)
     {
         for (int j = 0; j < count; j += TL.Count) TL.ZeroDoubles(d + j);
-    }
-
-    // By value: accumulators passed by reference would live in memory for the whole loop (seen in DOTNET_JitDisasm).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Flush(double* sums, TV a0, TV a1, TV a2, TV a3, TV a4, TV a5, TV a6, TV a7)
-    {
-        int n = TL.Count;
-        TL.AccumulateDouble(sums, a0);
-        TL.AccumulateDouble(sums + n, a1);
-        TL.AccumulateDouble(sums + 2 * n, a2);
-        TL.AccumulateDouble(sums + 3 * n, a3);
-        TL.AccumulateDouble(sums + 4 * n, a4);
-        TL.AccumulateDouble(sums + 5 * n, a5);
-        TL.AccumulateDouble(sums + 6 * n, a6);
-        TL.AccumulateDouble(sums + 7 * n, a7);
     }
 }
