@@ -394,7 +394,9 @@ internal static unsafe class TwinBuffers
 
 /// <summary>
 /// The weight gradient's accumulators: Rows4x3's four output channels × three taps (A[3·o + kx]), or the first eight for
-/// Rows8 (eight channels) and Rows2x4 (two channels × four row streams).
+/// Rows8 (eight channels) and Rows2x4 (two channels × four row streams), which pass the last four through: a struct
+/// returned with fields unassigned is zeroed by a helper call, and with that call in the method the JIT kept every
+/// accumulator in memory across the loops (DOTNET_JitDisasm).
 /// </summary>
 internal struct Sums12<TV> where TV : unmanaged
 {
@@ -880,22 +882,24 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 gp += 2 * step;
             }
         }
-        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7, A8 = acc.A8, A9 = acc.A9, A10 = acc.A10, A11 = acc.A11 };
     }
 
     // Channels 0 and 1 of one (input, tap) over the rows of `samples` samples, four rows (two of each colour) per step:
-    // accumulator o·4 + u for channel o, stream u = x mod 4; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1.
+    // accumulator o·4 + u for channel o, stream u = x mod 4; two rows left (Lx ≡ 2 mod 4) go to streams 0 and 1. The
+    // group loop has its own counter: with one x shared by the loop and the rows left, the JIT kept four accumulators in
+    // memory, a store and a load per group in their chains (DOTNET_JitDisasm).
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Sums12<TV> Rows2x4(Sums12<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, float* masks)
     {
         int n = TL.Count;
+        int groups = lx / 4;
         TV even = TL.Load(masks), odd = TL.Load(masks + n);
         TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5, a6 = acc.A6, a7 = acc.A7;
         for (int b = 0; b < samples; b++, ti += sampleStride)
         {
             float* t = ti;
-            int x = 0;
-            for (; x + 4 <= lx; x += 4)
+            for (int x = 0; x < groups; x++)
             {
                 TV u0 = TL.And(TL.Load(t), even), u1 = TL.And(TL.Load(t + pitch), odd);
                 TV u2 = TL.And(TL.Load(t + 2 * pitch), even), u3 = TL.And(TL.Load(t + 3 * pitch), odd);
@@ -910,7 +914,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 t += 4 * pitch;
                 gp += 4 * step;
             }
-            if (x < lx)
+            if ((lx & 3) != 0)
             {
                 TV u0 = TL.And(TL.Load(t), even), u1 = TL.And(TL.Load(t + pitch), odd);
                 a0 = TL.MultiplyAdd(TL.Load(gp), u0, a0);
@@ -920,7 +924,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 gp += 2 * step;
             }
         }
-        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7 };
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7, A8 = acc.A8, A9 = acc.A9, A10 = acc.A10, A11 = acc.A11 };
     }
 
     // Zeroes count doubles (a multiple of TL.Count) with stores as wide as AccumulateDouble's loads of them: a vector load
