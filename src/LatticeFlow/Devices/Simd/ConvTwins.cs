@@ -594,7 +594,7 @@ internal readonly unsafe struct RowsKernel<TL, TV>(RowsArguments a) : IKernel wh
 }
 
 /// <summary>Which weight-gradient loop sums a block: see <see cref="WeightGradKernel{TL, TV}"/>.</summary>
-internal enum RowsKind { TwoByFour, Eight, FourByThree }
+internal enum RowsKind { TwoByFour, Eight, FourByThree, ThreeByFour }
 
 /// <summary>The arguments of <see cref="WeightGradKernel{TL, TV}"/>: one item per block of samples.</summary>
 internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, float* input, float* masks, double* partial,
@@ -612,8 +612,9 @@ internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, fl
 /// inputs are padded ([sample][channel] tiles) and its output gradient re-laid as [sample][x][row vector][channel][lane],
 /// so the gradients of a row vector's output channels lie at constant displacements from one pointer. Four output
 /// channels × the three taps of a kernel row of one input are twelve accumulators (3 × 3 kernels: each gradient vector
-/// read serves three taps), eight channels of one (input, tap) eight (other kernels), or two channels × four rows
-/// (one or two channels); each accumulator holds one (channel, tap) sum, in float lanes added into double
+/// read serves three taps), as are the three taps × four row streams of one channel where there are one or two (3 × 3);
+/// other kernels take eight channels of one (input, tap), or two channels × four row streams. Each accumulator holds one
+/// (channel, tap) sum, or a stream of it, in float lanes added into double
 /// every <see cref="ConvTwins.FlushTerms"/> terms per lane; masks drop the lanes an overlapping last vector repeats and,
 /// for a one-colour conv, the other colour.
 /// </summary>
@@ -637,17 +638,27 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
             SumsInRegisters(tiles, grads, samples, row);
             return;
         }
-        if (p.Block == 8 && g.Kernel == 3)
+        if (g.Kernel == 3)
         {
-            for (int o0 = 0; o0 < p.Out; o0 += 4)
+            // The three taps of a kernel row together: four channels at a time (Rows4x3), or one (Rows3x4, whose four row
+            // streams per tap are summed in Rows2x4's order).
+            bool eight = p.Block == 8;
+            int group = eight ? 4 : 1;
+            for (int o0 = 0; o0 < p.Out; o0 += group)
                 for (int i = 0; i < p.In; i++)
                     for (int ky = 0; ky < 3; ky++)
                     {
                         ClearDoubles(sums, 12 * TL.Count);
-                        Sum(tiles + i * g.Plane + ky * g.Pitch, grads + o0 * TL.Count, samples, sums, RowsKind.FourByThree);
-                        for (int o = 0; o < Math.Min(4, p.Out - o0); o++)
+                        Sum(tiles + i * g.Plane + ky * g.Pitch, grads + o0 * TL.Count, samples, sums, eight ? RowsKind.FourByThree : RowsKind.ThreeByFour);
+                        for (int o = 0; o < Math.Min(group, p.Out - o0); o++)
                             for (int kx = 0; kx < 3; kx++)
-                                row[((o0 + o) * p.In + i) * g.Taps + 3 * ky + kx] = TL.SumDouble(sums + (3 * o + kx) * TL.Count);
+                            {
+                                double total = 0;
+                                if (eight) total = TL.SumDouble(sums + (3 * o + kx) * TL.Count);
+                                else
+                                    for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (4 * kx + u) * TL.Count);
+                                row[((o0 + o) * p.In + i) * g.Taps + 3 * ky + kx] = total;
+                            }
                     }
             return;
         }
@@ -758,7 +769,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
     {
         var p = _p;
         var g = p.G;
-        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n, accumulators = kind == RowsKind.FourByThree ? 12 : 8;
+        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n, accumulators = kind >= RowsKind.FourByThree ? 12 : 8;
         var acc = new Sums12<TV>();
         int terms = 0;
         for (int j = 0; j < g.Chunks; j++)
@@ -780,6 +791,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                 acc = kind switch
                 {
                     RowsKind.FourByThree => Rows4x3(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
+                    RowsKind.ThreeByFour => Rows3x4(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
                     RowsKind.Eight => Rows8(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
                     _ => Rows2x4(acc, ti, gp, run, stride, g.Lx, g.Pitch, vectorsPerRow, masks),
                 };
@@ -829,6 +841,48 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
             }
         }
         return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7, A8 = a8, A9 = a9, A10 = a10, A11 = a11 };
+    }
+
+    // One output channel × the three taps of one kernel row × four row streams (accumulator 4·kx + u, stream u = x mod 4;
+    // two rows left when Lx ≡ 2 mod 4 go to streams 0 and 1): accumulator 4·kx + u takes the terms Rows2x4's accumulator u
+    // of the channel takes for tap kx, in the same order. Per group of four rows: twelve input loads, four gradients,
+    // twelve FMAs; each gradient vector serves three taps (a block's gradients are 32 KB at L = 32, past L1).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Sums12<TV> Rows3x4(Sums12<TV> acc, float* ti, float* gp, int samples, int sampleStride, int lx, int pitch, int step, float* masks)
+    {
+        int n = TL.Count, groups = lx / 4;
+        float* odd = masks + n;
+        TV a0 = acc.A0, a1 = acc.A1, a2 = acc.A2, a3 = acc.A3, a4 = acc.A4, a5 = acc.A5;
+        TV a6 = acc.A6, a7 = acc.A7, a8 = acc.A8, a9 = acc.A9, a10 = acc.A10, a11 = acc.A11;
+        for (int b = 0; b < samples; b++, ti += sampleStride)
+        {
+            float* t = ti;
+            for (int x = 0; x < groups; x++)
+            {
+                Taps3(ref a0, ref a4, ref a8, TL.Load(gp), t, masks);
+                Taps3(ref a1, ref a5, ref a9, TL.Load(gp + step), t + pitch, odd);
+                Taps3(ref a2, ref a6, ref a10, TL.Load(gp + 2 * step), t + 2 * pitch, masks);
+                Taps3(ref a3, ref a7, ref a11, TL.Load(gp + 3 * step), t + 3 * pitch, odd);
+                t += 4 * pitch;
+                gp += 4 * step;
+            }
+            if ((lx & 3) != 0)
+            {
+                Taps3(ref a0, ref a4, ref a8, TL.Load(gp), t, masks);
+                Taps3(ref a1, ref a5, ref a9, TL.Load(gp + step), t + pitch, odd);
+                gp += 2 * step;
+            }
+        }
+        return new Sums12<TV> { A0 = a0, A1 = a1, A2 = a2, A3 = a3, A4 = a4, A5 = a5, A6 = a6, A7 = a7, A8 = a8, A9 = a9, A10 = a10, A11 = a11 };
+    }
+
+    // The three taps of one row: tap kx's term g · (input at t + kx under the row's colour mask).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Taps3(ref TV a0, ref TV a1, ref TV a2, TV g, float* t, float* mask)
+    {
+        a0 = TL.MultiplyAdd(g, TL.And(TL.Load(t), TL.Load(mask)), a0);
+        a1 = TL.MultiplyAdd(g, TL.And(TL.Load(t + 1), TL.Load(mask)), a1);
+        a2 = TL.MultiplyAdd(g, TL.And(TL.Load(t + 2), TL.Load(mask)), a2);
     }
 
     private static void Flush(double* sums, in Sums12<TV> acc, int accumulators)
