@@ -30,7 +30,7 @@ public sealed class SampleVerb : IVerb
     [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
     [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
     [Option("out", Required = true, MetaValue = "DIR", HelpText = "Run directory to write."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
-    [Option("resume", HelpText = "Continue the run in --out where it stopped; options not given come from its checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
+    [Option("resume", HelpText = "Continue the run in --out where it stopped; options not given come from its checkpoint (--device, --threads, --simd and --checkpoint-every are this session's)."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
     [Option("force", HelpText = "Replace an existing run directory (only one that holds a LatticeFlow run)."), Setting(SettingNames.Force)] public bool Force { get; set; }
     [Option("delta", HelpText = "Metropolis and cluster: initial proposal width of the Metropolis sweep."), Setting(SettingNames.Delta)] public double? Delta { get; set; }
     [Option("hits", HelpText = "Metropolis and cluster: hits per site per sweep."), Setting(SettingNames.Hits)] public int? Hits { get; set; }

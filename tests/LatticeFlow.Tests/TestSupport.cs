@@ -30,7 +30,7 @@ public sealed class SimdTheoryAttribute : TheoryAttribute
     public SimdTheoryAttribute()
     {
         if (LatticeFlow.Devices.Simd.HostSimd.Detected == LatticeFlow.Devices.Simd.SimdLevel.Off)
-            Skip = "this CPU has no AVX2: --simd auto runs the kernel bodies, so there is no second path to compare";
+            Skip = "this CPU has no AVX2: only the kernel bodies run here, so there is no second path to compare";
     }
 }
 

@@ -54,6 +54,13 @@ public sealed class ConvTwinTests
         { 8, 10, 3, 3, 3, 6, -1, Leaky },
         { 6, 6, 3, 3, 2, 5, 0, Leaky },
         { 16, 16, 3, 40, 2, 5, 1, None },
+        // Rows with an overlapping last vector into the eight-channel store, one output channel and a partly filled group
+        // of four on rows of several vectors (AVX-512 too), a 5 × 5 stencil there, and a flushing 1 × 1 two-channel case.
+        { 6, 20, 3, 3, 8, 8, -1, Leaky },
+        { 10, 20, 3, 3, 3, 5, -1, Leaky },
+        { 10, 20, 3, 3, 4, 1, 0, None },
+        { 4, 18, 5, 3, 3, 8, -1, Leaky },
+        { 6, 18, 1, 16, 3, 2, -1, None },
         // A 1 × 1 stencil (radius 0: no periodic images at all).
         { 8, 8, 1, 3, 8, 8, -1, Leaky },
         // Rows narrower than the lanes (one vector per row with dead lanes): the tutorial's L = 6 and its three convs,
@@ -77,6 +84,30 @@ public sealed class ConvTwinTests
     [MemberData(nameof(Cases))]
     public void Avx512TwinsMatchTheBodies(int lx, int ly, int kernel, int batch, int cin, int cout, int parity, int activation) =>
         Compare(SimdLevel.Avx512, lx, ly, kernel, batch, cin, cout, parity, activation);
+
+    /// <summary>
+    /// The forward twin's store from the registers (Sum8Store: whole blocks of eight channels, full rows, no colour, no
+    /// tanh) bit for bit against Sum8 and Emit, which a ninth channel sends the same eight through: the inputs, weights
+    /// and biases of the first eight channels are the same (prefixes of one seeded sequence, weights [o][i][t]). The
+    /// bounds above cannot see a change of rounding order in either.
+    /// </summary>
+    [Theory]
+    [InlineData(SimdLevel.Avx2, 8, 10, 3, Leaky)]
+    [InlineData(SimdLevel.Avx2, 6, 16, 3, None)]
+    [InlineData(SimdLevel.Avx2, 4, 20, 5, Leaky)]
+    [InlineData(SimdLevel.Avx512, 4, 18, 3, Leaky)]
+    [InlineData(SimdLevel.Avx512, 4, 16, 5, None)]
+    public void EightChannelStoreIsBitIdenticalToTheGeneralEpilogue(SimdLevel level, int lx, int ly, int kernel, int activation)
+    {
+        const int batch = 3, cin = 5;
+        int v = lx * ly;
+        var eight = Run(level, lx, ly, kernel, batch, cin, 8, -1, activation).Forward;
+        var nine = Run(level, lx, ly, kernel, batch, cin, 9, -1, activation).Forward;
+        for (int b = 0; b < batch; b++)
+            for (int o = 0; o < 8; o++)
+                for (int s = 0; s < v; s++)
+                    BitIdentical(nine[(b * 9 + o) * v + s], eight[(b * 8 + o) * v + s], $"{level} output [{b}, {o}, {s}]");
+    }
 
     /// <summary>
     /// The weight-gradient twin's sums bit for bit against a scalar emulation of its arithmetic, which the bound-based

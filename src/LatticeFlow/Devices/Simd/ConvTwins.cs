@@ -93,10 +93,10 @@ internal static unsafe class ConvTwins
         int cin = c.InChannels, cout = c.OutChannels, parameters = c.Parameters;
         int block = cout <= 2 ? 2 : 8, outPadded = (cout + block - 1) / block * block;
         // Blocks of about an eighth of the batch (items for the threads), at most ~192 KB of padded inputs and re-laid
-        // gradients (L2: an item's (input, tap) loops re-read them). Long blocks amortise each (input, tap)'s set-up: on
-        // the tutorial's 8 → 8 conv, blocks of 4 samples (L1-sized) ran the launch at half the speed of blocks of 8. Each
-        // block sums into its own row of partial sums, added up in block order below: the block size depends on the shape
-        // alone, so results do not depend on the thread count.
+        // gradients (L2: an item's loops over (input, tap), or (input, kernel row), re-read them). Long blocks amortise
+        // each loop's set-up: on the tutorial's 8 → 8 conv, blocks of 4 samples (L1-sized) ran the launch at half the
+        // speed of blocks of 8. Each block sums into its own row of partial sums, added up in block order below: the block
+        // size depends on the shape alone, so results do not depend on the thread count.
         int perSample = cin * g.Plane + g.Lx * g.Chunks * outPadded * g.Lanes;
         int perBlock = Math.Clamp(Math.Min((c.Batch + 7) / 8, 49152 / perSample), 1, c.Batch), blocks = (c.Batch + perBlock - 1) / perBlock;
         int maskFloats = g.Chunks * 3 * g.Lanes;
@@ -393,8 +393,9 @@ internal static unsafe class TwinBuffers
 }
 
 /// <summary>
-/// The weight gradient's accumulators: Rows4x3's four output channels × three taps (A[3·o + kx]), or the first eight for
-/// Rows8 (eight channels) and Rows2x4 (two channels × four row streams), which pass the last four through: a struct
+/// The weight gradient's accumulators: Rows4x3's four output channels × three taps (A[3·o + kx]), Rows3x4's three taps ×
+/// four row streams of one channel (A[4·kx + u]), or the first eight for Rows8 (eight channels) and Rows2x4 (two channels
+/// × four row streams), which pass the last four through: a struct
 /// returned with fields unassigned is zeroed by a helper call, and with that call in the method the JIT kept every
 /// accumulator in memory across the loops (DOTNET_JitDisasm).
 /// </summary>
@@ -612,11 +613,11 @@ internal readonly unsafe struct WeightGradPlan(RowGeometry g, float* gradOut, fl
 /// inputs are padded ([sample][channel] tiles) and its output gradient re-laid as [sample][x][row vector][channel][lane],
 /// so the gradients of a row vector's output channels lie at constant displacements from one pointer. Four output
 /// channels × the three taps of a kernel row of one input are twelve accumulators (3 × 3 kernels: each gradient vector
-/// read serves three taps), as are the three taps × four row streams of one channel where there are one or two (3 × 3);
-/// other kernels take eight channels of one (input, tap), or two channels × four row streams. Each accumulator holds one
-/// (channel, tap) sum, or a stream of it, in float lanes added into double
-/// every <see cref="ConvTwins.FlushTerms"/> terms per lane; masks drop the lanes an overlapping last vector repeats and,
-/// for a one-colour conv, the other colour.
+/// read serves three taps), as are the three taps × four row streams of one channel where there are one or two (3 × 3,
+/// rows of several vectors; rows of one vector, whose gradients stay in L1, keep Rows2x4); other kernels take eight
+/// channels of one (input, tap), or two channels × four row streams. Each accumulator holds one (channel, tap) sum, or a
+/// stream of it, in float lanes added into double every <see cref="ConvTwins.FlushTerms"/> terms per lane; masks drop the
+/// lanes an overlapping last vector repeats and, for a one-colour conv, the other colour.
 /// </summary>
 internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKernel where TL : struct, ILanes<TV> where TV : unmanaged
 {
@@ -741,7 +742,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                     {
                         if (t % 3 != 0) continue;
                         var s = Rows4x3(default, tile, grads + o0 * n, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks);
-                        // Channels o0 … o0 + 3 here; o0 + 4 … o0 + 7 below.
+                        // Twelve accumulators hold four channels × three taps: a block of eight channels takes two calls.
                         StoreWidened(s, w, next, Math.Min(4, outputs), 3);
                         if (outputs > 4)
                             StoreWidened(Rows4x3(default, tile, grads + (o0 + 4) * n, samples, sampleStride, g.Lx, g.Pitch, step, p.Masks),
@@ -762,14 +763,14 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
     }
 
     // The float lanes take at most FlushTerms terms each before they are added into double: runs of samples between two
-    // flushes are summed by a method that calls nothing (Rows8, Rows2x4, Rows4x3), so that its accumulators and masks stay
-    // in registers (every vector register is caller-saved: a call inside the loop, even one not taken, had the JIT reload
-    // the masks from the stack on every row). sums[k·n + lane] takes accumulator k.
+    // flushes are summed by a method that calls nothing (Rows8, Rows2x4, Rows4x3, Rows3x4), so that its accumulators and
+    // masks stay in registers (every vector register is caller-saved: a call inside the loop, even one not taken, had the
+    // JIT reload the masks from the stack on every row). sums[k·n + lane] takes accumulator k.
     private void Sum(float* tiles, float* grads, int samples, double* sums, RowsKind kind)
     {
         var p = _p;
         var g = p.G;
-        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n, accumulators = kind >= RowsKind.FourByThree ? 12 : 8;
+        int n = TL.Count, vectorsPerRow = g.Chunks * p.OutPadded * n, accumulators = kind is RowsKind.FourByThree or RowsKind.ThreeByFour ? 12 : 8;
         var acc = new Sums12<TV>();
         int terms = 0;
         for (int j = 0; j < g.Chunks; j++)
