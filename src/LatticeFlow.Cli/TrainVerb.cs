@@ -46,7 +46,7 @@ public sealed class TrainVerb : IVerb
     [Option("threads", HelpText = "CPU threads for --device cpu (0: all cores)."), Setting(SettingNames.Threads)] public int? Threads { get; set; }
     [Option("simd", MetaValue = "MODE", HelpText = "Host SIMD twins of the hot kernels on the CPU: auto (the widest this CPU runs) | off (the kernel bodies) | avx2 | avx512."), Setting(SettingNames.Simd)] public string? Simd { get; set; }
     [Option("out", Required = true, MetaValue = "DIR", HelpText = "Output directory."), Setting(SettingNames.OutputDirectory)] public string Out { get; set; } = "";
-    [Option("resume", HelpText = "Continue from --out/checkpoint.lfm; options not given come from the checkpoint."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
+    [Option("resume", HelpText = "Continue from --out/checkpoint.lfm; options not given come from the checkpoint (--device, --threads, --simd and --checkpoint-every are this session's)."), Setting(SettingNames.Resume)] public bool Resume { get; set; }
     [Option("force", HelpText = "Overwrite an existing output directory."), Setting(SettingNames.Force)] public bool Force { get; set; }
     [Option("checkpoint-every", MetaValue = "SECONDS", HelpText = "Seconds between checkpoints."), Setting(SettingNames.CheckpointSeconds)] public double? CheckpointSeconds { get; set; }
     [Option("quiet", HelpText = "No progress line.")] public bool Quiet { get; set; }

@@ -21,7 +21,7 @@ public sealed class CudaTheoryAttribute : TheoryAttribute
 }
 
 /// <summary>
-/// A theory that compares the host SIMD twins with the kernel bodies on the whole path (`--simd auto` against `off`);
+/// A theory that compares the host SIMD twins with the kernel bodies on the whole path (`--simd avx2` and wider against `off`);
 /// skipped, with the reason shown, on a CPU without AVX2, where both would run the bodies and the comparison would prove
 /// nothing.
 /// </summary>

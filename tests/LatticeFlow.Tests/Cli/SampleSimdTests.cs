@@ -30,7 +30,7 @@ public sealed class SampleSimdTests
 
     [SimdTheory]
     [MemberData(nameof(Cases))]
-    public void OffAndAutoGiveByteIdenticalEnsemblesAndResumeAcrossThePaths(string algo, string[] shape)
+    public void EverySimdPathGivesByteIdenticalEnsemblesAndResumesAcrossThem(string algo, string[] shape)
     {
         using var tmp = new TempDir();
         const int n = 40;

@@ -395,9 +395,8 @@ internal static unsafe class TwinBuffers
 /// <summary>
 /// The weight gradient's accumulators: Rows4x3's four output channels × three taps (A[3·o + kx]), Rows3x4's three taps ×
 /// four row streams of one channel (A[4·kx + u]), or the first eight for Rows8 (eight channels) and Rows2x4 (two channels
-/// × four row streams), which pass the last four through: a struct
-/// returned with fields unassigned is zeroed by a helper call, and with that call in the method the JIT kept every
-/// accumulator in memory across the loops (DOTNET_JitDisasm).
+/// × four row streams), which pass the last four through: a struct returned with fields unassigned is zeroed by a helper
+/// call, and with that call in the method the JIT kept every accumulator in memory across the loops (DOTNET_JitDisasm).
 /// </summary>
 internal struct Sums12<TV> where TV : unmanaged
 {
