@@ -21,8 +21,9 @@ namespace LatticeFlow.Flows;
 /// parameters from its own to the last: c_K is ln σ at p̂² = 8, c_i (0 &lt; i &lt; K) the step from knot i + 1 to knot i
 /// (knot 1 has the smallest p̂²), c₀ the step from knot 1 to the zero mode. So the knots below a lattice's smallest
 /// momentum, which only the zero mode's gradient reaches, hold values between the smallest momentum's and the zero
-/// mode's when the flow moves to a larger lattice, rather than the identity's 0. All start at 0 (the identity). σ(k) is even in k_x and in k_y, so the separable Hartley transform
-/// H = H_x ⊗ H_y (real, orthogonal, its own inverse) diagonalises the map as the Fourier transform does: y = H σ H x.
+/// mode's when the flow moves to a larger lattice, rather than the identity's 0. All start at 0 (the identity). σ(k) is
+/// even in k_x and in k_y, so the separable Hartley transform H = H_x ⊗ H_y (real, orthogonal, its own inverse)
+/// diagonalises the map as the Fourier transform does: y = H σ H x.
 /// Cost per sample: 2V(L_x + L_y) multiply-adds forward (two transforms), 3V(L_x + L_y) backward.
 /// The zero mode's value is the sum of all parameters, and the parameters below a lattice's smallest momentum (9 of the
 /// 13 on 6 × 6, 6 on 14 × 14, 2 on 64 × 64) are reached by its gradient alone; Adam moves each by about the learning

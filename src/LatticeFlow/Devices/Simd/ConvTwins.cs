@@ -652,13 +652,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                         Sum(tiles + i * g.Plane + ky * g.Pitch, grads + o0 * TL.Count, samples, sums, eight ? RowsKind.FourByThree : RowsKind.ThreeByFour);
                         for (int o = 0; o < Math.Min(group, p.Out - o0); o++)
                             for (int kx = 0; kx < 3; kx++)
-                            {
-                                double total = 0;
-                                if (eight) total = TL.SumDouble(sums + (3 * o + kx) * TL.Count);
-                                else
-                                    for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (4 * kx + u) * TL.Count);
-                                row[((o0 + o) * p.In + i) * g.Taps + 3 * ky + kx] = total;
-                            }
+                                row[((o0 + o) * p.In + i) * g.Taps + 3 * ky + kx] = eight ? Total(sums, 3 * o + kx, 1) : Total(sums, 4 * kx, 4);
                     }
             return;
         }
@@ -671,13 +665,7 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
                     Sum(tile, grads + o0 * TL.Count, samples, sums, p.Block == 8 ? RowsKind.Eight : RowsKind.TwoByFour);
                     int outputs = Math.Min(p.Block, p.Out - o0);
                     for (int o = 0; o < outputs; o++)
-                    {
-                        double total = 0;
-                        if (p.Block == 8) total = TL.SumDouble(sums + o * TL.Count);
-                        else
-                            for (int u = 0; u < 4; u++) total += TL.SumDouble(sums + (o * 4 + u) * TL.Count);
-                        row[((o0 + o) * p.In + i) * g.Taps + t] = total;
-                    }
+                        row[((o0 + o) * p.In + i) * g.Taps + t] = p.Block == 8 ? Total(sums, o, 1) : Total(sums, 4 * o, 4);
                 }
     }
 
@@ -883,6 +871,14 @@ internal readonly unsafe struct WeightGradKernel<TL, TV>(WeightGradPlan p) : IKe
         a0 = TL.MultiplyAdd(g, TL.And(TL.Load(t), TL.Load(mask)), a0);
         a1 = TL.MultiplyAdd(g, TL.And(TL.Load(t + 1), TL.Load(mask)), a1);
         a2 = TL.MultiplyAdd(g, TL.And(TL.Load(t + 2), TL.Load(mask)), a2);
+    }
+
+    // One weight's sum from the flushed double lanes: accumulator `first`, or its `streams` row streams added in order.
+    private static double Total(double* sums, int first, int streams)
+    {
+        double total = 0;
+        for (int u = 0; u < streams; u++) total += TL.SumDouble(sums + (first + u) * TL.Count);
+        return total;
     }
 
     private static void Flush(double* sums, in Sums12<TV> acc, int accumulators)
